@@ -1,0 +1,13 @@
+export * from './context.js';
+export * from './options/index.js';
+export * from './report/errors.js';
+export * from './report/secrets.js';
+export * from './report/reporter.js';
+export * from './report/outcome.js';
+export { ActionsReporter } from './report/actions-reporter.js';
+export { runAction } from './report/action-runner.js';
+export type * from './storage/store.js';
+export { backup } from './pipeline/backup.js';
+export { drill } from './drill/drill.js';
+export { gate } from './gate/gate.js';
+export { canisterExport } from './sources/canister/export.js';

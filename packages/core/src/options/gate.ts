@@ -1,0 +1,37 @@
+import { defineOperation, opt } from './define.js';
+import type { ResolvedOptions } from './define.js';
+import { storeOptions } from './common.js';
+
+/** `actions/backup-gate` (and `lifeboat gate`). */
+export const gateOperation = defineOperation({
+  command: 'gate',
+  summary: 'Pass only when there is a fresh backup whose newest drill passed recently.',
+  options: {
+    ...storeOptions,
+    'max-backup-age': opt.duration({
+      default: '26h',
+      description: 'The newest complete backup must be younger than this.',
+    }),
+    'max-drill-age': opt.duration({
+      default: '90d',
+      description: 'The newest drill must have passed and be younger than this.',
+    }),
+  },
+  outputs: {
+    verdict: '`pass` or `fail`.',
+    'backup-id': 'Id of the newest complete backup, if any.',
+    'backup-age-seconds': 'Age of the newest complete backup, in seconds.',
+    'drill-id': 'Id of the newest drill record, if any.',
+    'drill-age-seconds': 'Age of the newest drill, in seconds.',
+  },
+  action: {
+    folder: 'backup-gate',
+    name: 'Lifeboat backup gate',
+    description: 'PR check before risky deploys: fails unless a fresh backup exists and its newest drill passed recently.',
+    icon: 'shield',
+    color: 'orange',
+  },
+});
+
+/** Parsed options of `gate`. */
+export type GateOptions = ResolvedOptions<typeof gateOperation.options>;

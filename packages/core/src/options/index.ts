@@ -1,0 +1,19 @@
+export * from './define.js';
+export * from './values.js';
+export * from './sources.js';
+export * from './common.js';
+export { backupOperation, type BackupOptions } from './backup.js';
+export { drillOperation, type DrillOptions } from './drill.js';
+export { gateOperation, type GateOptions } from './gate.js';
+export { canisterExportOperation, type CanisterExportOptions } from './canister-export.js';
+import { backupOperation } from './backup.js';
+import { drillOperation } from './drill.js';
+import { gateOperation } from './gate.js';
+import { canisterExportOperation } from './canister-export.js';
+
+/** Every operation that is also a GitHub Action, in the order the docs list them. */
+export const actionOperations = [backupOperation, drillOperation, canisterExportOperation, gateOperation] as const;
+export * from './render.js';
+
+/** Every operation, actions first; the CLI and the docs list them in this order. */
+export const allOperations = [...actionOperations] as const;

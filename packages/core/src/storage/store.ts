@@ -1,0 +1,51 @@
+import type { Readable } from 'node:stream';
+
+/** One stored object as a listing shows it. */
+export interface StoredObject {
+  /** Key relative to the store's root (never starts with `/`). */
+  readonly key: string;
+  readonly size: number;
+  readonly lastModified?: Date;
+}
+
+/** Hints for `put`. */
+export interface PutOptions {
+  /** Expected size in bytes, when known roughly (sizes multipart parts so the part limit is never hit). */
+  readonly expectedSize?: number;
+  readonly contentType?: string;
+  /** Aborts the upload; the store removes anything partial. */
+  readonly signal?: AbortSignal;
+}
+
+/** What `put` confirms once the object is durable. */
+export interface PutResult {
+  readonly key: string;
+  /** Bytes the store holds for the object, as it reports them. */
+  readonly size: number;
+}
+
+/** Outcome of deleting several keys: which went, which could not, and why. */
+export interface DeleteResult {
+  readonly deleted: string[];
+  readonly failed: { key: string; reason: string; locked?: boolean }[];
+}
+
+/**
+ * Storage for backups. Keys use `/` separators. Implementations: local folder, S3 (and
+ * S3-compatible), GitHub artifacts.
+ */
+export interface Store {
+  readonly kind: 'local' | 's3' | 'github-artifact';
+  /** Where the store points, for reports (no credentials). */
+  readonly location: string;
+  /** Streams `body` to `key`; resolves once the object is complete, rejects and leaves nothing partial otherwise. */
+  put(key: string, body: Readable, options?: PutOptions): Promise<PutResult>;
+  /** Streams the object's bytes; rejects with a clear error when it does not exist. */
+  get(key: string): Promise<Readable>;
+  /** The object's size, or undefined when it does not exist. */
+  head(key: string): Promise<StoredObject | undefined>;
+  /** Every object whose key starts with `prefix`, all pages, in no particular order. */
+  list(prefix: string): AsyncIterable<StoredObject>;
+  /** Deletes keys; never throws for a key that failed, reports it instead. */
+  delete(keys: readonly string[]): Promise<DeleteResult>;
+}
