@@ -11,3 +11,5 @@ export { backup } from './pipeline/backup.js';
 export { drill } from './drill/drill.js';
 export { gate } from './gate/gate.js';
 export { canisterExport } from './sources/canister/export.js';
+export * from './catalog/index.js';
+export type * from './sources/source.js';

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { provenanceSchema } from './manifest.js';
+
+/** The drill record format this version writes and reads. */
+export const DRILL_RECORD_FORMAT = 1;
+
+export const checkResultSchema = z.looseObject({
+  name: z.string(),
+  /** `table-exists`, `row-count`, `restore-errors`, `sql`, `rpo`, `rto`, ... */
+  kind: z.string(),
+  ok: z.boolean(),
+  expected: z.unknown().optional(),
+  actual: z.unknown().optional(),
+  message: z.string().optional(),
+});
+
+export const phaseSchema = z.looseObject({
+  /** `select`, `download`, `verify`, `decrypt`, `restore`, `checks`. */
+  name: z.string(),
+  ok: z.boolean(),
+  durationMs: z.number().nonnegative(),
+  error: z.string().optional(),
+});
+
+/**
+ * A drill's evidence, stored at `<name>/drills/<drill-id>.json`. No secrets and no row data.
+ * The gate reads `verdict`, `finishedAt` and `backupId`; the rest is for humans and audits.
+ */
+export const drillRecordSchema = z.looseObject({
+  format: z.literal(DRILL_RECORD_FORMAT),
+  id: z.string(),
+  name: z.string(),
+  backupId: z.string().optional(),
+  manifestSha256: z.string().optional(),
+  startedAt: z.iso.datetime({ offset: true }),
+  finishedAt: z.iso.datetime({ offset: true }),
+  verdict: z.enum(['pass', 'fail']),
+  /** One line: why the verdict is `fail`. */
+  failure: z.string().optional(),
+  rpoMs: z.number().optional(),
+  rtoMs: z.number().optional(),
+  phases: z.array(phaseSchema).default([]),
+  checks: z.array(checkResultSchema).default([]),
+  versions: z.record(z.string(), z.string()).default({}),
+  provenance: provenanceSchema.default({}),
+});
+
+export type DrillRecord = z.infer<typeof drillRecordSchema>;
+export type CheckResult = z.infer<typeof checkResultSchema>;
+export type PhaseResult = z.infer<typeof phaseSchema>;

@@ -1,0 +1,46 @@
+/**
+ * Where things live in a store, relative to the store's root (the `prefix` of its URL):
+ *
+ *   <name>/<backup-id>/<payload>.pgp     the encrypted dump or export
+ *   <name>/<backup-id>/stats.json.pgp    encrypted: tables, row counts, plaintext sha256
+ *   <name>/<backup-id>/manifest.json.sig optional detached signature of the manifest
+ *   <name>/<backup-id>/manifest.json     written last: a backup exists only when this exists
+ *   <name>/drills/<drill-id>.json        drill evidence records
+ */
+
+export const MANIFEST_FILE = 'manifest.json';
+export const MANIFEST_SIGNATURE_FILE = 'manifest.json.sig';
+export const STATS_FILE = 'stats.json';
+export const DRILLS_FOLDER = 'drills';
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** True when `name` is usable as a backup name (one path segment, no surprises). */
+export function isValidBackupName(name: string): boolean {
+  return NAME_PATTERN.test(name) && name !== DRILLS_FOLDER && !name.includes('..');
+}
+
+/** Key of the folder holding one backup, with a trailing slash. */
+export function backupFolder(name: string, backupId: string): string {
+  return `${name}/${backupId}/`;
+}
+
+/** Key of a file inside one backup's folder. */
+export function backupObjectKey(name: string, backupId: string, file: string): string {
+  return `${backupFolder(name, backupId)}${file}`;
+}
+
+/** Key of a backup's manifest. */
+export function manifestKey(name: string, backupId: string): string {
+  return backupObjectKey(name, backupId, MANIFEST_FILE);
+}
+
+/** Key of a drill evidence record. */
+export function drillRecordKey(name: string, drillId: string): string {
+  return `${name}/${DRILLS_FOLDER}/${drillId}.json`;
+}
+
+/** Prefix under which every object of a backup name lives. */
+export function namePrefix(name: string): string {
+  return `${name}/`;
+}
