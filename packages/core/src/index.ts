@@ -13,3 +13,4 @@ export { gate } from './gate/gate.js';
 export { canisterExport } from './sources/canister/export.js';
 export * from './catalog/index.js';
 export type * from './sources/source.js';
+export { LIFEBOAT_VERSION } from './version.js';

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { allOperations, envName, onSurface } from '@lifeboat/core';
+import { createProgram } from './program.js';
+
+function harness() {
+  let stdout = '';
+  let stderr = '';
+  let exitCode = 0;
+  const program = createProgram(
+    { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
+    (code) => (exitCode = code),
+  );
+  return {
+    async run(...args: string[]) {
+      try {
+        await program.parseAsync(['node', 'lifeboat', ...args]);
+      } catch (error) {
+        exitCode = (error as { exitCode?: number }).exitCode ?? 1;
+      }
+      return { stdout, stderr, exitCode };
+    },
+  };
+}
+
+describe('lifeboat CLI', () => {
+  it('offers every operation as a subcommand with a flag per schema option', async () => {
+    for (const operation of allOperations) {
+      const { stdout } = await harness().run(operation.command, '--help');
+      for (const [name, def] of Object.entries(operation.options)) {
+        if (!onSurface(def, 'cli')) continue;
+        expect(stdout, `${operation.command} --${name}`).toContain(`--${name}`);
+        expect(stdout).toContain(envName(name));
+      }
+      expect(stdout).toContain('--json');
+    }
+  });
+
+  it('exits 1 with one line naming a missing required option', async () => {
+    const { stderr, exitCode } = await harness().run('gate');
+    expect(exitCode).toBe(1);
+    expect(stderr).toMatch(/^error: Missing required --store \(or LIFEBOAT_STORE\)/m);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('prints a JSON document on stdout with --json, even on failure', async () => {
+    const { stdout, exitCode } = await harness().run('gate', '--json', '--max-backup-age', 'soon');
+    expect(exitCode).toBe(1);
+    const doc = JSON.parse(stdout) as { ok: boolean; failure: string };
+    expect(doc.ok).toBe(false);
+    expect(doc.failure).toContain("Invalid --max-backup-age (or LIFEBOAT_MAX_BACKUP_AGE) (got 'soon')");
+  });
+
+  it('rejects an unknown command with usage help and a non-zero exit', async () => {
+    const { stderr, exitCode } = await harness().run('frobnicate');
+    expect(exitCode).not.toBe(0);
+    expect(stderr).toContain("unknown command 'frobnicate'");
+  });
+});
