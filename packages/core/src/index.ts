@@ -14,3 +14,5 @@ export { canisterExport } from './sources/canister/export.js';
 export * from './catalog/index.js';
 export type * from './sources/source.js';
 export { LIFEBOAT_VERSION } from './version.js';
+export * from './toolchain/index.js';
+export { toolchainOptions } from './options/toolchain.js';
