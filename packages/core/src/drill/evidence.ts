@@ -1,0 +1,47 @@
+import type { DrillRecord } from '../catalog/drill-record.js';
+import { formatDuration } from '../options/values.js';
+
+/** The drill's evidence as Markdown: verdict first, then phases, checks, RPO/RTO, versions. */
+export function renderEvidenceMarkdown(record: DrillRecord): string {
+  const verdict = record.verdict === 'pass' ? '✅ pass' : '❌ fail';
+  const lines = [
+    `## Lifeboat restore drill: ${verdict}`,
+    '',
+    `- **Backup:** \`${record.name}/${record.backupId ?? '(none selected)'}\``,
+    `- **Drill:** \`${record.id}\` at ${record.startedAt}`,
+  ];
+  if (record.failure) lines.push(`- **Failure:** ${escape(record.failure)}`);
+  if (record.rpoMs !== undefined) lines.push(`- **RPO** (backup age at drill time): ${formatDuration(record.rpoMs)}`);
+  if (record.rtoMs !== undefined) lines.push(`- **RTO** (whole drill): ${formatDuration(record.rtoMs)}`);
+  if (record.manifestSha256) lines.push(`- **Manifest SHA-256:** \`${record.manifestSha256}\``);
+  if (record.phases.length > 0) {
+    lines.push('', '| phase | result | duration |', '| --- | --- | --- |');
+    for (const phase of record.phases) {
+      const result = phase.ok ? 'ok' : `failed: ${escape(phase.error ?? '')}`;
+      lines.push(`| ${phase.name} | ${result} | ${formatDuration(phase.durationMs)} |`);
+    }
+  }
+  if (record.checks.length > 0) {
+    const failed = record.checks.filter((c) => !c.ok).length;
+    lines.push('', `**Checks:** ${record.checks.length - failed} passed, ${failed} failed`, '');
+    lines.push('| check | expected | actual | result |', '| --- | --- | --- | --- |');
+    for (const check of record.checks) {
+      lines.push(`| ${escape(check.name)} | ${cell(check.expected)} | ${cell(check.actual)} | ${check.ok ? '✅' : '❌'} |`);
+    }
+  }
+  const versions = Object.entries(record.versions);
+  if (versions.length > 0) {
+    lines.push('', `**Versions:** ${versions.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  }
+  if (record.provenance.runUrl) lines.push('', `[Workflow run](${record.provenance.runUrl})`);
+  return `${lines.join('\n')}\n`;
+}
+
+function cell(value: unknown): string {
+  if (value === undefined) return '';
+  return escape(typeof value === 'string' ? value : JSON.stringify(value));
+}
+
+function escape(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
