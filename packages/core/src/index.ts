@@ -16,3 +16,4 @@ export type * from './sources/source.js';
 export { LIFEBOAT_VERSION } from './version.js';
 export * from './toolchain/index.js';
 export { toolchainOptions } from './options/toolchain.js';
+export * from './sources/canister/index.js';
