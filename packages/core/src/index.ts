@@ -17,3 +17,4 @@ export { LIFEBOAT_VERSION } from './version.js';
 export * from './toolchain/index.js';
 export { toolchainOptions } from './options/toolchain.js';
 export * from './sources/canister/index.js';
+export * from './storage/index.js';

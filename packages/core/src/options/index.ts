@@ -17,3 +17,4 @@ export * from './render.js';
 
 /** Every operation, actions first; the CLI and the docs list them in this order. */
 export const allOperations = [...actionOperations] as const;
+export * from './storage.js';

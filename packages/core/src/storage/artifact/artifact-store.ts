@@ -1,0 +1,211 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ArtifactClient } from '@actions/artifact';
+import type { RunContext } from '../../context.js';
+import type { DeleteResult, PutOptions, PutResult, Store, StoredObject } from '../store.js';
+import {
+  ObjectNotFoundError,
+  StorageError,
+  StorageFullError,
+  StoredSizeMismatchError,
+  StoreUnreachableError,
+  UploadCancelledError,
+} from '../errors.js';
+import { checkKey, checkPrefix } from '../keys.js';
+import { anySignal } from '../signals.js';
+import { artifactName, keyFromArtifactName } from './artifact-names.js';
+
+function nameOf(error: unknown): string | undefined {
+  return (error as { name?: string } | null)?.name;
+}
+
+/** The operator's view of a failure of @actions/artifact. */
+function artifactError(error: unknown, action: string, key: string, location: string): StorageError {
+  const name = nameOf(error);
+  const message = (error as Error)?.message ?? String(error);
+  const cause = { cause: error };
+  if (name === 'ArtifactNotFoundError') return new ObjectNotFoundError(key, location, cause);
+  if (name === 'UsageError') {
+    return new StorageError(
+      'artifact-quota',
+      `GitHub refused to ${action} '${key}' in ${location}: the account's artifact storage quota is used up.`,
+      'Delete old artifacts, raise the quota, or store backups in s3:// instead.',
+      cause,
+    );
+  }
+  if (name === 'GHESNotSupportedError') {
+    return new StorageError(
+      'artifact-unsupported',
+      'GitHub Enterprise Server does not offer the artifact service `artifact://` needs.',
+      'Use s3://bucket/prefix or a folder.',
+      cause,
+    );
+  }
+  if (name === 'NetworkError') {
+    return new StoreUnreachableError('the GitHub artifact service', (error as { code?: string }).code ?? 'network error', cause);
+  }
+  return new StorageError(
+    'artifact-failed',
+    `Could not ${action} '${key}' in ${location}: ${message.split('\n')[0]}`,
+    'Retry the job; if it persists, check https://www.githubstatus.com and the workflow\'s `permissions`.',
+    cause,
+  );
+}
+
+/**
+ * A store of GitHub Actions artifacts, one per object (see artifact-names.ts for the
+ * mapping). Works only inside a JavaScript action, through @actions/artifact, which reads
+ * ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL from the process environment.
+ *
+ * The artifact API sees the artifacts of the current workflow run only. Artifacts are
+ * immutable (a key is written once) and expire after their retention (1 to 90 days).
+ * Objects pass through a temp file on upload and download: the library uploads files.
+ */
+export class ArtifactStore implements Store {
+  readonly kind = 'github-artifact' as const;
+  readonly location: string;
+
+  constructor(
+    private readonly client: ArtifactClient,
+    private readonly prefix: string,
+    private readonly retentionDays: number | undefined,
+    private readonly context: RunContext,
+  ) {
+    this.location = `artifact://${prefix}`;
+  }
+
+  private nameOf(key: string): string {
+    return artifactName(this.prefix, checkKey(key));
+  }
+
+  /** Writes `body` to a temp file named for the artifact, uploads it unzipped, removes the file. */
+  async put(key: string, body: Readable, options: PutOptions = {}): Promise<PutResult> {
+    const name = this.nameOf(key);
+    if (await this.head(key)) {
+      throw new StorageError(
+        'artifact-exists',
+        `'${key}' already exists in ${this.location}, and artifacts cannot be overwritten.`,
+        'Write it under a new key, or delete the artifact first.',
+      );
+    }
+    const signal = anySignal(options.signal, this.context.signal);
+    const folder = await mkdtemp(join(this.context.tempDir, 'lifeboat-artifact-'));
+    try {
+      const file = join(folder, name);
+      const sink = createWriteStream(file);
+      let writeFailure: unknown;
+      sink.once('error', (error) => (writeFailure ??= error));
+      try {
+        await pipeline(body, sink, signal ? { signal } : {});
+      } catch (error) {
+        if (signal?.aborted) throw new UploadCancelledError(key, this.location, { cause: error });
+        if (error === writeFailure && ['ENOSPC', 'EDQUOT'].includes((error as { code?: string }).code ?? '')) {
+          throw new StorageFullError(this.context.tempDir, key, { cause: error });
+        }
+        throw error;
+      }
+      const size = (await stat(file)).size;
+      let uploaded: { size?: number };
+      try {
+        uploaded = await this.client.uploadArtifact(name, [file], folder, {
+          skipArchive: true,
+          ...(this.retentionDays ? { retentionDays: this.retentionDays } : {}),
+        });
+      } catch (error) {
+        throw artifactError(error, 'upload', key, this.location);
+      }
+      if (uploaded.size !== undefined && uploaded.size !== size) {
+        await this.delete([key]);
+        throw new StoredSizeMismatchError(key, this.location, size, uploaded.size);
+      }
+      return { key, size };
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }
+
+  /** Downloads the artifact to a temp folder (checking its digest) and streams the file; the folder goes when the stream closes. */
+  async get(key: string): Promise<Readable> {
+    const name = this.nameOf(key);
+    let artifact;
+    try {
+      ({ artifact } = await this.client.getArtifact(name));
+    } catch (error) {
+      throw artifactError(error, 'find', key, this.location);
+    }
+    const folder = await mkdtemp(join(this.context.tempDir, 'lifeboat-artifact-'));
+    try {
+      let result;
+      try {
+        result = await this.client.downloadArtifact(artifact.id, {
+          path: folder,
+          skipDecompress: true,
+          ...(artifact.digest ? { expectedHash: artifact.digest } : {}),
+        });
+      } catch (error) {
+        throw artifactError(error, 'download', key, this.location);
+      }
+      if (result.digestMismatch) {
+        throw new StorageError(
+          'artifact-digest-mismatch',
+          `The download of '${key}' from ${this.location} does not match the digest GitHub recorded at upload.`,
+          'Retry; if it persists, the artifact is damaged: use another backup.',
+        );
+      }
+      const files = await readdir(folder);
+      if (files.length !== 1) {
+        throw new StorageError('artifact-failed', `The download of '${key}' from ${this.location} produced ${files.length} files instead of one.`);
+      }
+      const stream = createReadStream(join(folder, files[0]!));
+      stream.once('close', () => void rm(folder, { recursive: true, force: true }));
+      return stream;
+    } catch (error) {
+      await rm(folder, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** The artifact's size and creation time, or undefined when there is none. */
+  async head(key: string): Promise<StoredObject | undefined> {
+    try {
+      const { artifact } = await this.client.getArtifact(this.nameOf(key));
+      return { key, size: artifact.size, lastModified: artifact.createdAt };
+    } catch (error) {
+      if (nameOf(error) === 'ArtifactNotFoundError') return undefined;
+      throw artifactError(error, 'look up', key, this.location);
+    }
+  }
+
+  /** Artifacts of this run whose names map to keys under `prefix`. */
+  async *list(prefix: string): AsyncIterable<StoredObject> {
+    checkPrefix(prefix);
+    let artifacts;
+    try {
+      ({ artifacts } = await this.client.listArtifacts({ latest: true }));
+    } catch (error) {
+      throw artifactError(error, 'list', prefix, this.location);
+    }
+    for (const artifact of artifacts) {
+      const key = keyFromArtifactName(this.prefix, artifact.name);
+      if (key !== undefined && key.startsWith(prefix)) yield { key, size: artifact.size, lastModified: artifact.createdAt };
+    }
+  }
+
+  /** Deletes artifacts one by one; a missing one counts as deleted. */
+  async delete(keys: readonly string[]): Promise<DeleteResult> {
+    const result: DeleteResult = { deleted: [], failed: [] };
+    for (const key of keys) {
+      try {
+        await this.client.deleteArtifact(this.nameOf(key));
+        result.deleted.push(key);
+      } catch (error) {
+        if (nameOf(error) === 'ArtifactNotFoundError') result.deleted.push(key);
+        else result.failed.push({ key, reason: error instanceof StorageError ? error.message : artifactError(error, 'delete', key, this.location).message });
+      }
+    }
+    return result;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Multipart sizing. S3 allows at most 10,000 parts of 5 MiB to 5 GiB and objects up to
+ * 5 TiB, and @aws-sdk/lib-storage holds every part in flight in memory: up to `queueSize`
+ * parts being sent plus the one being filled. So the part size follows the expected size
+ * (with headroom, because estimates such as a database's on-disk size can be low) and the
+ * queue shrinks as parts grow, keeping memory near UPLOAD_MEMORY_BUDGET.
+ */
+
+const MiB = 1024 * 1024;
+
+/** S3's limit on parts per multipart upload. */
+export const MAX_PARTS = 10_000;
+/** S3's minimum part size (all parts but the last). */
+export const MIN_PART_SIZE = 5 * MiB;
+/** S3's maximum part size. */
+export const MAX_PART_SIZE = 5 * 1024 * MiB;
+/** S3's maximum object size. */
+export const MAX_OBJECT_SIZE = 5 * 1024 * 1024 * MiB;
+/** Part size when nothing is known about the size: room for objects up to 156 GiB. */
+export const DEFAULT_PART_SIZE = 16 * MiB;
+/** How far the real size may exceed `expectedSize` and still fit in MAX_PARTS. */
+export const ESTIMATE_HEADROOM = 2;
+/** Bytes of parts being sent at once, at most, unless a single part is larger. */
+export const UPLOAD_MEMORY_BUDGET = 256 * MiB;
+/** Parts sent concurrently when parts are small. */
+export const MAX_QUEUE_SIZE = 4;
+
+/** A multipart plan: how large each part is and how many are sent at once. */
+export interface UploadPlan {
+  readonly partSize: number;
+  readonly queueSize: number;
+  /** The largest object this plan can store (MAX_PARTS × partSize, at most MAX_OBJECT_SIZE). */
+  readonly maxObjectSize: number;
+}
+
+/** The part size no object ever needs to exceed: 5 TiB in 10,000 parts, in whole MiB. */
+const LARGEST_USEFUL_PART = Math.ceil(MAX_OBJECT_SIZE / MAX_PARTS / MiB) * MiB;
+
+/**
+ * Plans a multipart upload from the expected size (bytes, a hint) or an explicit part size.
+ * Memory held by the upload is about `partSize × (queueSize + 1)`.
+ */
+export function planUpload(expectedSize?: number, partSizeOverride?: number): UploadPlan {
+  let partSize: number;
+  if (partSizeOverride !== undefined) {
+    partSize = Math.min(Math.max(partSizeOverride, MIN_PART_SIZE), MAX_PART_SIZE);
+  } else if (expectedSize === undefined || !Number.isFinite(expectedSize) || expectedSize < 0) {
+    partSize = DEFAULT_PART_SIZE;
+  } else {
+    const needed = Math.ceil((expectedSize * ESTIMATE_HEADROOM) / MAX_PARTS / MiB) * MiB;
+    partSize = Math.min(Math.max(needed, MIN_PART_SIZE), LARGEST_USEFUL_PART);
+  }
+  const queueSize = Math.max(1, Math.min(MAX_QUEUE_SIZE, Math.floor(UPLOAD_MEMORY_BUDGET / partSize)));
+  return { partSize, queueSize, maxObjectSize: Math.min(partSize * MAX_PARTS, MAX_OBJECT_SIZE) };
+}

@@ -1,0 +1,68 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_PART_SIZE,
+  ESTIMATE_HEADROOM,
+  MAX_OBJECT_SIZE,
+  MAX_PART_SIZE,
+  MAX_PARTS,
+  MAX_QUEUE_SIZE,
+  MIN_PART_SIZE,
+  planUpload,
+  UPLOAD_MEMORY_BUDGET,
+} from '@lifeboat/core';
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+const TiB = 1024 * GiB;
+
+describe('planUpload', () => {
+  it('fits S3’s largest object, 5 TiB, in 10,000 parts', () => {
+    const plan = planUpload(5 * TiB);
+    expect(plan.partSize * MAX_PARTS).toBeGreaterThanOrEqual(5 * TiB);
+    expect(plan.partSize).toBeLessThanOrEqual(MAX_PART_SIZE);
+    expect(plan.maxObjectSize).toBe(MAX_OBJECT_SIZE);
+  });
+
+  it('uses the 5 MiB minimum for small streams', () => {
+    for (const size of [0, 1, 1000, 5 * MiB, 40 * MiB, 20 * GiB]) {
+      expect(planUpload(size).partSize).toBe(MIN_PART_SIZE);
+    }
+  });
+
+  it('leaves headroom for low estimates: twice the expected size still fits', () => {
+    const expected = 300 * GiB;
+    const plan = planUpload(expected);
+    expect(plan.partSize * MAX_PARTS).toBeGreaterThanOrEqual(expected * ESTIMATE_HEADROOM);
+    expect(plan.partSize % MiB).toBe(0);
+  });
+
+  it('without a hint, allows objects well past the SDK default of 48 GiB', () => {
+    const plan = planUpload();
+    expect(plan.partSize).toBe(DEFAULT_PART_SIZE);
+    expect(plan.maxObjectSize).toBeGreaterThan(150 * GiB);
+  });
+
+  it('honours an explicit part size, clamped to S3’s limits', () => {
+    expect(planUpload(undefined, 64 * MiB).partSize).toBe(64 * MiB);
+    expect(planUpload(5 * TiB, 8 * MiB).partSize).toBe(8 * MiB);
+    expect(planUpload(undefined, 1).partSize).toBe(MIN_PART_SIZE);
+    expect(planUpload(undefined, 10 * GiB).partSize).toBe(MAX_PART_SIZE);
+  });
+
+  it('keeps the parts in flight within the memory budget, never below one at a time', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 5 * TiB, noNaN: true }), (expected) => {
+        const plan = planUpload(expected);
+        expect(plan.queueSize).toBeGreaterThanOrEqual(1);
+        expect(plan.queueSize).toBeLessThanOrEqual(MAX_QUEUE_SIZE);
+        expect(plan.partSize).toBeGreaterThanOrEqual(MIN_PART_SIZE);
+        if (plan.queueSize > 1) expect(plan.partSize * plan.queueSize).toBeLessThanOrEqual(UPLOAD_MEMORY_BUDGET);
+        // Whatever was expected, up to S3's maximum, fits.
+        expect(plan.maxObjectSize).toBeGreaterThanOrEqual(Math.min(expected, MAX_OBJECT_SIZE));
+      }),
+    );
+    expect(planUpload(5 * TiB).queueSize).toBe(1);
+    expect(planUpload(1 * GiB).queueSize).toBe(MAX_QUEUE_SIZE);
+  });
+});
