@@ -18,3 +18,6 @@ export * from './toolchain/index.js';
 export { toolchainOptions } from './options/toolchain.js';
 export * from './sources/canister/index.js';
 export * from './storage/index.js';
+export * from './catalog/listing.js';
+export * from './catalog/catalog.js';
+export * from './catalog/decisions.js';

@@ -1,0 +1,207 @@
+import type { Store } from '../storage/store.js';
+import { OptionError } from '../report/errors.js';
+import { backupIdTime } from './backup-id.js';
+import { drillRecordSchema } from './drill-record.js';
+import { isValidBackupName, MANIFEST_FILE, namePrefix } from './layout.js';
+import { compareText, groupListing, listingOf, type BackupFolder, type NameListing } from './listing.js';
+import { ManifestError, parseManifest, type Manifest } from './manifest.js';
+import { listAll, mapLimit, ObjectTooLargeError, readSmallObject } from './store-reads.js';
+
+/**
+ * `complete`: the manifest is present and valid. `incomplete`: objects but no manifest (a
+ * backup that failed or is still being written). `unreadable`: a manifest this version cannot
+ * read (damaged, or written by a newer Lifeboat); never counted as complete, never deleted.
+ */
+export type BackupState = 'complete' | 'incomplete' | 'unreadable';
+
+/** What the catalog keeps of one drill record. */
+export interface DrillSummary {
+  readonly id: string;
+  readonly key: string;
+  readonly verdict: 'pass' | 'fail';
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly backupId?: string;
+  readonly failure?: string;
+}
+
+/** One backup of a name, as the store holds it. */
+export interface CatalogBackup {
+  readonly name: string;
+  readonly id: string;
+  /** When the backup started (from its id, UTC, second precision); retention buckets use it. */
+  readonly time: Date;
+  readonly state: BackupState;
+  /** Bytes the store holds in the backup's folder, manifest included. */
+  readonly size: number;
+  /** The newest write seen: the id's time or any object's last-modified time, whichever is later. */
+  readonly lastWrite: Date;
+  /** Why the manifest could not be read (state `unreadable`). */
+  readonly problem?: string;
+  readonly manifest?: Manifest;
+  /** The newest drill record of this backup, if any. */
+  readonly lastDrill?: DrillSummary;
+  /** True when any drill of this backup passed. */
+  readonly passedDrill: boolean;
+  /** The listed objects; prune deletes exactly these. */
+  readonly folder: BackupFolder;
+}
+
+/** A drill record that exists but could not be read. */
+export interface UnreadableRecord {
+  readonly key: string;
+  readonly problem: string;
+  /** The time the record's file name encodes, when it is named by a drill id. */
+  readonly time?: Date;
+}
+
+/** Every backup and drill record of one name. */
+export interface NameCatalog {
+  readonly name: string;
+  /** Newest first. */
+  readonly backups: readonly CatalogBackup[];
+  /** Newest first (by finish time). */
+  readonly drills: readonly DrillSummary[];
+  readonly unreadableDrills: readonly UnreadableRecord[];
+  /** Keys under the name that are neither backup objects nor drill records. */
+  readonly strays: readonly string[];
+}
+
+/** How many manifests and drill records are read at once. */
+const READ_CONCURRENCY = 8;
+
+/** Reads the catalog of one name: one recursive listing, then every manifest and drill record. */
+export async function readCatalog(store: Store, name: string): Promise<NameCatalog> {
+  requireValidName(name);
+  const grouped = groupListing(await listAll(store, namePrefix(name)));
+  return buildCatalog(store, listingOf(grouped, name));
+}
+
+/** Reads the catalogs of every name under the store's root, sorted by name. */
+export async function readStoreCatalog(store: Store): Promise<NameCatalog[]> {
+  const grouped = groupListing(await listAll(store, ''));
+  const catalogs: NameCatalog[] = [];
+  for (const listing of grouped.values()) catalogs.push(await buildCatalog(store, listing));
+  return catalogs;
+}
+
+/** The backup names under the store's root (names holding backups or drill records). */
+export async function listBackupNames(store: Store): Promise<string[]> {
+  return [...groupListing(await listAll(store, '')).keys()];
+}
+
+/**
+ * The one name an operation acts on: `name` when given, else the only name in the store.
+ * Undefined when the store holds no backups at all; an OptionError when it holds several.
+ */
+export async function resolveBackupName(store: Store, name: string | undefined): Promise<string | undefined> {
+  if (name) {
+    requireValidName(name);
+    return name;
+  }
+  const names = await listBackupNames(store);
+  if (names.length > 1) {
+    throw new OptionError(
+      `${store.location} holds backups of several names (${names.map((n) => `\`${n}\``).join(', ')}); the operation needs one.`,
+      'Set `name` to one of them.',
+    );
+  }
+  return names[0];
+}
+
+function requireValidName(name: string): void {
+  if (!isValidBackupName(name)) {
+    throw new OptionError(
+      `\`${name}\` is not a usable backup name.`,
+      'Use letters, digits, `.`, `_` and `-` (one path segment, at most 128 characters, not `drills`).',
+    );
+  }
+}
+
+async function buildCatalog(store: Store, listing: NameListing): Promise<NameCatalog> {
+  const { name } = listing;
+  const drillResults = await mapLimit(listing.drillObjects, READ_CONCURRENCY, async (object) => readDrill(store, object.key));
+  const drills = drillResults
+    .filter((r): r is DrillSummary => 'verdict' in r)
+    .sort((a, b) => b.finishedAt.getTime() - a.finishedAt.getTime() || compareText(b.id, a.id));
+  const unreadableDrills = drillResults.filter((r): r is UnreadableRecord => 'problem' in r);
+
+  const backups = await mapLimit(listing.folders, READ_CONCURRENCY, async (folder): Promise<CatalogBackup> => {
+    const time = backupIdTime(folder.id)!;
+    const size = folder.objects.reduce((sum, o) => sum + o.size, 0);
+    const lastWrite = new Date(Math.max(time.getTime(), ...folder.objects.map((o) => o.lastModified?.getTime() ?? 0)));
+    const ofThis = drills.filter((d) => d.backupId === folder.id);
+    const common = {
+      name,
+      id: folder.id,
+      time,
+      size,
+      lastWrite,
+      folder,
+      lastDrill: ofThis[0],
+      passedDrill: ofThis.some((d) => d.verdict === 'pass'),
+    };
+    if (!folder.hasManifest) return { ...common, state: 'incomplete' };
+    const read = await readManifest(store, folder);
+    return 'manifest' in read
+      ? { ...common, state: 'complete', manifest: read.manifest }
+      : { ...common, state: 'unreadable', problem: read.problem };
+  });
+  return { name, backups, drills, unreadableDrills, strays: listing.strays };
+}
+
+/** Reads and checks a listed manifest. Parse problems are results; store errors propagate. */
+async function readManifest(store: Store, folder: BackupFolder): Promise<{ manifest: Manifest } | { problem: string }> {
+  const key = `${folder.name}/${folder.id}/${MANIFEST_FILE}`;
+  let text: string;
+  try {
+    text = await readSmallObject(store, key);
+  } catch (error) {
+    if (error instanceof ObjectTooLargeError) return { problem: `${key} is larger than a manifest can be (over 1 MiB).` };
+    throw error;
+  }
+  let manifest: Manifest;
+  try {
+    manifest = parseManifest(text, key);
+  } catch (error) {
+    if (error instanceof ManifestError) return { problem: error.message };
+    throw error;
+  }
+  if (manifest.id !== folder.id || manifest.name !== folder.name) {
+    return { problem: `${key} describes ${manifest.name}/${manifest.id}, not the folder it is stored in.` };
+  }
+  return { manifest };
+}
+
+async function readDrill(store: Store, key: string): Promise<DrillSummary | UnreadableRecord> {
+  const fileId = key.slice(key.lastIndexOf('/') + 1, -'.json'.length);
+  const unreadable = (problem: string): UnreadableRecord => ({ key, problem, time: backupIdTime(fileId) });
+  let text: string;
+  try {
+    text = await readSmallObject(store, key);
+  } catch (error) {
+    if (error instanceof ObjectTooLargeError) return unreadable(`${key} is larger than a drill record can be (over 1 MiB).`);
+    throw error;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return unreadable(`${key} is not valid JSON (${(error as Error).message}).`);
+  }
+  const parsed = drillRecordSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return unreadable(`${key} is not a Lifeboat drill record: ${issue?.path.join('.') || '(root)'}: ${issue?.message}.`);
+  }
+  const record = parsed.data;
+  return {
+    id: record.id,
+    key,
+    verdict: record.verdict,
+    startedAt: new Date(record.startedAt),
+    finishedAt: new Date(record.finishedAt),
+    backupId: record.backupId,
+    failure: record.failure,
+  };
+}
