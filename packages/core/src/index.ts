@@ -21,3 +21,6 @@ export * from './storage/index.js';
 export * from './catalog/listing.js';
 export * from './catalog/catalog.js';
 export * from './catalog/decisions.js';
+export * from './retention/buckets.js';
+export * from './retention/policy.js';
+export * from './retention/policy-options.js';

@@ -18,3 +18,4 @@ export * from './render.js';
 /** Every operation, actions first; the CLI and the docs list them in this order. */
 export const allOperations = [...actionOperations] as const;
 export * from './storage.js';
+export { retentionOptions, type RetentionOptions } from './retention.js';
