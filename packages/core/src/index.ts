@@ -24,3 +24,5 @@ export * from './catalog/decisions.js';
 export * from './retention/buckets.js';
 export * from './retention/policy.js';
 export * from './retention/policy-options.js';
+export * from './retention/delete-backup.js';
+export * from './retention/prune.js';

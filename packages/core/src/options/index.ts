@@ -19,3 +19,4 @@ export * from './render.js';
 export const allOperations = [...actionOperations] as const;
 export * from './storage.js';
 export { retentionOptions, type RetentionOptions } from './retention.js';
+export { pruneOperation, type PruneOptions } from './prune.js';
