@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CheckResult } from '../../catalog/drill-record.js';
 import { detectCompression, startDecompressor } from './compression.js';
@@ -224,10 +225,28 @@ async function verifySnapshotArchive(
     tar.on('close', resolve);
     tar.on('error', () => resolve(-1));
   });
-  const feedError = await pipeline(createReadStream(file), decompressor.stream, tar.stdin).then(
+  // tar stops reading once it saw the end-of-archive blocks; the rest (record padding) is
+  // still decompressed, so a damaged tail is noticed, but no longer sent to tar.
+  let tarReading = true;
+  tar.stdin.on('error', () => (tarReading = false));
+  const toTar = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (!tarReading) return callback();
+      tar.stdin.write(chunk, (error) => {
+        if (error) tarReading = false;
+        callback();
+      });
+    },
+    final(callback) {
+      tar.stdin.end();
+      callback();
+    },
+  });
+  const feedError = await pipeline(createReadStream(file), decompressor.stream, toTar).then(
     () => undefined,
     (error: unknown) => (error as Error).message,
   );
+  if (feedError) tar.stdin.destroy();
   const code = await exited;
   const files = listing.split('\n').filter((line) => line.startsWith('-')).length;
   checks.push({
