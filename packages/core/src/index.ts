@@ -26,3 +26,4 @@ export * from './retention/policy.js';
 export * from './retention/policy-options.js';
 export * from './retention/delete-backup.js';
 export * from './retention/prune.js';
+export * from './crypto/index.js';

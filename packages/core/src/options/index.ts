@@ -20,3 +20,4 @@ export const allOperations = [...actionOperations] as const;
 export * from './storage.js';
 export { retentionOptions, type RetentionOptions } from './retention.js';
 export { pruneOperation, type PruneOptions } from './prune.js';
+export * from './signing.js';

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { createMessage, encrypt, enums, generateSessionKey, type PartialConfig, type SessionKey } from 'openpgp';
+import { NoEncryptionKeyError } from './errors.js';
+import type { EncryptionPlan } from './plan.js';
+
+/**
+ * What every message Lifeboat writes must satisfy for GnuPG 2.2: no AEAD (SEIPDv2), no v6
+ * entities. No OpenPGP compression either: the payload is already compressed (or not) by the
+ * pipeline, and compressing twice only costs time.
+ */
+export const GNUPG22_CONFIG: PartialConfig = {
+  aeadProtect: false,
+  v6Keys: false,
+  preferredCompressionAlgorithm: enums.compression.uncompressed,
+};
+
+/**
+ * Encrypts a stream into a binary OpenPGP message (not armored, no OpenPGP compression,
+ * SEIPDv1 so GnuPG 2.2 reads it); scheme 'none' returns the input. Backpressure end to end.
+ */
+export function encryptStream(plan: EncryptionPlan, input: Readable): Readable {
+  if (plan.scheme === 'none') return input;
+  assertKeyed(plan);
+  return Readable.from(encryptedChunks(plan, input), { objectMode: false });
+}
+
+/** Encrypts a small buffer (e.g. `stats.json`) the same way as `encryptStream`. */
+export async function encryptBytes(plan: EncryptionPlan, data: Uint8Array): Promise<Uint8Array> {
+  if (plan.scheme === 'none') return data;
+  assertKeyed(plan);
+  const message = await createMessage({ binary: data, format: 'binary' });
+  return encrypt({ message, ...(await encryptionParams(plan)), format: 'binary' });
+}
+
+async function* encryptedChunks(plan: EncryptionPlan, input: Readable): AsyncGenerator<Uint8Array> {
+  // openpgp.js wraps a failing source in its own error; keep the source's error, it names the stage.
+  let inputError: unknown;
+  const onError = (error: unknown) => (inputError ??= error);
+  input.on('error', onError);
+  try {
+    const source = Readable.toWeb(input) as unknown as WebReadableStream<Uint8Array>;
+    const message = await createMessage({ binary: source as never, format: 'binary' });
+    const encrypted = (await encrypt({ message, ...(await encryptionParams(plan)), format: 'binary' })) as unknown as WebReadableStream<Uint8Array>;
+    // Pull-based: a chunk is encrypted only when the consumer asks for one.
+    for await (const chunk of encrypted) yield chunk;
+  } catch (error) {
+    throw inputError ?? error;
+  } finally {
+    input.off('error', onError);
+    if (!input.destroyed && !input.readableEnded) input.destroy();
+  }
+}
+
+async function encryptionParams(plan: EncryptionPlan) {
+  return {
+    encryptionKeys: plan.recipients.map((r) => r.publicKey),
+    passwords: plan.passphrase ? [plan.passphrase] : undefined,
+    sessionKey: await sessionKeyFor(plan),
+    config: GNUPG22_CONFIG,
+  };
+}
+
+/**
+ * A session key without an AEAD algorithm: openpgp.js then writes SEIPDv1 (+ MDC) whatever
+ * the recipients advertise, which is what GnuPG 2.2 reads. The cipher follows the keys'
+ * preferences (AES-256 for keys made by gpg or Lifeboat).
+ */
+async function sessionKeyFor(plan: EncryptionPlan): Promise<SessionKey> {
+  if (plan.recipients.length === 0) return { data: new Uint8Array(randomBytes(32)), algorithm: 'aes256' };
+  const generated = await generateSessionKey({ encryptionKeys: plan.recipients.map((r) => r.publicKey), config: GNUPG22_CONFIG });
+  return { data: generated.data, algorithm: generated.algorithm };
+}
+
+function assertKeyed(plan: EncryptionPlan): void {
+  if (plan.recipients.length === 0 && !plan.passphrase) {
+    throw new NoEncryptionKeyError(
+      'The encryption plan has neither recipients nor a passphrase.',
+      'Build the plan with prepareEncryption, which refuses an empty configuration.',
+    );
+  }
+}
