@@ -27,3 +27,6 @@ export * from './retention/policy-options.js';
 export * from './retention/delete-backup.js';
 export * from './retention/prune.js';
 export * from './crypto/index.js';
+export * from './gate/verdict.js';
+export * from './gate/summary.js';
+export { gateStore, readGateFacts, type GateHooks } from './gate/gate.js';

@@ -1,9 +1,123 @@
+import { readCatalog, resolveBackupName } from '../catalog/catalog.js';
+import { newestComplete, newestDrill } from '../catalog/decisions.js';
 import type { RunContext } from '../context.js';
 import type { GateOptions } from '../options/gate.js';
 import { UnsupportedError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
+import { openStore } from '../storage/open-store.js';
+import type { Store } from '../storage/store.js';
+import { gateSummary } from './summary.js';
+import { gateVerdict, type GateFacts, type GateVerdict } from './verdict.js';
 
-/** Decides whether a deploy may proceed: fresh backup, recent passing drill. */
-export async function gate(_options: GateOptions, _context: RunContext): Promise<OperationOutcome> {
-  throw new UnsupportedError('The gate operation is not available in this build yet.');
+/** What the adapter may inject into the gate. */
+export interface GateHooks {
+  /**
+   * Takes a fresh backup with the backup inputs, for `backup-if-stale`. The adapter wires it
+   * to the backup operation; the gate only calls it and gates on what it wrote.
+   */
+  readonly runBackup?: () => Promise<OperationOutcome>;
+}
+
+/** Decides whether a deploy may proceed: fresh backup, recent passing drill. Reads only manifests and drill records. */
+export async function gate(options: GateOptions, context: RunContext, hooks: GateHooks = {}): Promise<OperationOutcome> {
+  const store = await openStore(options, context);
+  return gateStore(store, options, context, hooks);
+}
+
+/** The gate against an open store (tests and library callers that hold a Store). */
+export async function gateStore(
+  store: Store,
+  options: Pick<GateOptions, 'name' | 'maxBackupAge' | 'maxDrillAge' | 'backupIfStale'>,
+  context: RunContext,
+  hooks: GateHooks = {},
+): Promise<OperationOutcome> {
+  const { reporter } = context;
+  const limits = { maxBackupAge: options.maxBackupAge, maxDrillAge: options.maxDrillAge };
+  if (options.backupIfStale && !hooks.runBackup) {
+    throw new UnsupportedError(
+      'backup-if-stale is set, but this gate was started without the means to take a backup.',
+      'Give the gate the backup inputs through an adapter that supports it, or unset backup-if-stale.',
+    );
+  }
+
+  let facts = await readGateFacts(store, options.name);
+  let verdict = gateVerdict(facts, limits, context.now());
+  const extra: string[] = [];
+  let backupTaken: string | undefined;
+
+  if (!verdict.backupOk && options.backupIfStale && hooks.runBackup) {
+    reporter.info(`${verdict.problems[0]} Taking a fresh backup first (backup-if-stale).`);
+    const outcome = await reporter.group('Fresh backup (backup-if-stale)', hooks.runBackup);
+    if (outcome.ok) {
+      const id = outcome.outputs['backup-id'];
+      backupTaken = typeof id === 'string' ? id : undefined;
+      facts = await readGateFacts(store, options.name);
+      verdict = gateVerdict(facts, limits, context.now());
+    } else {
+      extra.push(`The fresh backup (backup-if-stale) failed: ${outcome.failure ?? 'no reason given'}.`);
+    }
+  }
+
+  const problems = [...verdict.problems, ...extra];
+  const pass = verdict.pass && extra.length === 0;
+  for (const problem of problems) reporter.error(problem);
+  if (pass) reporter.info(`Gate passed for \`${facts.name}\`: backup ${facts.backup!.id} and drill ${facts.drill!.id} are recent.`);
+  await reporter.summary(gateSummary({ facts, verdict, limits, problems, pass, backupTaken, store: store.location }));
+
+  return {
+    ok: pass,
+    failure: pass ? undefined : `Gate failed${facts.name ? ` for ${facts.name}` : ''}: ${problems.join(' ')}`,
+    outputs: {
+      verdict: pass ? 'pass' : 'fail',
+      'backup-id': facts.backup?.id,
+      'backup-age-seconds': seconds(verdict.backupAgeMs),
+      'drill-id': facts.drill?.id,
+      'drill-age-seconds': seconds(verdict.drillAgeMs),
+      'backup-taken': backupTaken,
+    },
+    data: gateData(facts, verdict, problems, pass, backupTaken, store.location),
+  };
+}
+
+/**
+ * Reads what the gate needs from one listing of the name: the newest complete backup, the
+ * newest drill, and any unreadable drill record that may be newer than it.
+ */
+export async function readGateFacts(store: Store, name: string | undefined): Promise<GateFacts> {
+  const resolved = await resolveBackupName(store, name);
+  if (!resolved) return { name };
+  const catalog = await readCatalog(store, resolved);
+  const backup = newestComplete(catalog.backups);
+  const drill = newestDrill(catalog.drills);
+  // A record named by a drill id carries its start time; one that started after the newest readable drill (or has no time) may hold the real verdict.
+  const unreadable = catalog.unreadableDrills.find((u) => !u.time || !drill || u.time.getTime() > drill.startedAt.getTime());
+  return {
+    name: resolved,
+    backup: backup && { id: backup.id, time: backup.time },
+    drill: drill && { id: drill.id, verdict: drill.verdict, finishedAt: drill.finishedAt, backupId: drill.backupId, failure: drill.failure },
+    unreadableDrill: unreadable && { key: unreadable.key, problem: unreadable.problem },
+  };
+}
+
+function seconds(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : Math.floor(ms / 1000);
+}
+
+function gateData(facts: GateFacts, verdict: GateVerdict, problems: string[], pass: boolean, backupTaken: string | undefined, store: string) {
+  return {
+    store,
+    name: facts.name,
+    verdict: pass ? 'pass' : 'fail',
+    problems,
+    backup: facts.backup && { id: facts.backup.id, time: facts.backup.time.toISOString(), ageSeconds: seconds(verdict.backupAgeMs) },
+    drill: facts.drill && {
+      id: facts.drill.id,
+      verdict: facts.drill.verdict,
+      backupId: facts.drill.backupId,
+      finishedAt: facts.drill.finishedAt.toISOString(),
+      ageSeconds: seconds(verdict.drillAgeMs),
+      failure: facts.drill.failure,
+    },
+    backupTaken,
+  };
 }

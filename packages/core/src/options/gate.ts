@@ -8,6 +8,9 @@ export const gateOperation = defineOperation({
   summary: 'Pass only when there is a fresh backup whose newest drill passed recently.',
   options: {
     ...storeOptions,
+    name: opt.string({
+      description: 'Backup name to gate on. Empty: the only name in the store.',
+    }),
     'max-backup-age': opt.duration({
       default: '26h',
       description: 'The newest complete backup must be younger than this.',
@@ -16,6 +19,11 @@ export const gateOperation = defineOperation({
       default: '90d',
       description: 'The newest drill must have passed and be younger than this.',
     }),
+    'backup-if-stale': opt.boolean({
+      default: 'false',
+      description:
+        'When the newest backup is missing or older than `max-backup-age`, take a fresh backup first (with the backup inputs) and gate on it.',
+    }),
   },
   outputs: {
     verdict: '`pass` or `fail`.',
@@ -23,6 +31,7 @@ export const gateOperation = defineOperation({
     'backup-age-seconds': 'Age of the newest complete backup, in seconds.',
     'drill-id': 'Id of the newest drill record, if any.',
     'drill-age-seconds': 'Age of the newest drill, in seconds.',
+    'backup-taken': 'Id of the fresh backup taken first because the newest was stale (`backup-if-stale`), if any.',
   },
   action: {
     folder: 'backup-gate',

@@ -1,0 +1,99 @@
+import { formatDuration } from '../options/values.js';
+
+/** What the gate looks at: the newest complete backup and the newest drill of one name. */
+export interface GateFacts {
+  /** The backup name, for messages; undefined when the store holds no backups at all. */
+  readonly name?: string;
+  readonly backup?: { readonly id: string; readonly time: Date };
+  readonly drill?: {
+    readonly id: string;
+    readonly verdict: 'pass' | 'fail';
+    readonly finishedAt: Date;
+    readonly backupId?: string;
+    readonly failure?: string;
+  };
+  /** A drill record that cannot be read and may be newer than `drill`: it could say `fail`. */
+  readonly unreadableDrill?: { readonly key: string; readonly problem: string };
+}
+
+/** The limits, in milliseconds. */
+export interface GateLimits {
+  readonly maxBackupAge: number;
+  readonly maxDrillAge: number;
+}
+
+/** The gate's decision, with every reason it fails. */
+export interface GateVerdict {
+  readonly pass: boolean;
+  readonly backupOk: boolean;
+  readonly drillOk: boolean;
+  /** One sentence per problem: what is missing, how old things are, and the limit. */
+  readonly problems: readonly string[];
+  readonly backupAgeMs?: number;
+  readonly drillAgeMs?: number;
+}
+
+/**
+ * Passes only when the newest complete backup is at most `maxBackupAge` old and the newest
+ * drill of the name passed and is at most `maxDrillAge` old. Pure: ages come from `now`.
+ */
+export function gateVerdict(facts: GateFacts, limits: GateLimits, now: Date): GateVerdict {
+  const problems: string[] = [];
+  const name = facts.name ? `\`${facts.name}\`` : 'this store';
+
+  let backupOk = false;
+  let backupAgeMs: number | undefined;
+  if (!facts.backup) {
+    problems.push(`There is no complete backup of ${name}; take a backup before deploying.`);
+  } else {
+    backupAgeMs = Math.max(0, now.getTime() - facts.backup.time.getTime());
+    backupOk = backupAgeMs <= limits.maxBackupAge;
+    if (!backupOk) {
+      problems.push(
+        `The newest backup (${facts.backup.id}) is ${formatDuration(backupAgeMs)} old (max ${formatLimit(limits.maxBackupAge)}).`,
+      );
+    }
+  }
+
+  let drillOk = false;
+  let drillAgeMs: number | undefined;
+  if (facts.unreadableDrill) {
+    problems.push(
+      `The drill record ${facts.unreadableDrill.key} cannot be read (${facts.unreadableDrill.problem}) and may be the newest; its verdict is unknown.`,
+    );
+  }
+  if (!facts.drill) {
+    problems.push(`No restore drill has run for ${name} (one must have passed within ${formatLimit(limits.maxDrillAge)}); run a restore drill.`);
+  } else {
+    const drill = facts.drill;
+    drillAgeMs = Math.max(0, now.getTime() - drill.finishedAt.getTime());
+    const ofBackup = drill.backupId ? ` of backup ${drill.backupId}` : '';
+    if (drill.verdict !== 'pass') {
+      const why = drill.failure ? `: ${drill.failure}` : '';
+      problems.push(`The newest drill (${drill.id}${ofBackup}) failed ${formatDuration(drillAgeMs)} ago${why}.`);
+    } else if (drillAgeMs > limits.maxDrillAge) {
+      problems.push(
+        `The newest drill (${drill.id}${ofBackup}) passed, but ${formatDuration(drillAgeMs)} ago (max ${formatLimit(limits.maxDrillAge)}).`,
+      );
+    } else {
+      drillOk = !facts.unreadableDrill;
+    }
+  }
+
+  return { pass: backupOk && drillOk, backupOk, drillOk, problems, backupAgeMs, drillAgeMs };
+}
+
+const UNITS: readonly [string, number][] = [
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1000],
+];
+
+/** A limit the way operators write it, in the largest unit that divides it exactly: `26h`, `90d`, `90m`. */
+export function formatLimit(ms: number): string {
+  for (const [unit, size] of UNITS) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return formatDuration(ms);
+}
