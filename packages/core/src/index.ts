@@ -30,3 +30,5 @@ export * from './crypto/index.js';
 export * from './gate/verdict.js';
 export * from './gate/summary.js';
 export { gateStore, readGateFacts, type GateHooks } from './gate/gate.js';
+export * from './catalog/verify.js';
+export * from './catalog/list.js';

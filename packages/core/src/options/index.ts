@@ -16,8 +16,13 @@ export const actionOperations = [backupOperation, drillOperation, canisterExport
 export * from './render.js';
 
 /** Every operation, actions first; the CLI and the docs list them in this order. */
-export const allOperations = [...actionOperations] as const;
+export const allOperations = [...actionOperations, listOperation, verifyOperation, pruneOperation] as const;
 export * from './storage.js';
 export { retentionOptions, type RetentionOptions } from './retention.js';
 export { pruneOperation, type PruneOptions } from './prune.js';
 export * from './signing.js';
+export { listOperation, type ListOptions } from './list.js';
+export { verifyOperation, type VerifyOptions } from './verify.js';
+import { listOperation } from './list.js';
+import { verifyOperation } from './verify.js';
+import { pruneOperation } from './prune.js';

@@ -1,0 +1,122 @@
+import type { RunContext } from '../context.js';
+import type { ListOptions } from '../options/list.js';
+import { formatBytes, formatDuration } from '../options/values.js';
+import type { OperationOutcome } from '../report/outcome.js';
+import { openStore } from '../storage/open-store.js';
+import type { Store } from '../storage/store.js';
+import { readCatalog, readStoreCatalog, type CatalogBackup, type DrillSummary, type NameCatalog } from './catalog.js';
+import { newestComplete } from './decisions.js';
+
+/** A backup as `list --json` shows it: no object keys, no manifest internals beyond what operators ask for. */
+export interface BackupView {
+  readonly id: string;
+  readonly time: string;
+  readonly state: CatalogBackup['state'];
+  readonly size: number;
+  readonly objects: number;
+  readonly finishedAt?: string;
+  readonly durationMs?: number;
+  readonly source?: string;
+  readonly encryption?: 'openpgp' | 'none';
+  readonly recipients?: readonly string[];
+  readonly problem?: string;
+  readonly lastDrill?: { readonly id: string; readonly verdict: 'pass' | 'fail'; readonly finishedAt: string };
+}
+
+/** One name as `list --json` shows it. */
+export interface NameView {
+  readonly name: string;
+  readonly backups: readonly BackupView[];
+  readonly newestComplete?: string;
+  readonly drills: readonly { readonly id: string; readonly verdict: 'pass' | 'fail'; readonly finishedAt: string; readonly backupId?: string }[];
+  readonly unreadableDrills: readonly { readonly key: string; readonly problem: string }[];
+  readonly strays: readonly string[];
+}
+
+/** The plain-JSON view of a catalog. */
+export function catalogView(catalog: NameCatalog): NameView {
+  return {
+    name: catalog.name,
+    backups: catalog.backups.map(backupView),
+    newestComplete: newestComplete(catalog.backups)?.id,
+    drills: catalog.drills.map((d) => ({ id: d.id, verdict: d.verdict, finishedAt: d.finishedAt.toISOString(), backupId: d.backupId })),
+    unreadableDrills: catalog.unreadableDrills.map((u) => ({ key: u.key, problem: u.problem })),
+    strays: catalog.strays,
+  };
+}
+
+function backupView(b: CatalogBackup): BackupView {
+  const m = b.manifest;
+  return {
+    id: b.id,
+    time: b.time.toISOString(),
+    state: b.state,
+    size: b.size,
+    objects: b.folder.objects.length,
+    finishedAt: m?.finishedAt,
+    durationMs: m?.durationMs,
+    source: m?.source.kind,
+    encryption: m?.encryption.scheme,
+    recipients: m?.encryption.recipients.map((r) => r.fingerprint),
+    problem: b.problem,
+    lastDrill: b.lastDrill && drillView(b.lastDrill),
+  };
+}
+
+function drillView(d: DrillSummary) {
+  return { id: d.id, verdict: d.verdict, finishedAt: d.finishedAt.toISOString() };
+}
+
+/** `lifeboat list`: the catalog of one name, or of every name in the store. */
+export async function listCatalog(options: ListOptions, context: RunContext): Promise<OperationOutcome> {
+  const store = await openStore(options, context);
+  return listStore(store, options, context);
+}
+
+/** `list` against an open store. */
+export async function listStore(store: Store, options: Pick<ListOptions, 'name'>, context: RunContext): Promise<OperationOutcome> {
+  const { reporter } = context;
+  const catalogs = options.name ? [await readCatalog(store, options.name)] : await readStoreCatalog(store);
+  const views = catalogs.map(catalogView);
+  const all = catalogs.flatMap((c) => c.backups);
+  const count = (state: CatalogBackup['state']) => all.filter((b) => b.state === state).length;
+  for (const catalog of catalogs) {
+    for (const b of catalog.backups) {
+      if (b.state === 'incomplete') reporter.warning(`${catalog.name}/${b.id} is incomplete: ${b.folder.objects.length} object(s) but no manifest.`);
+      if (b.state === 'unreadable') reporter.warning(`${catalog.name}/${b.id}: ${b.problem}`);
+    }
+    for (const u of catalog.unreadableDrills) reporter.warning(u.problem);
+    for (const key of catalog.strays) reporter.warning(`${key} is neither a backup object nor a drill record.`);
+  }
+  await reporter.summary(listSummary(catalogs, store.location, context.now()));
+  return {
+    ok: true,
+    outputs: {
+      names: catalogs.map((c) => c.name).join(','),
+      complete: count('complete'),
+      incomplete: count('incomplete'),
+      unreadable: count('unreadable'),
+      'newest-backup-id': catalogs.length === 1 ? newestComplete(catalogs[0]!.backups)?.id : undefined,
+    },
+    data: { store: store.location, names: views },
+  };
+}
+
+function listSummary(catalogs: readonly NameCatalog[], store: string, now: Date): string {
+  if (catalogs.length === 0 || catalogs.every((c) => c.backups.length === 0 && c.drills.length === 0)) {
+    return `### Backups\n\nStore: ${store}\n\nNo backups.\n`;
+  }
+  const lines = ['### Backups', '', `Store: ${store}`];
+  for (const catalog of catalogs) {
+    lines.push('', `#### \`${catalog.name}\``, '', '| backup | age | size | state | encryption | last drill |', '| --- | --- | --- | --- | --- | --- |');
+    for (const b of catalog.backups) {
+      const encryption = b.manifest ? b.manifest.encryption.scheme : '—';
+      const drill = b.lastDrill ? `${b.lastDrill.verdict} (${formatDuration(Math.max(0, now.getTime() - b.lastDrill.finishedAt.getTime()))} ago)` : '—';
+      const age = formatDuration(Math.max(0, now.getTime() - b.time.getTime()));
+      lines.push(`| \`${b.id}\` | ${age} | ${formatBytes(b.size)} | ${b.state} | ${encryption} | ${drill} |`);
+    }
+    const newestDrill = catalog.drills[0];
+    if (newestDrill) lines.push('', `Newest drill: \`${newestDrill.id}\` ${newestDrill.verdict} at ${newestDrill.finishedAt.toISOString()}.`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,25 @@
+import { defineOperation, opt } from './define.js';
+import type { ResolvedOptions } from './define.js';
+import { storeOptions } from './common.js';
+
+/** `lifeboat list`. */
+export const listOperation = defineOperation({
+  command: 'list',
+  summary: 'List the backups in a store: id, time, size, complete or not, encryption, and the last drill of each.',
+  options: {
+    ...storeOptions,
+    name: opt.string({
+      description: 'Backup name to list. Empty: every name under the store.',
+    }),
+  },
+  outputs: {
+    names: 'Backup names listed, comma-separated.',
+    complete: 'Number of complete backups.',
+    incomplete: 'Number of incomplete backups (objects but no manifest).',
+    unreadable: 'Number of backups whose manifest cannot be read.',
+    'newest-backup-id': 'Id of the newest complete backup (when one name is listed).',
+  },
+});
+
+/** Parsed options of `list`. */
+export type ListOptions = ResolvedOptions<typeof listOperation.options>;
