@@ -32,3 +32,5 @@ export * from './gate/summary.js';
 export { gateStore, readGateFacts, type GateHooks } from './gate/gate.js';
 export * from './catalog/verify.js';
 export * from './catalog/list.js';
+export * from './sources/postgres/index.js';
+export * from './restore/index.js';

@@ -26,3 +26,4 @@ export { verifyOperation, type VerifyOptions } from './verify.js';
 import { listOperation } from './list.js';
 import { verifyOperation } from './verify.js';
 import { pruneOperation } from './prune.js';
+export * from './postgres.js';

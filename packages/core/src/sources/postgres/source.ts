@@ -1,0 +1,341 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { LifeboatError } from '../../report/errors.js';
+import type { Reporter } from '../../report/reporter.js';
+import type { BackupSource, SourceResult, SourceRun } from '../source.js';
+import { clientVersion, spawnTool, toolPath, type ToolRun } from './client-tool.js';
+import { formatCompression, compressionArgs, resolveCompression, type CompressionSetting, type ResolvedCompression } from './compression.js';
+import { connect, connectionEnv, connectionError, describeConnection, type PostgresConnection } from './connection.js';
+import { checkExtraDumpArgs } from './dump-args.js';
+import { dumpFailure, succeeded } from './dump-failure.js';
+import { DatabasePermissionError, DumpError, DumpOptionError, VersionMismatchError } from './errors.js';
+import { queryServerInfo, type ServerInfo } from './server-info.js';
+import {
+  checkTableFilters,
+  countTableRows,
+  estimatedRows,
+  listDumpedTables,
+  type CountMode,
+  type DumpedTable,
+  type TableFilters,
+  type TableRef,
+  type TableRows,
+} from './tables.js';
+
+type Env = Record<string, string | undefined>;
+
+/** pg_dump archive layouts Lifeboat stores. */
+export type DumpFormat = 'custom' | 'directory';
+
+/** Payload names as stored (before `.pgp`). */
+export const PAYLOAD_FILES = { custom: 'db.pgdump', directory: 'db.pgdump.tar' } as const;
+
+/** Everything a PostgreSQL backup of one database needs to know. */
+export interface PostgresDumpSettings {
+  readonly connection: PostgresConnection;
+  /** Folder holding pg_dump (chosen by the toolchain); PATH when absent. */
+  readonly binDir?: string;
+  /** `custom` (default) streams; `directory` dumps in parallel to a private temp folder, then streams a tar of it. */
+  readonly format?: DumpFormat;
+  /** Parallel pg_dump workers; `directory` format only. */
+  readonly jobs?: number;
+  /** Default `auto`. */
+  readonly compression?: CompressionSetting;
+  /** Default `exact`. */
+  readonly counts?: CountMode;
+  readonly filters?: Omit<TableFilters, 'noUnloggedData'>;
+  /** `--no-privileges`: leave GRANT/REVOKE out of the archive. */
+  readonly noPrivileges?: boolean;
+  /** More pg_dump arguments; those that would break the stream are refused. */
+  readonly extraArgs?: readonly string[];
+  /** Where a directory-format dump is written (default: the OS temp folder). */
+  readonly tempDir?: string;
+  /** Base environment of the child programs (default: this process's). */
+  readonly env?: Env;
+  readonly reporter?: Reporter;
+}
+
+/** The manifest's `source` section of a PostgreSQL backup (operational facts only). */
+export interface PostgresManifestSection extends Record<string, unknown> {
+  readonly kind: 'postgres';
+  readonly database: string;
+  readonly serverVersion: string;
+  readonly serverMajor: number;
+  readonly clientVersion: string;
+  readonly clientMajor: number;
+  readonly dumpFormat: DumpFormat | 'globals-sql';
+  readonly compression: string;
+  readonly counts: CountMode;
+}
+
+/** The encrypted stats of a PostgreSQL backup: per-table row counts of the dump's snapshot. */
+export interface PostgresStats extends Record<string, unknown> {
+  readonly database: string;
+  readonly counts: CountMode;
+  readonly tables: TableRows[];
+  /** Tables dumped without their rows (`exclude-table-data`, unlogged with --no-unlogged-table-data). */
+  readonly tablesWithoutData: TableRef[];
+}
+
+/** A prepared PostgreSQL source: connection checked, versions known, compression chosen. */
+export interface PostgresSource extends BackupSource {
+  readonly kind: 'postgres';
+  readonly server: ServerInfo;
+  readonly client: { readonly version: string; readonly major: number; readonly path: string };
+  readonly format: DumpFormat;
+  readonly compression: ResolvedCompression;
+}
+
+/**
+ * Prepares a backup of one database: validates the options, connects (so a bad URL, password
+ * or database fails before anything else), reads the server's version and size, checks that
+ * pg_dump can dump this server, and settles the compression.
+ */
+export async function createPostgresSource(settings: PostgresDumpSettings): Promise<PostgresSource> {
+  const format = settings.format ?? 'custom';
+  const jobs = settings.jobs ?? 1;
+  const counts = settings.counts ?? 'exact';
+  if (!Number.isInteger(jobs) || jobs < 1) throw new DumpOptionError(`jobs must be a whole number of at least 1 (got ${jobs}).`);
+  if (jobs > 1 && format !== 'directory') {
+    throw new DumpOptionError(`jobs: ${jobs} needs \`format: directory\`; pg_dump dumps in parallel only to a directory.`, 'Set `format: directory`, or `jobs: 1`.');
+  }
+  const filters = settings.filters ?? {};
+  checkTableFilters(filters);
+  const effect = checkExtraDumpArgs(settings.extraArgs ?? [], { snapshot: counts !== 'off' });
+
+  const path = toolPath('pg_dump', settings.binDir);
+  const baseEnv = settings.env ?? process.env;
+  const client = await clientVersion(path, baseEnv);
+  const server = await withClient(settings.connection, queryServerInfo);
+  if (server.major > client.major) throw new VersionMismatchError(server, client);
+  const env = connectionEnv(settings.connection, baseEnv);
+  const compression = await resolveCompression(settings.compression ?? { method: 'auto' }, { path, major: client.major, env });
+  const compressArgs = compressionArgs(compression, client.major);
+
+  const plan: DumpPlan = {
+    settings,
+    format,
+    jobs,
+    counts,
+    filters: { ...filters, noUnloggedData: effect.noUnloggedData },
+    rowSecurity: effect.enableRowSecurity,
+    path,
+    env,
+    compressArgs,
+    manifest: {
+      kind: 'postgres',
+      database: settings.connection.database,
+      serverVersion: server.version,
+      serverMajor: server.major,
+      clientVersion: client.version,
+      clientMajor: client.major,
+      dumpFormat: format,
+      compression: formatCompression(compression),
+      counts,
+    },
+  };
+  return {
+    kind: 'postgres',
+    defaultName: settings.connection.database,
+    payloadFile: PAYLOAD_FILES[format],
+    expectedSize: server.databaseSize,
+    server,
+    client: { ...client, path },
+    format,
+    compression,
+    start: (signal) => startDump(plan, signal),
+  };
+}
+
+interface DumpPlan {
+  settings: PostgresDumpSettings;
+  format: DumpFormat;
+  jobs: number;
+  counts: CountMode;
+  filters: TableFilters;
+  rowSecurity: boolean;
+  path: string;
+  env: Record<string, string>;
+  compressArgs: string[];
+  manifest: PostgresManifestSection;
+}
+
+async function startDump(plan: DumpPlan, signal: AbortSignal): Promise<SourceRun> {
+  signal.throwIfAborted();
+  const { settings, counts } = plan;
+  const connection = settings.connection;
+  const reporter = settings.reporter;
+
+  // The snapshot holder: its transaction defines what is counted and what pg_dump dumps.
+  let holder: pg.Client | undefined;
+  let snapshot: string | undefined;
+  let tables: DumpedTable[] = [];
+  if (counts !== 'off') {
+    holder = await connect(connection);
+    try {
+      await holder.query(`SET idle_in_transaction_session_timeout = 0; SET statement_timeout = 0; SET row_security = ${plan.rowSecurity ? 'on' : 'off'}`);
+      await holder.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      snapshot = (await holder.query<{ id: string }>('SELECT pg_catalog.pg_export_snapshot() AS id')).rows[0]!.id;
+      tables = await listDumpedTables(holder, plan.filters);
+    } catch (error) {
+      await holder.end().catch(() => {});
+      throw queryError(error, connection);
+    }
+  }
+  const closeHolder = async () => {
+    if (!holder) return;
+    const client = holder;
+    holder = undefined;
+    await client.query('ROLLBACK').catch(() => {});
+    await client.end().catch(() => {});
+  };
+
+  let workDir: string | undefined;
+  try {
+    if (plan.format === 'directory') {
+      workDir = await mkdtemp(join(settings.tempDir ?? tmpdir(), 'lifeboat-dump-'));
+      tempDirs.add(workDir);
+    }
+  } catch (error) {
+    await closeHolder();
+    throw error;
+  }
+  const removeWorkDir = async () => {
+    if (!workDir) return;
+    const dir = workDir;
+    workDir = undefined;
+    await rm(dir, { recursive: true, force: true });
+    tempDirs.delete(dir);
+  };
+
+  const args = [
+    ...(plan.format === 'custom' ? ['--format=custom'] : ['--format=directory', `--jobs=${plan.jobs}`, `--file=${join(workDir!, 'dump')}`, '--no-sync']),
+    ...plan.compressArgs,
+    ...(snapshot ? [`--snapshot=${snapshot}`] : []),
+    '--no-password',
+    ...(settings.noPrivileges ? ['--no-privileges'] : []),
+    ...(settings.filters?.schemas ?? []).map((p) => `--schema=${p}`),
+    ...(settings.filters?.excludeSchemas ?? []).map((p) => `--exclude-schema=${p}`),
+    ...(settings.filters?.tables ?? []).map((p) => `--table=${p}`),
+    ...(settings.filters?.excludeTables ?? []).map((p) => `--exclude-table=${p}`),
+    ...(settings.filters?.excludeTableData ?? []).map((p) => `--exclude-table-data=${p}`),
+    ...(settings.extraArgs ?? []),
+  ];
+  reporter?.debug(`Running ${plan.path} ${args.join(' ')} against ${describeConnection(connection)}`);
+
+  const stream = new PassThrough();
+  let stopped: Error | undefined;
+  let current: ToolRun | undefined;
+  const dump = spawnTool(plan.path, args, { env: plan.env, stdout: plan.format === 'custom' ? 'pipe' : 'ignore' });
+  current = dump;
+
+  // An internal failure ends the stream cleanly, so that a reader's pipeline completes and the
+  // failure arrives once, through `result`; an abort from outside also destroys the stream.
+  const stop = (reason: Error, destroyStream: boolean) => {
+    if (stopped) return;
+    stopped = reason;
+    current?.kill();
+    if (destroyStream && !stream.destroyed) stream.destroy();
+    holder?.end().catch(() => {});
+  };
+  const abort = (reason?: Error) =>
+    stop(reason ?? new DumpError({ tool: 'pg_dump', exitCode: null, signal: null, stderrTail: '', message: 'The dump was stopped before it finished.' }), true);
+  const onAbort = () => abort(signal.reason instanceof Error ? signal.reason : undefined);
+  signal.addEventListener('abort', onAbort, { once: true });
+
+  // A reader that gives up (stream destroyed) must not leave pg_dump blocked on a full pipe.
+  stream.on('close', () => {
+    if (!stream.readableEnded) current?.kill();
+  });
+  const piped =
+    plan.format === 'custom' ? pipeline(dump.stdout!, stream).catch(() => dump.kill()) : Promise.resolve();
+
+  const counted: Promise<TableRows[]> =
+    counts === 'exact' && holder
+      ? countTableRows(holder, tables.filter((t) => t.withData)).catch((error: unknown) => {
+          throw queryError(error, connection);
+        })
+      : Promise.resolve(counts === 'estimate' ? estimatedRows(tables.filter((t) => t.withData)) : []);
+  // A failed count stops the dump at once: the backup would be unverifiable.
+  counted.catch((error: unknown) => stop(error instanceof Error ? error : new Error(String(error)), false));
+
+  const run = async (): Promise<SourceResult> => {
+    try {
+      const exit = await dump.exit;
+      if (stopped) throw stopped;
+      if (!succeeded(exit)) throw dumpFailure('pg_dump', exit, connection);
+      await piped;
+      const rows = await counted;
+      await closeHolder();
+      if (plan.format === 'directory') {
+        const tar = spawnTool('tar', ['-cf', '-', '-C', join(workDir!, 'dump'), '.'], { env: plan.env, stdout: 'pipe' });
+        current = tar;
+        if (stopped) tar.kill();
+        await pipeline(tar.stdout!, stream).catch(() => tar.kill());
+        const tarExit = await tar.exit;
+        if (stopped) throw stopped;
+        if (!succeeded(tarExit)) throw dumpFailure('tar', tarExit);
+      }
+      if (stopped) throw stopped;
+      const stats: PostgresStats = {
+        database: connection.database,
+        counts,
+        tables: rows,
+        tablesWithoutData: tables.filter((t) => !t.withData).map(({ schema, name }) => ({ schema, name })),
+      };
+      return { manifest: plan.manifest, stats };
+    } catch (error) {
+      const failure = stopped ?? error;
+      if (!stopped) stop(failure instanceof Error ? failure : new Error(String(failure)), false);
+      throw failure;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      await closeHolder();
+      await removeWorkDir();
+      // Custom format: stdout has ended with the process. Directory: end the stream if still open.
+      if (!stream.writableEnded && !stream.destroyed) stream.end();
+    }
+  };
+  const result = run();
+  // Callers may abort without awaiting the result; the rejection is theirs to observe.
+  result.catch(() => {});
+  return { stream, result, abort };
+}
+
+/** Directory dumps in progress, removed if the process exits before they finish. */
+const tempDirs = new Set<string>();
+process.once('exit', () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+async function withClient<T>(connection: PostgresConnection, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connect(connection);
+  try {
+    return await fn(client);
+  } catch (error) {
+    throw queryError(error, connection);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Errors of queries on an open connection (permissions, RLS, lost connection). */
+function queryError(error: unknown, connection: PostgresConnection): LifeboatError {
+  if (error instanceof LifeboatError) return error;
+  const err = error as { code?: string; message?: string };
+  if (err.code === '42501') {
+    return new DatabasePermissionError(
+      `User '${connection.user}' lacks a privilege the row counts need: ${err.message}.`,
+      /row-level security/i.test(err.message ?? '')
+        ? 'Use a role with BYPASSRLS or the table owner (pg_dump needs the same), or add --enable-row-security to pg-dump-args.'
+        : 'Grant SELECT on every table dumped and USAGE on their schemas (or pg_read_all_data on PostgreSQL 14+); pg_dump needs the same.',
+      { cause: error },
+    );
+  }
+  return connectionError(error, connection);
+}
