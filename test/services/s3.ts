@@ -3,8 +3,8 @@
  * ./s3rver-process.mjs for why, and for the two multipart operations added to it), a fresh
  * data directory and a free loopback port, stopped and removed even when a test fails.
  *
- * s3rver checks request signatures against one fixed key pair (S3RVER/S3RVER) and ignores
- * Object Lock and encryption headers. Clients must set `requestChecksumCalculation` and
+ * s3rver knows one access key id (S3RVER; an unknown id gets InvalidAccessKeyId) but does
+ * not verify SigV4 signatures, and ignores Object Lock and encryption headers. Clients must set `requestChecksumCalculation` and
  * `responseChecksumValidation` to `WHEN_REQUIRED`: with the SDK default it stores
  * aws-chunked framing bytes for some uploads. Its multipart ETags lack S3's `-N` suffix.
  */
