@@ -127,6 +127,26 @@ describe('encrypt and decrypt with openpgp.js', () => {
     expect(source.destroyed).toBe(true);
   });
 
+  test('encryptStream owns its input at once: an observer attached before the first read drains nothing', async () => {
+    const input = chunked(data);
+    const encrypted = encryptStream(both, input);
+    let observed = 0;
+    input.on('data', (chunk: Buffer) => (observed += chunk.length));
+    await new Promise((r) => setTimeout(r, 50));
+    const ciphertext = await collect(encrypted);
+    expect(observed).toBe(data.length);
+    const plain = await decryptBytes(ciphertext, await loadDecryptionKeys({ passphrase: PASSPHRASE }));
+    expect(createHash('sha256').update(plain).digest('hex')).toBe(sha);
+  });
+
+  test('destroying the encrypted stream before reading it destroys the input', async () => {
+    const input = new PassThrough();
+    const encrypted = encryptStream(both, input);
+    encrypted.destroy();
+    await new Promise((r) => setImmediate(r));
+    expect(input.destroyed).toBe(true);
+  });
+
   test("a failing source fails the encrypted stream with the source's own error", async () => {
     const source = new PassThrough();
     const encrypted = encryptStream(both, source);

@@ -243,7 +243,7 @@ async function unlockSessionKey(message: Message<never>, head: MessageHead, keys
       );
     }
   }
-  const ids = messageIds.map((id) => id.toUpperCase());
+  const ids = messageIds.map((id) => (/^0+$/.test(id) ? 'a hidden key id (gpg --throw-keyids)' : id.toUpperCase()));
   const locks = [ids.length > 0 ? `key id${ids.length > 1 ? 's' : ''} ${ids.join(', ')}` : '', head.passphraseSlots > 0 ? 'a passphrase' : '']
     .filter(Boolean)
     .join(' and ');

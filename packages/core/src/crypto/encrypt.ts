@@ -23,7 +23,19 @@ export const GNUPG22_CONFIG: PartialConfig = {
 export function encryptStream(plan: EncryptionPlan, input: Readable): Readable {
   if (plan.scheme === 'none') return input;
   assertKeyed(plan);
-  return Readable.from(encryptedChunks(plan, input), { objectMode: false });
+  // openpgp.js wraps a failing source in its own error; keep the source's error, it names the stage.
+  let inputError: unknown;
+  const onError = (error: unknown) => (inputError ??= error);
+  input.on('error', onError);
+  // Take the input now, not at the first read: a listener attached meanwhile must not drain it.
+  const source = Readable.toWeb(input) as unknown as WebReadableStream<Uint8Array>;
+  const output = Readable.from(encryptedChunks(plan, source, () => inputError), { objectMode: false });
+  // However the output ends (consumed, failed, or destroyed before its first read), the input goes with it.
+  output.once('close', () => {
+    input.off('error', onError);
+    if (!input.readableEnded && !input.destroyed) input.destroy();
+  });
+  return output;
 }
 
 /** Encrypts a small buffer (e.g. `stats.json`) the same way as `encryptStream`. */
@@ -34,22 +46,18 @@ export async function encryptBytes(plan: EncryptionPlan, data: Uint8Array): Prom
   return encrypt({ message, ...(await encryptionParams(plan)), format: 'binary' });
 }
 
-async function* encryptedChunks(plan: EncryptionPlan, input: Readable): AsyncGenerator<Uint8Array> {
-  // openpgp.js wraps a failing source in its own error; keep the source's error, it names the stage.
-  let inputError: unknown;
-  const onError = (error: unknown) => (inputError ??= error);
-  input.on('error', onError);
+async function* encryptedChunks(
+  plan: EncryptionPlan,
+  source: WebReadableStream<Uint8Array>,
+  inputError: () => unknown,
+): AsyncGenerator<Uint8Array> {
   try {
-    const source = Readable.toWeb(input) as unknown as WebReadableStream<Uint8Array>;
     const message = await createMessage({ binary: source as never, format: 'binary' });
     const encrypted = (await encrypt({ message, ...(await encryptionParams(plan)), format: 'binary' })) as unknown as WebReadableStream<Uint8Array>;
     // Pull-based: a chunk is encrypted only when the consumer asks for one.
     for await (const chunk of encrypted) yield chunk;
   } catch (error) {
-    throw inputError ?? error;
-  } finally {
-    input.off('error', onError);
-    if (!input.destroyed && !input.readableEnded) input.destroy();
+    throw inputError() ?? error;
   }
 }
 
