@@ -4,7 +4,7 @@ import type { Reporter } from './report/reporter.js';
 type Env = Record<string, string | undefined>;
 
 /** Where a run came from, recorded in manifests and evidence. */
-export interface Provenance {
+export type Provenance = {
   readonly repository?: string;
   readonly workflow?: string;
   readonly runId?: string;
@@ -15,7 +15,7 @@ export interface Provenance {
   readonly runUrl?: string;
   /** Host name of the machine when not on a GitHub runner. */
   readonly host?: string;
-}
+};
 
 /** What every core operation receives besides its options. */
 export interface RunContext {
