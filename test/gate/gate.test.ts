@@ -171,6 +171,9 @@ describe('gate, with options and stores opened as the action and CLI do', () => 
     expect(pass.outputs.verdict).toBe('pass');
     const fail = await gate(resolveOptions(gateOperation, objectSource({ ...raw, 'max-backup-age': '4h' })), context(NOW));
     expect(fail.failure).toBe(`Gate failed for db: The newest backup (${backupId}) is 5h old (max 4h).`);
+    // No keys, no credentials: nothing the gate publishes carries the store's secret.
+    const secret = context(NOW).env.AWS_SECRET_ACCESS_KEY;
+    if (secret) expect(JSON.stringify([pass, fail])).not.toContain(secret);
   });
 
   it('asks which name to gate on when the store holds several', async () => {
