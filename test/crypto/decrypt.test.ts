@@ -236,9 +236,10 @@ describe('encrypt and decrypt with openpgp.js', () => {
   test('a flipped byte anywhere in the data fails the integrity check and leaves no file', async () => {
     const ciphertext = await collect(encryptStream(both, chunked(data)));
     const keys = await loadDecryptionKeys({ passphrase: PASSPHRASE });
-    for (const at of [0.05, 0.5, 0.999]) {
+    // Early, middle, late, inside the trailing MDC packet, and the very last byte.
+    for (const at of [0.05, 0.5, 0.999, ciphertext.length - 10, ciphertext.length - 1]) {
       const tampered = Buffer.from(ciphertext);
-      tampered[Math.floor(tampered.length * at)]! ^= 0x01;
+      tampered[at < 1 ? Math.floor(tampered.length * at) : at]! ^= 0x01;
       const out = join(dir, `tampered-${at}`);
       const error = await caught(decryptToFile(chunked(tampered), keys, out));
       expect(error).toBeInstanceOf(IntegrityError);

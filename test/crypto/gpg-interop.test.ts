@@ -98,7 +98,7 @@ describe('GnuPG interoperability', () => {
     expect(wrong.code).not.toBe(0);
   });
 
-  test('gpg --encrypt (compressed, to several recipients), --symmetric, both, --armor and --throw-keyids: Lifeboat decrypts', async () => {
+  test('gpg --encrypt (compressed, to several recipients), --symmetric, both, --armor, --throw-keyids, --sign: Lifeboat decrypts', async () => {
     const cases: { name: string; args: string[]; keys: () => ReturnType<typeof loadDecryptionKeys> }[] = [
       { name: 'to-alice', args: ['--encrypt', '-r', alice.fingerprint], keys: aliceIdentity },
       { name: 'to-both', args: ['--encrypt', '-r', alice.fingerprint, '-r', bob.fingerprint], keys: () => loadDecryptionKeys({ identity: bob.secretKeyArmored }) },
@@ -107,6 +107,12 @@ describe('GnuPG interoperability', () => {
       { name: 'armored', args: ['--armor', '--encrypt', '-r', bob.fingerprint], keys: () => loadDecryptionKeys({ identity: bob.secretKeyArmored }) },
       { name: 'hidden-recipient', args: ['--throw-keyids', '--encrypt', '-r', alice.fingerprint], keys: aliceIdentity },
     ];
+    // Signed and encrypted by Alice herself: the signature is not checked, and must not upset decryption.
+    const signedPath = join(dir, 'gpg-signed.pgp');
+    const signed = await alice.gpg(['--passphrase', alice.passphrase, '--trust-model', 'always', '--output', signedPath, '--sign', '--encrypt', '-r', alice.fingerprint, plainPath]);
+    expect(signed.code, signed.stderr).toBe(0);
+    expect(await decryptToFile(createReadStream(signedPath), await aliceIdentity(), join(dir, 'gpg-signed.out'))).toEqual({ bytes: data.length, sha256: sha });
+
     const sender = await createGpgHome({ generateKey: false });
     homes.push(sender);
     await sender.importKey(alice.publicKeyArmored);

@@ -43,7 +43,7 @@ describe('detached manifest signatures', () => {
   test('changed data fails as a mismatch', async () => {
     const { signature } = await signDetached(manifest, { signingKey: signer.privateKey, passphrase: signer.passphrase });
     const changed = new Uint8Array(manifest);
-    changed[10] ^= 0x01;
+    changed[10] = changed[10]! ^ 0x01;
     const error = await caught(verifyDetached(changed, signature, signer.publicKey));
     expect(error).toBeInstanceOf(SignatureError);
     expect((error as SignatureError).problem).toBe('mismatch');
