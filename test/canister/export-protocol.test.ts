@@ -377,6 +377,18 @@ describe('abort and backpressure', () => {
     expect(canister.count('export')).toBeLessThan(expectedCounts(tenants()).vaults);
   });
 
+  it('aborting the signal given to start stops the walk', async () => {
+    const canister = await peer({ latencyMs: 10 });
+    const controller = new AbortController();
+    const run = await createCanisterSource(options(canister, { concurrency: 2 }), testContext()).start(controller.signal);
+    run.stream.on('error', () => {});
+    run.stream.resume();
+    while (canister.count('vaults') < 1) await delay(5);
+    controller.abort(new Error('pipeline gave up'));
+    await expect(run.result).rejects.toThrow('pipeline gave up');
+    expect(canister.count('vaults')).toBeLessThan(expectedCounts(tenants()).users);
+  });
+
   it('a consumer that stops reading stops the walk instead of buffering the export', async () => {
     // 200 tenants with incompressible notes (~64 KiB each), so buffers fill with few records.
     const users: Record<string, PeerUser> = {};
@@ -419,7 +431,8 @@ describe('modes and options', () => {
     expect(records[0]).toMatchObject({ mode: 'single-user' });
     expect(records[2]).toMatchObject({ user_id: 'u03', vault_id: 'work', notes: tenants().u03!.vaults[1]!.notes });
     expect(canister.count('index')).toBe(0);
-    expect(canister.count('vaults')).toBe(0);
+    // One listing, as the credentials check before any byte is produced.
+    expect(canister.count('vaults')).toBe(1);
     expect(canister.requests.every((r) => r.userId === 'u03')).toBe(true);
     expect(result.manifest).toMatchObject({ mode: 'single-user', complete: true, counts: { users: 1, vaults: 1, notes: 2, proposals: 2 } });
   });
@@ -428,6 +441,7 @@ describe('modes and options', () => {
     const canister = await peer({ exportKey: undefined });
     const result = await drainSource(createCanisterSource(options(canister, { exportKey: undefined, userId: 'u05' }), testContext()), nextFile());
     expect(result.manifest.counts).toEqual({ users: 1, vaults: 2, notes: 7, proposals: 2 });
+    expect(canister.count('vaults')).toBe(1);
   });
 
   it('warns on a non-raw icp0.io host', () => {

@@ -3,6 +3,7 @@
 // cursor/limit and the operator key, per-user vaults/export/proposals routes, gateway auth,
 // 401/403/503 error bodies), with fault injection for tests and benchmarks. No canister can
 // run here, so this peer stands in for one at the HTTP level only.
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
 
@@ -22,7 +23,12 @@ export function staticDataset(users) {
 /** A dataset computed on demand (constant memory), for benchmarks: users × vaults × notes, a few proposals each. */
 export function syntheticDataset({ users, vaultsPerUser = 1, notesPerVault = 50, proposalsPerUser = 2, noteBytes = 300 }) {
   const ids = Array.from({ length: users }, (_, i) => `user-${String(i).padStart(7, '0')}`);
-  const filler = 'x'.repeat(noteBytes);
+  // Note bodies are slices of one random pool: realistic to compress, cheap to serve.
+  const pool = randomBytes(1 << 20).toString('base64');
+  const text = (seed) => {
+    const start = (seed * 7919) % (pool.length - noteBytes);
+    return pool.slice(start, start + noteBytes);
+  };
   const user = (id) => {
     if (!id.startsWith('user-')) return undefined;
     return {
@@ -32,10 +38,11 @@ export function syntheticDataset({ users, vaultsPerUser = 1, notesPerVault = 50,
           id: vaultId,
           label: `Vault ${v}`,
           get notes() {
+            const seed = Number(id.slice(5)) * notesPerVault * vaultsPerUser + v * notesPerVault;
             return Array.from({ length: notesPerVault }, (_, n) => ({
               path: `notes/${n}.md`,
               frontmatter: `title: Note ${n} of ${id}\ntags: [bench]`,
-              body: `${filler} ${id} ${vaultId} ${n}`,
+              body: text(seed + n),
             }));
           },
           get proposals() {
@@ -165,6 +172,8 @@ export async function startProtocolPeer(options) {
       send(500, { error: String(error), code: 'PEER_ERROR' });
     }
   });
+  // Without it, small responses wait on Nagle's algorithm and concurrency makes things slower.
+  server.on('connection', (socket) => socket.setNoDelay(true));
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
   const peer = {

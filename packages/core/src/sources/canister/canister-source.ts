@@ -78,8 +78,9 @@ export function createCanisterSource(options: CanisterSourceOptions, context: Ru
       const client = newClient(options, canister, context, signal);
       // Fail before any byte is produced when the key, the gateway secret or the URL is wrong.
       let firstPage: IndexPage | undefined;
+      let walkTarget = target;
       if (target.mode === 'operator') firstPage = await readIndexPage(client, '0', options.pageSize);
-      else if (target.vaultIds.length === 0) await listVaults(client, target.userId);
+      else walkTarget = { ...target, listed: await listVaults(client, target.userId) };
       const startedAt = context.now();
       return startRecordStream(
         compression,
@@ -97,7 +98,7 @@ export function createCanisterSource(options: CanisterSourceOptions, context: Ru
             ...(firstPage ? { index: { format_version: firstPage.formatVersion, exported_at_ns: firstPage.exportedAtNs } } : {}),
           });
           const walk = await walkCanister(
-            { client: runClient, target, pageSize: options.pageSize, concurrency: options.concurrency, reporter },
+            { client: runClient, target: walkTarget, pageSize: options.pageSize, concurrency: options.concurrency, reporter },
             firstPage,
             emit,
           );

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { Duplex, type Readable } from 'node:stream';
+import { Duplex } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { CompressionError } from './errors.js';
 
@@ -136,11 +136,4 @@ function readableDone(stream: Duplex): Promise<void> {
 /** The file name of a payload: `export.ndjson` + `.zst`/`.gz`. */
 export function payloadName(base: string, compression: Compression): string {
   return `${base}.${compression.extension}`;
-}
-
-/** Reads a whole readable into one buffer (small streams only: command output, test fixtures). */
-export async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  return Buffer.concat(chunks);
 }

@@ -8,7 +8,13 @@ import { emptyCounts, type ArchiveRecord, type RecordCounts, type UserCounts } f
 /** Which tenants to export. */
 export type WalkTarget =
   | { readonly mode: 'operator' }
-  | { readonly mode: 'single-user'; readonly userId: string; readonly vaultIds: readonly string[] };
+  | {
+      readonly mode: 'single-user';
+      readonly userId: string;
+      readonly vaultIds: readonly string[];
+      /** The tenant's vaults as already listed (by the credentials check before the walk). */
+      readonly listed?: readonly VaultRef[];
+    };
 
 /** Settings of one walk over the canister. */
 export interface WalkSettings {
@@ -86,10 +92,12 @@ export async function walkCanister(
   let truncatedListings = 0;
 
   const exportUser = async (userId: string): Promise<void> => {
-    const vaults: VaultRef[] =
+    const vaults: readonly VaultRef[] =
       target.mode === 'single-user' && target.vaultIds.length > 0
         ? target.vaultIds.map((id) => ({ id }))
-        : await slots.run(() => listVaults(client, userId));
+        : target.mode === 'single-user' && target.listed
+          ? target.listed
+          : await slots.run(() => listVaults(client, userId));
     const mine: UserCounts = { vaults: 0, notes: 0, proposals: 0, invalidProposals: 0 };
     perUser.set(userId, mine);
     await emit({ type: 'user', user_id: userId, vault_ids: vaults.map((v) => v.id) });
