@@ -137,7 +137,7 @@ const catalogArb = fc
       passedDrill: fc.boolean(),
       writeLagMinutes: fc.integer({ min: 0, max: 3 * 24 * 60 }),
     }),
-    { maxLength: 80 },
+    { maxLength: 80, size: 'large' },
   )
   .map((rows) => {
     const byId = new Map<string, RetentionCandidate>();
@@ -150,7 +150,7 @@ const catalogArb = fc
     return [...byId.values()];
   });
 
-const count = fc.option(fc.integer({ min: 0, max: 12 }), { nil: undefined });
+const count = fc.option(fc.integer({ min: 0, max: 8 }), { nil: undefined });
 const policyArb = fc
   .record({
     keepLast: count,

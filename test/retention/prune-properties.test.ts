@@ -20,7 +20,7 @@ const scenarioArb = fc.record({
       complete: fc.boolean(),
       drill: fc.constantFrom('none', 'none', 'pass', 'fail'),
     }),
-    { maxLength: 25, selector: (b) => b.hoursAgo },
+    { maxLength: 25, size: 'large', selector: (b) => b.hoursAgo },
   ),
   policy: fc
     .record({

@@ -18,7 +18,7 @@ export const retentionOptions = {
   }),
   'keep-hourly': count('hours'),
   'keep-daily': count('days'),
-  'keep-weekly': count('ISO weeks (Monday to Sunday)'),
+  'keep-weekly': count('ISO weeks, Monday to Sunday'),
   'keep-monthly': count('months'),
   'keep-yearly': count('years'),
   'keep-within': opt.duration({
