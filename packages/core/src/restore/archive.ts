@@ -5,7 +5,7 @@ import { ArchiveFormatError } from './errors.js';
 export interface ArchiveHeader {
   /** Archive format version, e.g. `1.14`. */
   readonly version: string;
-  readonly format: 'custom' | 'directory' | 'tar' | 'unknown';
+  readonly format: 'custom' | 'directory' | 'unknown';
   /** `none`, `gzip`, `lz4`, `zstd` (or `gzip` with a level for older archives). */
   readonly compression: string;
   readonly database?: string;
@@ -72,7 +72,8 @@ export async function readArchiveHeader(path: string): Promise<ArchiveHeader> {
   }
   const header: { -readonly [K in keyof ArchiveHeader]?: ArchiveHeader[K] } = {
     version: `${vmaj}.${vmin}`,
-    format: ({ 1: 'custom', 3: 'tar', 5: 'directory' } as Record<number, ArchiveHeader['format']>)[formatCode] ?? 'unknown',
+    // A directory dump's toc.dat says 3 (archTar): pg_dump writes it so, the layouts being compatible.
+    format: ({ 1: 'custom', 3: 'directory', 5: 'directory' } as Record<number, ArchiveHeader['format']>)[formatCode] ?? 'unknown',
     compression,
   };
   if (at(4)) {

@@ -50,7 +50,7 @@ export class RestoreError extends LifeboatError {
     details: { exitCode: number | null; signal: NodeJS.Signals | null; errors?: readonly string[] },
     fix?: string,
   ) {
-    super('restore-failed', redact(message), fix);
+    super('restore-failed', redact(/[.!?)]$/.test(message.trim()) ? message : `${message}.`), fix);
     this.exitCode = details.exitCode;
     this.signal = details.signal;
     this.errors = details.errors ?? [];

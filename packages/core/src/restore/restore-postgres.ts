@@ -1,10 +1,11 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Reporter } from '../report/reporter.js';
 import { clientVersion, spawnTool, toolPath, type ToolExit } from '../sources/postgres/client-tool.js';
 import { connectionEnv, connectionErrorFromStderr, dbnameConninfo, describeConnection, withConnection } from '../sources/postgres/connection.js';
 import { queryServerInfo, toConnection, type ConnectionTarget, type ServerInfo } from '../sources/postgres/server-info.js';
+import { removeTempDir, trackTempDir } from '../sources/postgres/temp-dirs.js';
 import { TRANSACTION_TIMEOUT_MAJOR } from '../toolchain/version.js';
 import { detectPayloadKind, readArchiveHeader, type ArchiveHeader } from './archive.js';
 import { ArchiveFormatError, RestoreClientTooOldError, RestoreError, TargetTooOldError } from './errors.js';
@@ -91,6 +92,7 @@ export async function restorePostgres(options: RestorePostgresOptions): Promise<
     let archivePath = options.file;
     if (kind === 'tar') {
       workDir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'lifeboat-restore-'));
+      trackTempDir(workDir);
       archivePath = join(workDir, 'dump');
       await unpack(options.file, archivePath, baseEnv);
     }
@@ -145,7 +147,7 @@ export async function restorePostgres(options: RestorePostgresOptions): Promise<
     // pg_restore exits 1 when it ignored errors; that is a completed restore whose errors we report.
     const completedWithErrors = exit.exitCode === 1 && exit.signal === null && /errors ignored on restore/.test(exit.stderrTail);
     if (!(exit.exitCode === 0 && exit.signal === null && !exit.spawnError) && !completedWithErrors) {
-      throw restoreFailure(exit, messages, client, archive, connection);
+      throw classifyRestoreFailure(exit, messages, client, archive, connection);
     }
     const result: RestoreResult = {
       target,
@@ -166,7 +168,7 @@ export async function restorePostgres(options: RestorePostgresOptions): Promise<
     }
     return result;
   } finally {
-    if (workDir) await rm(workDir, { recursive: true, force: true });
+    if (workDir) await removeTempDir(workDir);
   }
 }
 
@@ -199,7 +201,8 @@ export function classifyErrors(
   return { known, other };
 }
 
-function restoreFailure(
+/** The error for a pg_restore run that did not complete (exported for tests of real stderr). */
+export function classifyRestoreFailure(
   exit: ToolExit,
   messages: readonly string[],
   client: { version: string; major: number },

@@ -65,7 +65,7 @@ export class DumpError extends LifeboatError {
   ) {
     const how = details.signal ? `was killed by ${details.signal}` : `exited with code ${details.exitCode}`;
     const said = details.stderrTail ? `: ${details.stderrTail}` : ' (no error output)';
-    super('dump-failed', redact(details.message ?? `${details.tool} ${how}${said}`), fix);
+    super('dump-failed', redact(withPeriod(details.message ?? `${details.tool} ${how}${said}`)), fix);
     this.tool = details.tool;
     this.exitCode = details.exitCode;
     this.signal = details.signal;
@@ -81,10 +81,15 @@ export class VersionMismatchError extends LifeboatError {
   readonly clientMajor: number;
 
   constructor(server: { version: string; major: number }, client: { version: string; major: number }, tool = 'pg_dump') {
+    const newer = server.major > client.major;
     super(
       'pg-version-mismatch',
-      `${tool} ${client.version} cannot dump a PostgreSQL ${server.version} server: ${tool} must be of the server's major version or newer.`,
-      `Use a ${tool} of major ${server.major} or newer: set \`postgres-client-version: ${server.major}\` (or install postgresql-client-${server.major}).`,
+      newer
+        ? `${tool} ${client.version} cannot dump a PostgreSQL ${server.version} server: ${tool} must be of the server's major version or newer.`
+        : `${tool} ${client.version} no longer supports PostgreSQL ${server.version} servers.`,
+      newer
+        ? `Use a ${tool} of major ${server.major} or newer: set \`postgres-client-version: ${server.major}\` (or install postgresql-client-${server.major}).`
+        : `Use an older ${tool} that still supports PostgreSQL ${server.major} (set \`postgres-client-version\`), or upgrade the server.`,
     );
     this.serverVersion = server.version;
     this.clientVersion = client.version;
@@ -93,8 +98,19 @@ export class VersionMismatchError extends LifeboatError {
   }
 }
 
+/** The snapshot transaction or the row counts failed (e.g. a server that cannot export snapshots). */
+export class SnapshotError extends LifeboatError {
+  constructor(message: string, fix?: string, options?: { cause?: unknown }) {
+    super('snapshot-failed', redact(message), fix, options);
+  }
+}
+
 /** A dump option the client cannot honour (e.g. zstd with pg_dump 15) or that would break the stream. */
 export class DumpOptionError extends OptionError {}
 
 const URL_FORM_FIX =
-  'Use the form postgres://user:password@host:5432/database (percent-encode special characters in the password, e.g. `/` as %2F, `@` as %40), or leave it empty and set the standard PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE).';
+  'Use the form postgres://host:5432/database with `user:password@` before the host (percent-encode special characters in the password, e.g. `/` as %2F, `@` as %40), or leave it empty and set the standard PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE).';
+
+function withPeriod(text: string): string {
+  return /[.!?)]$/.test(text.trim()) ? text : `${text}.`;
+}

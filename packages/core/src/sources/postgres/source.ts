@@ -1,5 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -13,8 +12,9 @@ import { formatCompression, compressionArgs, resolveCompression, type Compressio
 import { connect, connectionEnv, connectionError, describeConnection, type PostgresConnection } from './connection.js';
 import { checkExtraDumpArgs } from './dump-args.js';
 import { dumpFailure, succeeded } from './dump-failure.js';
-import { DatabasePermissionError, DumpError, DumpOptionError, VersionMismatchError } from './errors.js';
+import { DatabasePermissionError, DumpError, DumpOptionError, SnapshotError, VersionMismatchError } from './errors.js';
 import { queryServerInfo, type ServerInfo } from './server-info.js';
+import { removeTempDir, trackTempDir } from './temp-dirs.js';
 import {
   checkTableFilters,
   countTableRows,
@@ -199,7 +199,7 @@ async function startDump(plan: DumpPlan, signal: AbortSignal): Promise<SourceRun
   try {
     if (plan.format === 'directory') {
       workDir = await mkdtemp(join(settings.tempDir ?? tmpdir(), 'lifeboat-dump-'));
-      tempDirs.add(workDir);
+      trackTempDir(workDir);
     }
   } catch (error) {
     await closeHolder();
@@ -209,8 +209,7 @@ async function startDump(plan: DumpPlan, signal: AbortSignal): Promise<SourceRun
     if (!workDir) return;
     const dir = workDir;
     workDir = undefined;
-    await rm(dir, { recursive: true, force: true });
-    tempDirs.delete(dir);
+    await removeTempDir(dir);
   };
 
   const args = [
@@ -307,12 +306,6 @@ async function startDump(plan: DumpPlan, signal: AbortSignal): Promise<SourceRun
   return { stream, result, abort };
 }
 
-/** Directory dumps in progress, removed if the process exits before they finish. */
-const tempDirs = new Set<string>();
-process.once('exit', () => {
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
-
 async function withClient<T>(connection: PostgresConnection, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = await connect(connection);
   try {
@@ -337,5 +330,10 @@ function queryError(error: unknown, connection: PostgresConnection): LifeboatErr
       { cause: error },
     );
   }
-  return connectionError(error, connection);
+  if (err.code === undefined || /^(08|28|3D|57P|53)/.test(err.code) || /^E[A-Z]+$/.test(err.code)) return connectionError(error, connection);
+  return new SnapshotError(
+    `Preparing the dump's snapshot and row counts failed: ${err.message ?? String(error)}.`,
+    'Set `counts: off` to let pg_dump take its own snapshot (the backup then carries no row counts).',
+    { cause: error },
+  );
 }
