@@ -27,7 +27,7 @@ export const s3UploadOptions = {
   }),
   's3-part-size': opt.size({
     description:
-      'Multipart part size (5MiB to 5GiB). Empty: sized from the expected backup size so 10,000 parts always suffice. Memory in use is about 2 to 5 parts.',
+      'Multipart part size (5MiB to 5GiB). Empty: sized from the expected backup size so 10,000 parts always suffice. Memory grows with it: about 2 × part size × (parts in flight + 1), with 4 parts in flight up to 32MiB parts and fewer above.',
   }),
 };
 
