@@ -161,6 +161,12 @@ describe('the dump fails loudly', () => {
     expect(first.subarray(0, 5).toString()).toBe('PGDMP');
     const [pid] = childrenNamed('pg_dump');
     expect(pid).toBeDefined();
+    // The password reaches pg_dump through its environment, never its command line.
+    const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    expect(commandLine).toContain('--snapshot=');
+    expect(commandLine).not.toContain(server.password);
+    expect(commandLine).not.toContain(encodeURIComponent(server.password));
+    expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain(`PGPASSWORD=${server.password}`);
     process.kill(pid!, 'SIGKILL');
     run.stream.resume();
     let received = first.length;
@@ -171,7 +177,7 @@ describe('the dump fails loudly', () => {
     expect(describeError(error)).toMatch(/pg_dump was killed by SIGKILL/);
     expect(received).toBeLessThan(source.expectedSize!);
     // The snapshot transaction is gone too.
-    await expect.poll(async () => (await server.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'lifeboat'"))[0]!.n).toBe(0);
+    await expect.poll(async () => (await server.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'lifeboat'"))[0]!.n, { timeout: 10_000 }).toBe(0);
   });
 
   it('abort() stops pg_dump and the snapshot, and the result rejects with the reason', async () => {
@@ -185,8 +191,8 @@ describe('the dump fails loudly', () => {
     await expect(run.result).rejects.toBe(reason);
     run.abort(); // idempotent
     expect(run.stream.destroyed).toBe(true);
-    await expect.poll(() => childrenNamed('pg_dump').includes(pid!)).toBe(false);
-    await expect.poll(async () => (await server.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'lifeboat'"))[0]!.n).toBe(0);
+    await expect.poll(() => childrenNamed('pg_dump').includes(pid!), { timeout: 10_000 }).toBe(false);
+    await expect.poll(async () => (await server.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'lifeboat'"))[0]!.n, { timeout: 10_000 }).toBe(0);
   });
 
   it('a pg_dump error after start becomes a DumpError with pg_dump\'s own words and a fix', async () => {
