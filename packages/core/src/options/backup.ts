@@ -1,6 +1,11 @@
 import { defineOperation, opt } from './define.js';
 import type { ResolvedOptions } from './define.js';
 import { encryptionOptions, storeOptions } from './common.js';
+import { postgresDumpOptions } from './postgres.js';
+import { retentionOptions } from './retention.js';
+import { signingOptions } from './signing.js';
+import { artifactOptions, s3UploadOptions } from './storage.js';
+import { toolchainOptions } from './toolchain.js';
 
 /** `lifeboat backup` and `actions/backup`. */
 export const backupOperation = defineOperation({
@@ -11,16 +16,25 @@ export const backupOperation = defineOperation({
       secret: true,
       description: 'PostgreSQL connection URL of the source (`postgres://user:pass@host:5432/db`). Empty: the standard `PG*` variables.',
     }),
+    ...postgresDumpOptions,
+    ...toolchainOptions,
     ...storeOptions,
+    ...s3UploadOptions,
+    ...artifactOptions,
     ...encryptionOptions,
+    ...signingOptions,
+    ...retentionOptions,
   },
   outputs: {
-    'backup-id': 'Id of the backup taken (sorts by time).',
-    location: 'Where the backup was stored (store URL and key of the manifest).',
+    'backup-id': 'Id of the backup taken (sorts by time); with several databases, the last one.',
+    location: 'Where the backup was stored: the store and the key of its manifest.',
     size: 'Stored size of the payload in bytes.',
     sha256: 'SHA-256 of the stored payload bytes.',
     duration: 'Duration of the backup in seconds.',
     recipients: 'Fingerprints of the recipient keys, comma-separated.',
+    encrypted: '`true`, or `false` when `encryption: none` was set.',
+    backups: 'Every backup taken, as a JSON array of `{name, id, size, sha256, manifest}`.',
+    pruned: 'Backups deleted by retention after this backup (0 when no keep rule is set).',
   },
   action: {
     folder: 'backup',

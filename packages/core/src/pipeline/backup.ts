@@ -1,9 +1,165 @@
+import { formatBytes, formatDuration } from '../options/values.js';
 import type { RunContext } from '../context.js';
+import { prepareEncryption, signDetached, type EncryptionPlan } from '../crypto/index.js';
 import type { BackupOptions } from '../options/backup.js';
-import { UnsupportedError } from '../report/errors.js';
+import { OptionError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
+import { describeError } from '../report/errors.js';
+import { retentionPolicyFrom } from '../retention/policy-options.js';
+import { hasKeepRule } from '../retention/policy.js';
+import { pruneAfterBackup } from '../retention/prune.js';
+import { connectionForDatabase, resolveConnection } from '../sources/postgres/connection.js';
+import { postgresDumpSettings, postgresGlobalsSettings } from '../sources/postgres/from-options.js';
+import { createPostgresGlobalsSource } from '../sources/postgres/globals.js';
+import { readServerInfo, resolveDatabases } from '../sources/postgres/server-info.js';
+import { createPostgresSource } from '../sources/postgres/source.js';
+import type { BackupSource } from '../sources/source.js';
+import { openStore } from '../storage/open-store.js';
+import type { Store } from '../storage/store.js';
+import { resolvePostgresClient } from '../toolchain/resolve.js';
+import { runBackup, type BackupRunResult } from './run-backup.js';
 
-/** Takes one backup: source → compress → encrypt → hash → store, manifest last. */
-export async function backup(_options: BackupOptions, _context: RunContext): Promise<OperationOutcome> {
-  throw new UnsupportedError('The backup operation is not available in this build yet.');
+/** One backup of a run, for outputs and the summary. */
+interface TakenBackup {
+  readonly name: string;
+  readonly result?: BackupRunResult;
+  readonly error?: string;
+  readonly pruned?: number;
+}
+
+/**
+ * The backup operation: validate keys, store and retention first (fail closed, before any
+ * data is read), pick a pg_dump that fits the server, then back up each database (and the
+ * globals when asked), each its own backup with its manifest written last.
+ */
+export async function backup(
+  options: BackupOptions,
+  context: RunContext,
+  overrides: { readonly store?: Store } = {},
+): Promise<OperationOutcome> {
+  const { reporter } = context;
+  const encryption = await prepareEncryption(options, reporter, { now: context.now() });
+  const signing = await prepareSigning(options);
+  if (hasKeepRule({ ...options })) retentionPolicyFrom(options);
+  const store = overrides.store ?? (await openStore(options, context));
+
+  const connection = resolveConnection(options.databaseUrl, context.env);
+  const server = await readServerInfo(connection, context.env);
+  const client = await resolvePostgresClient({
+    purpose: 'dump',
+    serverMajor: server.major,
+    override: options.postgresClientVersion,
+    context,
+  });
+  for (const note of client.notes) reporter.info(note);
+  const databases = await resolveDatabases(connection, options.databases, context.env);
+  if (options.name && databases.length > 1) {
+    throw new OptionError(
+      `\`name\` (${options.name}) names one backup, but ${databases.length} databases are to be backed up.`,
+      'Leave `name` empty: each database is then backed up under its own name.',
+    );
+  }
+
+  const run = { binDir: client.binDir, tempDir: context.tempDir, env: context.env, reporter };
+  const taken: TakenBackup[] = [];
+  const take = async (name: string, createSource: () => Promise<BackupSource>) => {
+    try {
+      const source = await createSource();
+      const result = await reporter.group(`Backup ${name}`, () => runBackup(source, { store, name, encryption, signing }, context));
+      const pruned = await prune(options, store, name, result.manifest.id, context);
+      taken.push({ name, result, pruned: pruned.deleted, error: pruned.failure });
+    } catch (error) {
+      const message = describeError(error);
+      reporter.error(`Backup of ${name} failed: ${message}`);
+      taken.push({ name, error: message });
+    }
+  };
+  for (const database of databases) {
+    const db = connectionForDatabase(connection, database);
+    await take(options.name ?? database, () =>
+      createPostgresSource(postgresDumpSettings(options, { ...run, connection: db })),
+    );
+  }
+  if (options.globals) {
+    await take('globals', () => createPostgresGlobalsSource(postgresGlobalsSettings(options, { ...run, connection })));
+  }
+
+  await reporter.summary(renderBackupSummary(taken, store, encryption));
+  const done = taken.filter((t) => t.result);
+  const last = done.at(-1)?.result;
+  const failures = taken.filter((t) => t.error);
+  return {
+    ok: failures.length === 0,
+    failure:
+      failures.length === 0
+        ? undefined
+        : failures.length === 1 && taken.length === 1
+          ? failures[0]!.error
+          : `${failures.length} of ${taken.length} backups failed: ${failures.map((f) => `${f.name}: ${f.error}`).join('; ')}`,
+    outputs: {
+      'backup-id': last?.manifest.id,
+      location: last ? `${store.location}/${last.manifestKey}` : undefined,
+      size: last?.payload.size,
+      sha256: last?.payload.sha256,
+      duration: last ? Math.round(last.manifest.durationMs) / 1000 : undefined,
+      recipients: encryption.recipients.map((r) => r.fingerprint).join(','),
+      encrypted: encryption.scheme !== 'none',
+      backups: JSON.stringify(
+        done.map(({ name, result }) => ({
+          name,
+          id: result!.manifest.id,
+          size: result!.payload.size,
+          sha256: result!.payload.sha256,
+          manifest: result!.manifestKey,
+        })),
+      ),
+      pruned: taken.reduce((sum, t) => sum + (t.pruned ?? 0), 0),
+    },
+    data: taken.map(({ name, result, error, pruned }) => ({ name, manifest: result?.manifest, error, pruned })),
+  };
+}
+
+/** Loads the signing key now, so a bad key stops the run before the dump, not after it. */
+async function prepareSigning(options: BackupOptions): Promise<{ signingKey: string; passphrase?: string } | undefined> {
+  if (!options.signingKey) return undefined;
+  const signing = { signingKey: options.signingKey, passphrase: options.signingKeyPassphrase };
+  await signDetached(Buffer.from('lifeboat signing key check'), signing);
+  return signing;
+}
+
+async function prune(
+  options: BackupOptions,
+  store: Store,
+  name: string,
+  backupId: string,
+  context: RunContext,
+): Promise<{ deleted: number; failure?: string }> {
+  const result = await pruneAfterBackup(options, { store, name, backupId }, context);
+  if (!result) return { deleted: 0 };
+  const deleted = result.report?.deleted ?? 0;
+  return result.ok ? { deleted } : { deleted, failure: `backup ${backupId} is complete, but retention failed: ${result.failure}` };
+}
+
+function renderBackupSummary(taken: readonly TakenBackup[], store: Store, encryption: EncryptionPlan): string {
+  const lines = ['## Lifeboat backup', ''];
+  if (encryption.scheme === 'none') {
+    lines.push('> [!WARNING]', '> **Unencrypted:** `encryption: none` was set; these backups are stored in plaintext.', '');
+  } else {
+    const who = [
+      ...encryption.recipients.map((r) => `\`${r.fingerprint}\` ${r.userIds[0] ?? ''}`.trim()),
+      ...(encryption.passphrase ? ['a passphrase'] : []),
+    ];
+    lines.push(`Encrypted (OpenPGP) to ${who.join(', ')}.`, '');
+  }
+  lines.push(`Store: \`${store.location}\``, '', '| name | backup id | stored size | SHA-256 | duration | result |', '| --- | --- | --- | --- | --- | --- |');
+  for (const t of taken) {
+    const r = t.result;
+    const result = t.error ? `❌ ${t.error.replace(/\|/g, '\\|')}` : t.pruned ? `✅ (retention deleted ${t.pruned})` : '✅';
+    lines.push(
+      r
+        ? `| ${t.name} | \`${r.manifest.id}\` | ${formatBytes(r.payload.size)} | \`${r.payload.sha256.slice(0, 16)}…\` | ${formatDuration(r.manifest.durationMs)} | ${result} |`
+        : `| ${t.name} | — | — | — | — | ${result} |`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -1,0 +1,196 @@
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { PassThrough, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { newBackupId } from '../catalog/backup-id.js';
+import {
+  backupObjectKey,
+  MANIFEST_FILE,
+  MANIFEST_SIGNATURE_FILE,
+  manifestKey,
+  STATS_FILE,
+} from '../catalog/layout.js';
+import { MANIFEST_FORMAT, serializeManifest, type Manifest, type StoredFile } from '../catalog/manifest.js';
+import { provenanceFromEnv, type RunContext } from '../context.js';
+import { describeEncryption, encryptBytes, encryptStream, signDetached, type EncryptionPlan } from '../crypto/index.js';
+import { LifeboatError } from '../report/errors.js';
+import type { BackupSource, SourceResult } from '../sources/source.js';
+import type { Store } from '../storage/store.js';
+import { LIFEBOAT_VERSION } from '../version.js';
+import { HashCounter } from './stages.js';
+import { formatProgress, startProgress } from './progress.js';
+
+/** Where and how one backup is written. */
+export interface BackupTarget {
+  readonly store: Store;
+  /** Backup name (folder under the store); defaults to the source's `defaultName`. */
+  readonly name: string;
+  readonly encryption: EncryptionPlan;
+  /** Signs the manifest with a detached signature stored beside it. */
+  readonly signing?: { readonly signingKey: string; readonly passphrase?: string };
+  /** How often progress is logged. */
+  readonly progressIntervalMs?: number;
+}
+
+/** A backup that is complete: every object stored and confirmed, manifest written last. */
+export interface BackupRunResult {
+  readonly manifest: Manifest;
+  readonly manifestKey: string;
+  readonly payload: StoredFile;
+  /** Plaintext bytes that went into encryption. */
+  readonly plaintextBytes: number;
+  readonly source: SourceResult;
+}
+
+/** A stage of a backup failed; no manifest was written, so the backup does not exist. */
+export class BackupFailedError extends LifeboatError {
+  constructor(message: string, fix: string | undefined, cause: unknown) {
+    super('backup-failed', message, fix, { cause });
+  }
+}
+
+/**
+ * Runs one backup: source → SHA-256/count → encrypt → SHA-256/count → store, then the
+ * encrypted stats, the optional manifest signature, and the manifest LAST. On any failure the
+ * objects already written are removed (best effort) and no manifest exists.
+ */
+export async function runBackup(source: BackupSource, target: BackupTarget, context: RunContext): Promise<BackupRunResult> {
+  const { reporter } = context;
+  const started = context.now();
+  const id = newBackupId(started);
+  const encrypted = target.encryption.scheme !== 'none';
+  const suffix = encrypted ? '.pgp' : '';
+  const payloadFile = `${source.payloadFile}${suffix}`;
+  const statsFile = `${STATS_FILE}${suffix}`;
+  const written: string[] = [];
+  const abort = new AbortController();
+  const onOuterAbort = () => abort.abort(context.signal?.reason);
+  context.signal?.addEventListener('abort', onOuterAbort, { once: true });
+
+  try {
+    reporter.info(`Backup ${target.name}/${id}: ${source.kind} → ${target.store.location}`);
+    const run = await source.start(abort.signal);
+    // A failed producer must also fail the upload, and the other way round.
+    abort.signal.addEventListener('abort', () => run.abort(abort.signal.reason instanceof Error ? abort.signal.reason : undefined), {
+      once: true,
+    });
+    // Keep an early rejection from being unhandled while the stream is still flowing.
+    run.result.catch(() => {});
+
+    const plain = new HashCounter();
+    const stored = new HashCounter();
+    const upload = new PassThrough();
+    const payloadKey = backupObjectKey(target.name, id, payloadFile);
+    const progress = startProgress(
+      () => plain.bytes,
+      (sample) => reporter.info(`  ${formatProgress(sample)} read, ${stored.bytes} bytes stored`),
+      target.progressIntervalMs ?? 10_000,
+    );
+    written.push(payloadKey);
+    const put = target.store
+      .put(payloadKey, upload, { expectedSize: source.expectedSize, signal: abort.signal })
+      .catch((error: unknown) => {
+        abort.abort(error);
+        throw error;
+      });
+    try {
+      await Promise.all([
+        pipeline(
+          run.stream,
+          plain,
+          async function* (input: AsyncIterable<Buffer>) {
+            yield* encryptStream(target.encryption, Readable.from(input));
+          },
+          stored,
+          upload,
+          { signal: abort.signal },
+        ).catch((error: unknown) => {
+          abort.abort(error);
+          throw error;
+        }),
+        put,
+      ]);
+    } finally {
+      const final = progress.stop();
+      reporter.info(`  ${formatProgress(final)} read`);
+    }
+    // The stream may end cleanly although the producer failed (pg_dump killed, index cut short).
+    const sourceResult = await run.result;
+    const putResult = await put;
+    if (putResult.size !== stored.bytes) {
+      throw new LifeboatError(
+        'size-mismatch',
+        `The store reports ${putResult.size} bytes for ${payloadKey} but ${stored.bytes} were sent.`,
+        'The upload was not stored whole; run the backup again and check the store.',
+      );
+    }
+    const payload: StoredFile = { role: 'payload', file: payloadFile, size: stored.bytes, sha256: stored.sha256() };
+
+    const statsBody = Buffer.from(
+      JSON.stringify({ ...sourceResult.stats, plaintextBytes: plain.bytes, plaintextSha256: plain.sha256() }),
+    );
+    const statsBytes = Buffer.from(await encryptBytes(target.encryption, statsBody));
+    const statsKey = backupObjectKey(target.name, id, statsFile);
+    written.push(statsKey);
+    const statsPut = await target.store.put(statsKey, Readable.from([statsBytes]), { signal: abort.signal });
+    if (statsPut.size !== statsBytes.length) {
+      throw new LifeboatError('size-mismatch', `The store reports ${statsPut.size} bytes for ${statsKey} but ${statsBytes.length} were sent.`, 'Run the backup again.');
+    }
+    const stats: StoredFile = {
+      role: 'stats',
+      file: statsFile,
+      size: statsBytes.length,
+      sha256: createHash('sha256').update(statsBytes).digest('hex'),
+    };
+
+    const finished = context.now();
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT,
+      id,
+      name: target.name,
+      tool: { name: 'lifeboat', version: LIFEBOAT_VERSION },
+      source: { ...sourceResult.manifest, kind: source.kind },
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: finished.getTime() - started.getTime(),
+      objects: [payload, stats],
+      encryption: describeEncryption(target.encryption),
+      provenance: provenanceFromEnv(context.env, hostname()),
+    };
+    const manifestText = serializeManifest(manifest);
+    if (target.signing) {
+      const { signature } = await signDetached(Buffer.from(manifestText), target.signing);
+      const signatureKey = backupObjectKey(target.name, id, MANIFEST_SIGNATURE_FILE);
+      written.push(signatureKey);
+      await target.store.put(signatureKey, Readable.from([Buffer.from(signature)]));
+    }
+    const key = manifestKey(target.name, id);
+    await target.store.put(key, Readable.from([Buffer.from(manifestText)]));
+    reporter.info(`Backup ${target.name}/${id} complete: ${MANIFEST_FILE} written.`);
+    return { manifest, manifestKey: key, payload, plaintextBytes: plain.bytes, source: sourceResult };
+  } catch (error) {
+    abort.abort(error);
+    await removePartial(target.store, written, context);
+    if (error instanceof LifeboatError) throw error;
+    throw new BackupFailedError(
+      `Backup of ${target.name} failed: ${(error as Error)?.message ?? String(error)}. No manifest was written.`,
+      undefined,
+      error,
+    );
+  } finally {
+    context.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+/** Deletes what a failed run stored; what cannot be deleted is left for retention's grace period. */
+async function removePartial(store: Store, keys: string[], context: RunContext): Promise<void> {
+  if (keys.length === 0) return;
+  try {
+    const result = await store.delete(keys);
+    for (const failure of result.failed) {
+      context.reporter.warning(`Could not remove partial object ${failure.key} (${failure.reason}); retention removes incomplete backups after its grace period.`);
+    }
+  } catch (error) {
+    context.reporter.warning(`Could not remove partial objects: ${(error as Error).message}`);
+  }
+}

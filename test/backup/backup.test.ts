@@ -1,0 +1,278 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Transform } from 'node:stream';
+import {
+  backup,
+  countRows,
+  DatabaseUnreachableError,
+  DatabaseUrlError,
+  describeError,
+  listTables,
+  NoEncryptionKeyError,
+  openStore,
+  PublicKeyError,
+  type Manifest,
+  type Store,
+} from '@lifeboat/core';
+import { s3Error, startS3Peer } from '../storage/s3-peer.js';
+import { createGpgHome, type GpgHome } from '../services/gpg.js';
+import { startPostgres, type PgServer } from '../services/postgres.js';
+import { startS3, type S3Service } from '../services/s3.js';
+import { countMap, createSample, machineClientBinDir, SAMPLE_ROWS } from '../postgres/sample.js';
+import { backupOptions, filesUnder, freshFolder, onlyManifest, pgRestore, testContext } from './support.js';
+
+let pg: PgServer;
+let gpg: GpgHome;
+let s3: S3Service;
+const binDir = machineClientBinDir();
+
+beforeAll(async () => {
+  [pg, gpg, s3] = await Promise.all([startPostgres(), createGpgHome(), startS3()]);
+  await createSample(pg, 'app');
+});
+afterAll(async () => {
+  await Promise.allSettled([pg?.stop(), gpg?.cleanup(), s3?.stop()]);
+});
+
+/** gpg --decrypt of stored bytes, as an operator without Lifeboat would do it. */
+async function gpgDecrypt(ciphertext: Uint8Array, out: string): Promise<void> {
+  const result = await gpg.gpg(['--pinentry-mode', 'loopback', '--passphrase', gpg.passphrase, '--decrypt'], ciphertext);
+  expect(result.code, result.stderr).toBe(0);
+  writeFileSync(out, result.stdout);
+}
+
+async function restoredCounts(database: string) {
+  const url = pg.url(database);
+  return countMap(await countRows(url, await listTables(url)));
+}
+
+describe('backup to a local folder', () => {
+  it('stores an encrypted dump, stats and manifest that gpg and pg_restore restore without Lifeboat', async () => {
+    const folder = freshFolder();
+    const context = testContext();
+    const outcome = await backup(
+      backupOptions({ 'database-url': pg.url('app'), store: folder, recipients: gpg.publicKeyArmored }),
+      context,
+    );
+    expect(outcome.failure).toBeUndefined();
+    expect(outcome.ok).toBe(true);
+
+    const { manifest, dir } = onlyManifest(folder, 'app');
+    expect(filesUnder(dir)).toEqual(['db.pgdump.pgp', 'manifest.json', 'stats.json.pgp']);
+    expect(outcome.outputs['backup-id']).toBe(manifest.id);
+    expect(outcome.outputs.recipients).toBe(gpg.fingerprint);
+    expect(manifest.encryption).toMatchObject({ scheme: 'openpgp', passphrase: false, recipients: [{ fingerprint: gpg.fingerprint }] });
+    expect(manifest.source).toMatchObject({ kind: 'postgres', database: 'app', serverMajor: pg.major, dumpFormat: 'custom' });
+    // Nothing content-derived in plaintext: no table name appears in the manifest.
+    const manifestText = readFileSync(join(dir, 'manifest.json'), 'utf8');
+    for (const table of Object.keys(SAMPLE_ROWS)) expect(manifestText).not.toContain(table.split('.')[1]);
+
+    const payload = readFileSync(join(dir, 'db.pgdump.pgp'));
+    const entry = manifest.objects.find((o) => o.role === 'payload')!;
+    expect(entry.size).toBe(payload.length);
+    expect(entry.sha256).toBe(createHash('sha256').update(payload).digest('hex'));
+    expect(outcome.outputs.sha256).toBe(entry.sha256);
+
+    await gpgDecrypt(payload, join(folder, 'db.pgdump'));
+    await pg.createDatabase('restored_local');
+    await pgRestore(join(folder, 'db.pgdump'), pg.url('restored_local'), binDir);
+    const restored = await restoredCounts('restored_local');
+
+    await gpgDecrypt(readFileSync(join(dir, 'stats.json.pgp')), join(folder, 'stats.json'));
+    const stats = JSON.parse(readFileSync(join(folder, 'stats.json'), 'utf8')) as {
+      tables: { schema: string; name: string; rows: number }[];
+      plaintextSha256: string;
+    };
+    expect(countMap(stats.tables)).toEqual(restored);
+    expect(restored).toMatchObject(SAMPLE_ROWS);
+    expect(stats.plaintextSha256).toBe(createHash('sha256').update(readFileSync(join(folder, 'db.pgdump'))).digest('hex'));
+  });
+
+  it('says loudly when encryption is none, and stores plaintext a pg_restore reads directly', async () => {
+    const folder = freshFolder();
+    const context = testContext();
+    const outcome = await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, encryption: 'none' }), context);
+    expect(outcome.ok).toBe(true);
+    expect(outcome.outputs.encrypted).toBe(false);
+    const { manifest, dir } = onlyManifest(folder, 'app');
+    expect(manifest.encryption.scheme).toBe('none');
+    expect(filesUnder(dir)).toEqual(['db.pgdump', 'manifest.json', 'stats.json']);
+    expect(context.reporter.lines.some((l) => l.level === 'warning' && /encryption is off.*plaintext/i.test(l.message))).toBe(true);
+    expect(context.reporter.summaries.join('\n')).toContain('Unencrypted');
+  });
+
+  it('keeps two backups started in the same second apart', async () => {
+    const folder = freshFolder();
+    const fixed = new Date('2026-11-25T12:00:00.000Z');
+    const runs = await Promise.all(
+      [1, 2].map(() => {
+        const context = { ...testContext(), now: () => fixed };
+        return backup(backupOptions({ 'database-url': pg.url('app'), store: folder, passphrase: 'correct horse battery' }), context);
+      }),
+    );
+    const ids = runs.map((r) => r.outputs['backup-id'] as string);
+    expect(runs.every((r) => r.ok)).toBe(true);
+    expect(ids[0]).not.toBe(ids[1]);
+    expect(ids.every((id) => id.startsWith('20261125T120000Z-'))).toBe(true);
+    for (const id of ids) expect(existsSync(join(folder, 'app', id, 'manifest.json'))).toBe(true);
+  });
+});
+
+describe('backup to S3 (s3rver)', () => {
+  it('uploads the encrypted dump that gpg and pg_restore restore with the same row counts', async () => {
+    const bucket = await s3.createBucket();
+    const context = testContext(s3.env);
+    const outcome = await backup(
+      backupOptions({
+        'database-url': pg.url('app'),
+        store: `s3://${bucket}/nightly`,
+        's3-endpoint': s3.endpoint,
+        's3-region': s3.region,
+        's3-force-path-style': 'true',
+        recipients: gpg.publicKeyArmored,
+      }),
+      context,
+    );
+    expect(outcome.failure).toBeUndefined();
+    const id = outcome.outputs['backup-id'] as string;
+    const get = async (key: string) => {
+      const response = await s3.client().send(new GetObjectCommand({ Bucket: bucket, Key: `nightly/app/${id}/${key}` }));
+      return Buffer.from(await response.Body!.transformToByteArray());
+    };
+    const manifest = JSON.parse((await get('manifest.json')).toString()) as Manifest;
+    const payload = await get('db.pgdump.pgp');
+    expect(manifest.objects.find((o) => o.role === 'payload')?.sha256).toBe(createHash('sha256').update(payload).digest('hex'));
+    const folder = freshFolder();
+    await gpgDecrypt(payload, join(folder, 'db.pgdump'));
+    await pg.createDatabase('restored_s3');
+    await pgRestore(join(folder, 'db.pgdump'), pg.url('restored_s3'), binDir);
+    expect(await restoredCounts('restored_s3')).toMatchObject(SAMPLE_ROWS);
+  });
+});
+
+describe('backup refuses and fails cleanly', () => {
+  it('stops before connecting when no key is configured', async () => {
+    const folder = freshFolder();
+    // The URL points nowhere: the key error must come first, proving nothing was read.
+    const options = backupOptions({ 'database-url': 'postgres://nobody:pw@127.0.0.1:1/none', store: folder });
+    await expect(backup(options, testContext())).rejects.toThrow(NoEncryptionKeyError);
+    expect(filesUnder(folder)).toEqual([]);
+  });
+});
+
+describe('backup failures leave no backup that looks complete', () => {
+  const passphrase = 'a long enough test passphrase';
+
+  it('refuses an unusable recipient key before connecting', async () => {
+    const folder = freshFolder();
+    const options = backupOptions({
+      'database-url': 'postgres://nobody:pw@127.0.0.1:1/none',
+      store: folder,
+      recipients: '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nnot a key\n-----END PGP PUBLIC KEY BLOCK-----\n',
+    });
+    await expect(backup(options, testContext())).rejects.toThrow(PublicKeyError);
+    expect(filesUnder(folder)).toEqual([]);
+  });
+
+  it('names an unreachable database, without its password', async () => {
+    const folder = freshFolder();
+    const options = backupOptions({ 'database-url': 'postgres://app:Sup3rSecret@127.0.0.1:1/app', store: folder, passphrase });
+    const error = await backup(options, testContext()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DatabaseUnreachableError);
+    expect(describeError(error)).toContain('127.0.0.1:1');
+    expect(describeError(error)).not.toContain('Sup3rSecret');
+    expect(filesUnder(folder)).toEqual([]);
+  });
+
+  it('names a malformed database URL', async () => {
+    const options = backupOptions({ 'database-url': 'postgres://app:pw@[oops/app', store: freshFolder(), passphrase });
+    await expect(backup(options, testContext())).rejects.toThrow(DatabaseUrlError);
+  });
+
+  it('names a missing bucket', async () => {
+    const outcome = await backup(
+      backupOptions({
+        'database-url': pg.url('app'),
+        store: 's3://no-such-bucket-here/x',
+        's3-endpoint': s3.endpoint,
+        's3-region': s3.region,
+        's3-force-path-style': 'true',
+        passphrase,
+      }),
+      testContext(s3.env),
+    );
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failure).toMatch(/no-such-bucket-here/);
+    expect(outcome.failure).toMatch(/does not exist/);
+  });
+
+  it('names denied access and writes no manifest (protocol-level S3 peer that denies every request)', async () => {
+    const peer = await startS3Peer(() => s3Error(403, 'AccessDenied', 'Access Denied'));
+    try {
+      const outcome = await backup(
+        backupOptions({
+          'database-url': pg.url('app'),
+          store: 's3://locked-bucket/x',
+          's3-endpoint': peer.endpoint,
+          's3-region': 'us-east-1',
+          's3-force-path-style': 'true',
+          passphrase,
+        }),
+        testContext(s3.env),
+      );
+      expect(outcome.ok).toBe(false);
+      expect(outcome.failure).toMatch(/denied/i);
+      expect(peer.requests.some((r) => r.method === 'PUT' && r.path.endsWith('manifest.json'))).toBe(false);
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it('fails, names pg_dump and removes the partial payload when pg_dump dies mid-stream', async () => {
+    await pg.createDatabase('big');
+    await pg.query('CREATE TABLE filler (id int, body text)', [], 'big');
+    await pg.query("INSERT INTO filler SELECT g, repeat(md5(g::text), 1024) FROM generate_series(1, 2000) g", [], 'big');
+    const folder = freshFolder();
+    const local = await openStore({ store: folder }, testContext());
+    let terminated = false;
+    // A store that, once 2 MiB have arrived, terminates the backend serving pg_dump.
+    const killing: Store = {
+      ...local,
+      kind: local.kind,
+      location: local.location,
+      list: (prefix) => local.list(prefix),
+      head: (key) => local.head(key),
+      get: (key) => local.get(key),
+      delete: (keys) => local.delete(keys),
+      put(key, body, options) {
+        if (!key.endsWith('.pgp')) return local.put(key, body, options);
+        let seen = 0;
+        const watch = new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            seen += chunk.length;
+            if (seen > 2 * 1024 * 1024 && !terminated) {
+              terminated = true;
+              void pg.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'big' AND pid <> pg_backend_pid()");
+            }
+            callback(null, chunk);
+          },
+        });
+        return local.put(key, body.pipe(watch), options);
+      },
+    };
+    const context = testContext();
+    const outcome = await backup(
+      backupOptions({ 'database-url': pg.url('big'), store: folder, passphrase, compression: 'none', counts: 'off' }),
+      context,
+      { store: killing },
+    );
+    expect(terminated).toBe(true);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failure).toMatch(/pg_dump/);
+    expect(filesUnder(folder).filter((f) => f.endsWith('manifest.json'))).toEqual([]);
+    expect(filesUnder(folder)).toEqual([]);
+  });
+});
