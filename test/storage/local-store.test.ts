@@ -141,7 +141,9 @@ describe('local store', () => {
   });
 
   it.each(['', '/abs', 'a//b', 'a/../b', './a', 'a/', 'a\\b', 'a\nb'])('refuses the key %j', async (key) => {
-    await expect(store.put(key, Readable.from(['x']))).rejects.toBeInstanceOf(InvalidKeyError);
+    const body = Readable.from(['x']);
+    await expect(store.put(key, body)).rejects.toBeInstanceOf(InvalidKeyError);
+    expect(body.destroyed).toBe(true); // its producer is told, not left waiting
     await expect(store.get(key)).rejects.toBeInstanceOf(InvalidKeyError);
     expect(filesUnder(folder)).toEqual([]);
   });

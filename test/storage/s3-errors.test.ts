@@ -15,6 +15,7 @@ import {
   S3BucketNotFoundError,
   S3CredentialsError,
   S3NoCredentialsError,
+  S3ObjectTooLargeError,
   S3WrongRegionError,
   StoredSizeMismatchError,
   StoreUnreachableError,
@@ -256,6 +257,19 @@ describe('S3 errors against a protocol-level S3 peer', () => {
     const result = await (await open({}, reporter)).put('k', Readable.from(['12345']));
     expect(result).toEqual({ key: 'k', size: 5 });
     expect(reporter.lines.find((l) => l.level === 'warning')?.message).toContain('credentials lack s3:GetObject');
+  });
+
+  it('refuses up front an expected size that cannot fit 10,000 parts of an explicit part size', async () => {
+    answer = () => s3Error(500, 'InternalError', 'unexpected request');
+    const store = await open({ s3PartSize: 5 * MiB });
+    const body = Readable.from([Buffer.alloc(10)]);
+    const error = await failure(store.put('db/b1/db.pgdump.pgp', body, { expectedSize: 100 * 1024 * MiB }));
+    expect(error).toBeInstanceOf(S3ObjectTooLargeError);
+    expect(describeError(error)).toBe(
+      "'db/b1/db.pgdump.pgp' is expected to be 100.0 GiB, more than 10,000 parts of 5.00 MiB can hold (48.8 GiB). Set `s3-part-size` to at least 21MiB, or leave it empty so parts are sized from the expected size.",
+    );
+    expect(body.destroyed).toBe(true);
+    expect(peer.requests).toEqual([]);
   });
 
   it('reports per-key delete refusals, marking Object Lock ones as locked', async () => {

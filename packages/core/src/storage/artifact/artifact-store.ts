@@ -16,6 +16,7 @@ import {
 } from '../errors.js';
 import { checkKey, checkPrefix } from '../keys.js';
 import { anySignal } from '../signals.js';
+import { consumeOrDestroy } from '../body.js';
 import { artifactName, keyFromArtifactName } from './artifact-names.js';
 
 function nameOf(error: unknown): string | undefined {
@@ -82,7 +83,11 @@ export class ArtifactStore implements Store {
   }
 
   /** Writes `body` to a temp file named for the artifact, uploads it unzipped, removes the file. */
-  async put(key: string, body: Readable, options: PutOptions = {}): Promise<PutResult> {
+  put(key: string, body: Readable, options: PutOptions = {}): Promise<PutResult> {
+    return consumeOrDestroy(body, () => this.upload(key, body, options));
+  }
+
+  private async upload(key: string, body: Readable, options: PutOptions): Promise<PutResult> {
     const name = this.nameOf(key);
     if (await this.head(key)) {
       throw new StorageError(

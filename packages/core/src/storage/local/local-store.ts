@@ -14,6 +14,7 @@ import {
 } from '../errors.js';
 import { checkKey, checkPrefix } from '../keys.js';
 import { anySignal } from '../signals.js';
+import { consumeOrDestroy } from '../body.js';
 
 /** Temp files sit beside their target as `.<name>.<12 hex>.partial`; listings skip them. */
 const TEMP_FILE = /^\..+\.[0-9a-f]{12}\.partial$/;
@@ -98,7 +99,11 @@ export class LocalStore implements Store {
   }
 
   /** Streams `body` into a temp file, fsyncs it, renames it to `key`; removes the temp file on any failure. */
-  async put(key: string, body: Readable, options: PutOptions = {}): Promise<PutResult> {
+  put(key: string, body: Readable, options: PutOptions = {}): Promise<PutResult> {
+    return consumeOrDestroy(body, () => this.write(key, body, options));
+  }
+
+  private async write(key: string, body: Readable, options: PutOptions): Promise<PutResult> {
     const target = this.pathOf(key);
     const folder = dirname(target);
     const temp = join(folder, `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`);

@@ -1,3 +1,4 @@
+import { formatBytes } from '../../options/values.js';
 import { ObjectNotFoundError, StorageError, StoreUnreachableError } from '../errors.js';
 
 /** The bucket named by `store` does not exist. */
@@ -50,14 +51,18 @@ export class S3WrongRegionError extends StorageError {
   }
 }
 
-/** An upload outgrew what its part size allows (10,000 parts). */
+/** An object larger than 10,000 parts of the part size in use can hold. */
 export class S3ObjectTooLargeError extends StorageError {
-  constructor(key: string, partSize: number, limit: number) {
-    const mib = (n: number) => `${Math.ceil(n / 1024 / 1024)} MiB`;
+  /** `expectedSize` given: refused before uploading; otherwise the stream outgrew the limit mid-upload. */
+  constructor(key: string, partSize: number, limit: number, expectedSize?: number) {
+    const parts = `10,000 parts of ${formatBytes(partSize)} can hold (${formatBytes(limit)})`;
+    const needed = Math.ceil(((expectedSize ?? limit * 2) * 2) / 10_000 / 1024 / 1024);
     super(
       's3-object-too-large',
-      `'${key}' grew past ${mib(limit)}, the most 10,000 parts of ${mib(partSize)} can hold; the upload was aborted.`,
-      `Set \`s3-part-size\` to at least ${mib(partSize * 4)}, or pass a larger expected size.`,
+      expectedSize === undefined
+        ? `'${key}' grew past what ${parts}; the upload was aborted.`
+        : `'${key}' is expected to be ${formatBytes(expectedSize)}, more than ${parts}.`,
+      `Set \`s3-part-size\` to at least ${needed}MiB, or leave it empty so parts are sized from the expected size.`,
     );
   }
 }

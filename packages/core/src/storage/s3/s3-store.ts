@@ -16,6 +16,7 @@ import type { DeleteResult, PutOptions, PutResult, Store, StoredObject } from '.
 import { StorageError, StoredSizeMismatchError, UploadCancelledError } from '../errors.js';
 import { checkKey, checkPrefix, joinKey } from '../keys.js';
 import { anySignal } from '../signals.js';
+import { consumeOrDestroy } from '../body.js';
 import { planUpload } from './part-size.js';
 import { mapS3Error, S3AccessDeniedError, S3ObjectTooLargeError, type S3Call } from './s3-errors.js';
 
@@ -58,7 +59,7 @@ export class S3Store implements Store {
   constructor(
     private readonly client: S3Client,
     private readonly target: S3Target,
-    private readonly upload: S3UploadSettings,
+    private readonly settings: S3UploadSettings,
     private readonly context: RunContext,
   ) {
     this.location = `s3://${target.bucket}${target.prefix ? `/${target.prefix}` : ''}`;
@@ -82,11 +83,15 @@ export class S3Store implements Store {
   }
 
   /** Streams `body` to `key` (multipart when large), aborts leftovers on failure, confirms the size. */
-  async put(key: string, body: Readable, options: PutOptions = {}): Promise<PutResult> {
+  put(key: string, body: Readable, options: PutOptions = {}): Promise<PutResult> {
+    return consumeOrDestroy(body, () => this.upload(key, body, options));
+  }
+
+  private async upload(key: string, body: Readable, options: PutOptions): Promise<PutResult> {
     const fullKey = this.fullKey(key);
-    const plan = planUpload(options.expectedSize, this.upload.partSize);
+    const plan = planUpload(options.expectedSize, this.settings.partSize);
     if (options.expectedSize !== undefined && options.expectedSize > plan.maxObjectSize) {
-      throw new S3ObjectTooLargeError(key, plan.partSize, plan.maxObjectSize);
+      throw new S3ObjectTooLargeError(key, plan.partSize, plan.maxObjectSize, options.expectedSize);
     }
     const signal = anySignal(options.signal, this.context.signal);
     let sent = 0;
@@ -105,7 +110,7 @@ export class S3Store implements Store {
     if (signal?.aborted) cancel();
     signal?.addEventListener('abort', cancel, { once: true });
 
-    const lock = this.upload.objectLock;
+    const lock = this.settings.objectLock;
     const upload = new Upload({
       client: this.client,
       partSize: plan.partSize,
@@ -116,9 +121,9 @@ export class S3Store implements Store {
         Key: fullKey,
         Body: counter,
         ContentType: options.contentType,
-        ServerSideEncryption: this.upload.sse,
-        SSEKMSKeyId: this.upload.kmsKeyId,
-        StorageClass: this.upload.storageClass,
+        ServerSideEncryption: this.settings.sse,
+        SSEKMSKeyId: this.settings.kmsKeyId,
+        StorageClass: this.settings.storageClass,
         ObjectLockMode: lock?.mode,
         ObjectLockRetainUntilDate: lock ? new Date(this.context.now().getTime() + lock.days * 86_400_000) : undefined,
         // Object Lock requires a checksum on every PutObject/UploadPart.
@@ -130,7 +135,7 @@ export class S3Store implements Store {
     } catch (error) {
       const fromInput = inputError !== undefined && error === inputError;
       const failure = fromInput ? error : mapS3Error(error, this.call('PutObject', 's3:PutObject', fullKey, key));
-      // Tell the producer upstream, so it stops instead of waiting on a stream nobody reads.
+      // Stop the producer now rather than after the abort below.
       if (!body.destroyed) body.destroy(failure as Error);
       counter.destroy();
       await this.abortLeftover(upload.uploadId, fullKey);
