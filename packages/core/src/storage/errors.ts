@@ -56,13 +56,13 @@ export class StoragePermissionError extends StorageError {
 
 /** The store could not be reached at all (refused, unknown host, timed out). */
 export class StoreUnreachableError extends StorageError {
-  constructor(endpoint: string, detail: string, options?: { cause?: unknown }) {
-    super(
-      'store-unreachable',
-      `Cannot reach the store at ${endpoint} (${detail}).`,
-      'Check `s3-endpoint` (or that the region exists), DNS and the network path from this machine.',
-      options,
-    );
+  constructor(
+    endpoint: string,
+    detail: string,
+    options?: { cause?: unknown },
+    fix = 'Check `s3-endpoint` (or that the region exists), DNS and the network path from this machine.',
+  ) {
+    super('store-unreachable', `Cannot reach the store at ${endpoint} (${detail}).`, fix, options);
   }
 }
 

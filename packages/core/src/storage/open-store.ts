@@ -35,32 +35,29 @@ export interface StoreOptions {
 
 type Env = Record<string, string | undefined>;
 
-const OPTIONS_BY_KIND: Record<StoreTarget['kind'], readonly (keyof StoreOptions)[]> = {
-  local: [],
-  s3: ['s3Endpoint', 's3Region', 's3Sse', 's3KmsKeyId', 's3ObjectLockMode', 's3ObjectLockDays', 's3StorageClass', 's3PartSize'],
-  'github-artifact': ['artifactRetentionDays'],
-};
-const OPTION_NAMES: Partial<Record<keyof StoreOptions, string>> = {
-  s3Endpoint: 's3-endpoint',
-  s3Region: 's3-region',
-  s3Sse: 's3-sse',
-  s3KmsKeyId: 's3-kms-key-id',
-  s3ObjectLockMode: 's3-object-lock-mode',
-  s3ObjectLockDays: 's3-object-lock-days',
-  s3StorageClass: 's3-storage-class',
-  s3PartSize: 's3-part-size',
-  artifactRetentionDays: 'artifact-retention-days',
-};
+/** Options for one kind of store only (`s3-force-path-style` has a default, so it is always set). */
+const KIND_OPTIONS = [
+  's3Endpoint',
+  's3Region',
+  's3Sse',
+  's3KmsKeyId',
+  's3ObjectLockMode',
+  's3ObjectLockDays',
+  's3StorageClass',
+  's3PartSize',
+  'artifactRetentionDays',
+] as const;
 
 /** Options meant for another kind of store are likely a mistake in `store`: say so, but go on. */
 function warnAboutUnusedOptions(options: StoreOptions, kind: StoreTarget['kind'], context: RunContext): void {
-  const used = new Set(OPTIONS_BY_KIND[kind]);
-  const unused = (Object.keys(OPTION_NAMES) as (keyof StoreOptions)[]).filter(
-    (name) => !used.has(name) && options[name] !== undefined && options[name] !== '',
-  );
+  const own = kind === 's3' ? 's3' : kind === 'github-artifact' ? 'artifact' : undefined;
+  const unused = KIND_OPTIONS.filter(
+    (name) => !(own && name.startsWith(own)) && options[name] !== undefined && options[name] !== '',
+  ).map((name) => `\`${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}\``);
   if (unused.length > 0) {
+    const one = unused.length === 1;
     context.reporter.warning(
-      `${unused.map((name) => `\`${OPTION_NAMES[name]}\``).join(', ')} ${unused.length === 1 ? 'does' : 'do'} not apply to a ${kind} store and ${unused.length === 1 ? 'is' : 'are'} ignored.`,
+      `${unused.join(', ')} ${one ? 'does' : 'do'} not apply to a ${kind} store and ${one ? 'is' : 'are'} ignored.`,
     );
   }
 }

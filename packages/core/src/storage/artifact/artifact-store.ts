@@ -46,7 +46,12 @@ function artifactError(error: unknown, action: string, key: string, location: st
     );
   }
   if (name === 'NetworkError') {
-    return new StoreUnreachableError('the GitHub artifact service', (error as { code?: string }).code ?? 'network error', cause);
+    return new StoreUnreachableError(
+      'the GitHub artifact service',
+      (error as { code?: string }).code ?? 'network error',
+      cause,
+      'Retry; on a self-hosted runner, allow it to reach the GitHub Actions artifact and blob storage hosts.',
+    );
   }
   return new StorageError(
     'artifact-failed',

@@ -135,7 +135,8 @@ export class S3Store implements Store {
     } catch (error) {
       const fromInput = inputError !== undefined && error === inputError;
       const failure = fromInput ? error : mapS3Error(error, this.call('PutObject', 's3:PutObject', fullKey, key));
-      // Stop the producer now rather than after the abort below.
+      // Before `counter`, whose destruction would end the body with a bare premature close:
+      // the producer learns the real failure, now rather than after the abort below.
       if (!body.destroyed) body.destroy(failure as Error);
       counter.destroy();
       await this.abortLeftover(upload.uploadId, fullKey);
