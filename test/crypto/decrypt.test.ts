@@ -284,16 +284,31 @@ describe('encrypt and decrypt with openpgp.js', () => {
     expect(Buffer.from(plain)).toEqual(Buffer.from(data.subarray(0, 5000)));
   });
 
+  test('an abort while the message head is still arriving rejects at once', async () => {
+    const ciphertext = await collect(encryptStream(both, chunked(data)));
+    const controller = new AbortController();
+    const stalled = new Readable({ read() {} });
+    stalled.push(ciphertext.subarray(0, 50));
+    const pending = decryptToFile(stalled, await loadDecryptionKeys({ passphrase: PASSPHRASE }), join(dir, 'stalled'), { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 100));
+    controller.abort();
+    await expect(pending).rejects.toThrow(/abort/i);
+    expect(stalled.destroyed).toBe(true);
+    expect(existsSync(join(dir, 'stalled'))).toBe(false);
+  });
+
   test('an aborted decryption rejects and removes the partial file', async () => {
     const ciphertext = await collect(encryptStream(both, chunked(data)));
     const controller = new AbortController();
     const slow = new Readable({
       read() {},
     });
-    slow.push(ciphertext.subarray(0, 200_000));
+    // Enough for plaintext to reach the file (chunks are joined up to 1 MiB), then nothing more.
+    slow.push(ciphertext.subarray(0, 2_500_000));
     const out = join(dir, 'aborted');
     const pending = decryptToFile(slow, await loadDecryptionKeys({ passphrase: PASSPHRASE }), out, { signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 100 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(out)).toBe(true);
     controller.abort();
     await expect(pending).rejects.toThrow(/abort/i);
     expect(existsSync(out)).toBe(false);

@@ -140,6 +140,20 @@ describe('GnuPG interoperability', () => {
     }
   });
 
+  test('gpg --symmetric with ciphers the quick check cannot judge (Twofish, CAST5): right and wrong passphrases', async () => {
+    for (const cipher of ['TWOFISH', 'CAST5']) {
+      const cipherPath = join(dir, `gpg-sym-${cipher}.pgp`);
+      const made = await stranger.gpg(['--passphrase', PASSPHRASE, '--cipher-algo', cipher, '--output', cipherPath, '--symmetric', plainPath]);
+      expect(made.code, made.stderr).toBe(0);
+      const out = join(dir, `sym-${cipher}.out`);
+      expect(await decryptToFile(createReadStream(cipherPath), await loadDecryptionKeys({ passphrase: PASSPHRASE }), out)).toEqual({ bytes: data.length, sha256: sha });
+      const failed = join(dir, `sym-${cipher}-wrong.out`);
+      const error = await caught(decryptToFile(createReadStream(cipherPath), await loadDecryptionKeys({ passphrase: 'a wrong passphrase' }), failed));
+      expect(error, cipher).toBeInstanceOf(WrongPassphraseError);
+      expect(existsSync(failed)).toBe(false);
+    }
+  });
+
   test('gpg --encrypt to Bob, Lifeboat given Alice: WrongKeyError naming the ids gpg lists', async () => {
     const cipherPath = join(dir, 'gpg-to-bob.pgp');
     const sender = await createGpgHome({ generateKey: false });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
+import { pipeline as pipe, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import {
@@ -25,6 +25,7 @@ import {
   WrongKeyError,
   WrongPassphraseError,
 } from './errors.js';
+import { coalesce } from './coalesce.js';
 import { describeKey, keyInfo, openpgpReason, type KeyInfo } from './keys.js';
 import { parseMessageHead, sessionKeyFits, type HeadProblem, type MessageHead } from './message-head.js';
 import { normalizePassphrase } from './plan.js';
@@ -108,9 +109,14 @@ export async function decryptToFile(
 ): Promise<{ bytes: number; sha256: string }> {
   let plaintext: Readable | undefined;
   let created = false;
+  const { signal } = options;
+  // Until the pipeline below takes the signal over, an abort ends the read of the message head.
+  const onAbort = () => input.destroy(signal?.reason as Error);
   try {
-    options.signal?.throwIfAborted();
+    signal?.throwIfAborted();
+    signal?.addEventListener('abort', onAbort, { once: true });
     plaintext = await openPlaintext(input, keys, options.label);
+    signal?.removeEventListener('abort', onAbort);
     const hash = createHash('sha256');
     let bytes = 0;
     const meter = new Transform({
@@ -121,9 +127,10 @@ export async function decryptToFile(
       },
     });
     created = true;
-    await pipeline(plaintext, meter, createWriteStream(outPath, { mode: 0o600 }), { signal: options.signal });
+    await pipeline(plaintext, meter, createWriteStream(outPath, { mode: 0o600 }), { signal });
     return { bytes, sha256: hash.digest('hex') };
   } catch (error) {
+    signal?.removeEventListener('abort', onAbort);
     plaintext?.destroy();
     input.destroy();
     if (created) await rm(outPath, { force: true });
@@ -146,29 +153,47 @@ async function openPlaintext(input: Readable, keys: DecryptionKeys, label = 'The
   const onError = (error: unknown) => (inputError ??= error);
   input.on('error', onError);
   const release = () => input.off('error', onError);
+  let unlocked: Unlocked | undefined;
   try {
     const { head, stream } = await openBinary(input, label);
-    const message = await readMessage({ binaryMessage: Readable.toWeb(stream) as unknown as WebReadableStream<Uint8Array> as never, config: DECRYPT_CONFIG });
-    const sessionKey = await unlockSessionKey(message, head, keys, label);
-    const { data } = await decrypt({ message, sessionKeys: [sessionKey], format: 'binary', config: DECRYPT_CONFIG });
-    return Readable.from(plaintextChunks(data as unknown as WebReadableStream<Uint8Array>, () => inputError, label, release), { objectMode: false });
+    const joined = coalesce();
+    pipe(stream, joined, () => undefined);
+    const message = await readMessage({ binaryMessage: Readable.toWeb(joined) as unknown as WebReadableStream<Uint8Array> as never, config: DECRYPT_CONFIG });
+    unlocked = await unlockSessionKey(message, head, keys, label);
+    const { data } = await decrypt({ message, sessionKeys: [unlocked.sessionKey], format: 'binary', config: DECRYPT_CONFIG });
+    return Readable.from(plaintextChunks(data as unknown as WebReadableStream<Uint8Array>, failure, release), { objectMode: false });
   } catch (error) {
     release();
     input.destroy();
-    throw inputError ?? classify(error, label);
+    throw failure(error, false);
+  }
+
+  /**
+   * The error to report. An unchecked passphrase-derived key that fails before the first
+   * plaintext byte was the wrong key: garbage does not parse as a packet.
+   */
+  function failure(error: unknown, emitted: boolean): unknown {
+    if (inputError) return inputError;
+    if (unlocked?.uncheckedFromPassphrase && !emitted && !(error instanceof LifeboatError)) {
+      return new WrongPassphraseError(`The passphrase does not decrypt ${lower(label)}.`, 'Give the passphrase the backup was encrypted with.');
+    }
+    return classify(error, label);
   }
 }
 
 async function* plaintextChunks(
   data: WebReadableStream<Uint8Array>,
-  inputError: () => unknown,
-  label: string,
+  failure: (error: unknown, emitted: boolean) => unknown,
   release: () => void,
 ): AsyncGenerator<Uint8Array> {
+  let emitted = false;
   try {
-    for await (const chunk of data) yield chunk;
+    for await (const chunk of data) {
+      emitted ||= chunk.length > 0;
+      yield chunk;
+    }
   } catch (error) {
-    throw inputError() ?? classify(error, label);
+    throw failure(error, emitted);
   } finally {
     release();
   }
@@ -217,13 +242,27 @@ function headError(problem: HeadProblem, label: string): LifeboatError {
 }
 
 /** Finds the session key with the passphrase and/or the private keys, and says precisely why not. */
-async function unlockSessionKey(message: Message<never>, head: MessageHead, keys: DecryptionKeys, label: string): Promise<SessionKey> {
+/** A session key, and whether it could be checked before use (see sessionKeyFits). */
+interface Unlocked {
+  sessionKey: SessionKey;
+  /** Only a passphrase produced it and the quick check could not judge it (a cipher other than AES, Camellia, 3DES). */
+  uncheckedFromPassphrase: boolean;
+}
+
+/** The best candidate: one the quick check accepts, else one it cannot judge, never one it rejects. */
+function pickFit(head: MessageHead, candidates: { data: Uint8Array; algorithm: string | null }[]): { key: SessionKey; checked: boolean } | undefined {
+  const judged = candidates.map((c) => ({ key: c as SessionKey, fits: sessionKeyFits(head, c.algorithm, c.data) }));
+  const best = judged.find((c) => c.fits === true) ?? judged.find((c) => c.fits === undefined);
+  return best && { key: best.key, checked: best.fits === true };
+}
+
+async function unlockSessionKey(message: Message<never>, head: MessageHead, keys: DecryptionKeys, label: string): Promise<Unlocked> {
   const messageIds = head.keyIds;
   let passphraseFailed = false;
   if (keys.passphrase && head.passphraseSlots > 0) {
     const candidates = await decryptSessionKeys({ message, passwords: [keys.passphrase], config: DECRYPT_CONFIG }).catch(() => []);
-    const fit = candidates.find((c) => sessionKeyFits(head, c.algorithm, c.data) !== false);
-    if (fit) return fit as SessionKey;
+    const fit = pickFit(head, candidates);
+    if (fit) return { sessionKey: fit.key, uncheckedFromPassphrase: !fit.checked };
     passphraseFailed = true;
   }
   const hidden = messageIds.some((id) => /^0+$/.test(id));
@@ -234,8 +273,8 @@ async function unlockSessionKey(message: Message<never>, head: MessageHead, keys
       reason = openpgpReason(error);
       return [];
     });
-    const fit = candidates.find((c) => sessionKeyFits(head, c.algorithm, c.data) !== false);
-    if (fit) return fit as SessionKey;
+    const fit = pickFit(head, candidates);
+    if (fit) return { sessionKey: fit.key, uncheckedFromPassphrase: false };
     if (!hidden) {
       throw new IntegrityError(
         `${label} is encrypted to ${matching.map((k) => describeKey(keyInfo(k))).join(', ')}, but its session key could not be recovered (${reason}); the message is damaged.`,

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createMessage, encrypt, enums, generateSessionKey, type PartialConfig, type SessionKey } from 'openpgp';
+import { coalesce } from './coalesce.js';
 import { NoEncryptionKeyError } from './errors.js';
 import type { EncryptionPlan } from './plan.js';
 
@@ -28,7 +29,9 @@ export function encryptStream(plan: EncryptionPlan, input: Readable): Readable {
   const onError = (error: unknown) => (inputError ??= error);
   input.on('error', onError);
   // Take the input now, not at the first read: a listener attached meanwhile must not drain it.
-  const source = Readable.toWeb(input) as unknown as WebReadableStream<Uint8Array>;
+  const joined = coalesce();
+  pipeline(input, joined, () => undefined);
+  const source = Readable.toWeb(joined) as unknown as WebReadableStream<Uint8Array>;
   const output = Readable.from(encryptedChunks(plan, source, () => inputError), { objectMode: false });
   // However the output ends (consumed, failed, or destroyed before its first read), the input goes with it.
   output.once('close', () => {
