@@ -222,11 +222,17 @@ describe('encrypt and decrypt with openpgp.js', () => {
     expect(missingFile).toBeInstanceOf(PrivateKeyError);
     expect(missingFile.message).toContain("'keys/none.asc' is no such file");
 
+    // Key material pasted without its BEGIN line reads as paths; the error must not echo it.
+    const headless = alice.privateKey.split('\n').filter((l) => !l.startsWith('-----') && !l.startsWith('Comment')).join('\n');
+    const pasted = await caught(loadDecryptionKeys({ identity: headless, identityPassphrase: alice.passphrase }));
+    expect(pasted).toBeInstanceOf(PrivateKeyError);
+    expect(pasted.message).toContain('not shown');
+
     await writeFile(join(dir, 'alice.key'), alice.privateKey);
     const fromFile = await loadDecryptionKeys({ identity: 'alice.key', identityPassphrase: `${alice.passphrase}\n` }, { cwd: dir });
     expect(fromFile.identities[0]!.fingerprint).toBe(alice.fingerprint);
 
-    for (const error of [wrong, missing, publicOnly, missingFile]) {
+    for (const error of [wrong, missing, publicOnly, missingFile, pasted]) {
       const text = `${error.message} ${error.fix}`;
       for (const line of secretLines(alice.privateKey)) expect(text).not.toContain(line);
       expect(text).not.toContain(alice.passphrase!);

@@ -241,7 +241,6 @@ function headError(problem: HeadProblem, label: string): LifeboatError {
   }
 }
 
-/** Finds the session key with the passphrase and/or the private keys, and says precisely why not. */
 /** A session key, and whether it could be checked before use (see sessionKeyFits). */
 interface Unlocked {
   sessionKey: SessionKey;
@@ -256,6 +255,7 @@ function pickFit(head: MessageHead, candidates: { data: Uint8Array; algorithm: s
   return best && { key: best.key, checked: best.fits === true };
 }
 
+/** Finds the session key with the passphrase and/or the private keys, and says precisely why not. */
 async function unlockSessionKey(message: Message<never>, head: MessageHead, keys: DecryptionKeys, label: string): Promise<Unlocked> {
   const messageIds = head.keyIds;
   let passphraseFailed = false;

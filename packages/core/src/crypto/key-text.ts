@@ -61,3 +61,12 @@ export function armorBody(text: string): string {
     .filter((l) => l !== '' && !l.startsWith('-----') && !/^[A-Za-z-]+: /.test(l))
     .join('\n');
 }
+
+/**
+ * How to name a line that was read as a path: quoted when it looks like one, withheld when it
+ * looks like key material (a base64 line of a key pasted without its BEGIN line).
+ */
+export function showPath(line: string): string {
+  const keyLike = /^[A-Za-z0-9+/=]{24,}$/.test(line) || /\s/.test(line) || line.length > 255;
+  return keyLike ? 'text that is neither an armored block nor a file path (not shown)' : `'${line}'`;
+}

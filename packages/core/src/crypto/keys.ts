@@ -1,7 +1,7 @@
 import { readKeys, type AlgorithmInfo, type Key, type PublicKey, type Subkey } from 'openpgp';
 import { registerSecret } from '../report/secrets.js';
 import { PublicKeyError } from './errors.js';
-import { armorBody, readKeyFile, resolveKeyPath, splitKeyText, type KeyEntry } from './key-text.js';
+import { armorBody, readKeyFile, resolveKeyPath, showPath, splitKeyText, type KeyEntry } from './key-text.js';
 
 /** What an operator needs to recognise a key; no secret material. */
 export interface KeyInfo {
@@ -123,7 +123,7 @@ async function readEntry(entry: KeyEntry, option: string, cwd: string | undefine
     const what = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a key file' : `unreadable (${code ?? (error as Error).message})`;
     throw new PublicKeyError(
       'missing-file',
-      `${entry.where}: '${entry.path}' is ${what}. Lines outside an armored block are read as paths of key files${cwd ? ` relative to ${cwd}` : ''}; fingerprints and e-mail addresses are not looked up.`,
+      `${entry.where}: ${showPath(entry.path)} is ${what}. Lines outside an armored block are read as paths of key files${cwd ? ` relative to ${cwd}` : ''}; fingerprints and e-mail addresses are not looked up.`,
       exportFix,
     );
   }

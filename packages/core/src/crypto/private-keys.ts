@@ -1,7 +1,7 @@
 import { decryptKey, readKeys, readPrivateKeys, type PrivateKey } from 'openpgp';
 import { registerSecret } from '../report/secrets.js';
 import { KeyPassphraseError, PrivateKeyError } from './errors.js';
-import { armorBody, readKeyFile, resolveKeyPath, splitKeyText } from './key-text.js';
+import { armorBody, readKeyFile, resolveKeyPath, showPath, splitKeyText } from './key-text.js';
 import { describeKey, keyInfo, openpgpReason } from './keys.js';
 
 /** Names of the two options involved, for messages: e.g. `identity` and `identity-passphrase`. */
@@ -35,11 +35,11 @@ export async function loadPrivateKeys(text: string, passphrase: string | undefin
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new PrivateKeyError(
-        `${entry.where}: '${entry.path}' is ${code === 'ENOENT' ? 'no such file' : `unreadable (${code ?? (error as Error).message})`}. Lines outside an armored block are read as paths of key files${options.cwd ? ` relative to ${options.cwd}` : ''}.`,
+        `${entry.where}: ${showPath(entry.path)} is ${code === 'ENOENT' ? 'no such file' : `unreadable (${code ?? (error as Error).message})`}. Lines outside an armored block are read as paths of key files${options.cwd ? ` relative to ${options.cwd}` : ''}.`,
         exportFix(options.option),
       );
     }
-    const where = `${entry.where} (${entry.path})`;
+    const where = `${entry.where} (${entry.path})`; // the file exists: a path, not key material
     if (!file.armored) {
       keys.push(...(await parsePrivate(where, file.bytes, options.option)));
       continue;
