@@ -18,25 +18,9 @@ import {
   StorageError,
   UnsupportedError,
   type RunContext,
-  type Store,
-  type StoredObject,
 } from '@lifeboat/core';
 import { artifactDigest, startArtifactServicePeer, type ArtifactServicePeer } from './artifact-service-peer.js';
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a failure');
-}
-
-async function listAll(store: Store, prefix = ''): Promise<StoredObject[]> {
-  const out: StoredObject[] = [];
-  for await (const object of store.list(prefix)) out.push(object);
-  return out.sort((a, b) => a.key.localeCompare(b.key));
-}
+import { failure, listAll } from './helpers.js';
 
 describe('artifact names', () => {
   it('maps prefix and key to a name GitHub accepts, and back', () => {

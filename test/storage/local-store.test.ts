@@ -17,14 +17,8 @@ import {
   StorageFullError,
   UploadCancelledError,
   type Store,
-  type StoredObject,
 } from '@lifeboat/core';
-
-async function listAll(store: Store, prefix = ''): Promise<StoredObject[]> {
-  const out: StoredObject[] = [];
-  for await (const object of store.list(prefix)) out.push(object);
-  return out.sort((a, b) => a.key.localeCompare(b.key));
-}
+import { listAll } from './helpers.js';
 
 /** Every file under a folder, recursively, as relative paths (temp files included). */
 function filesUnder(folder: string): string[] {

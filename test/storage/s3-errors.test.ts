@@ -24,6 +24,7 @@ import {
 } from '@lifeboat/core';
 import { startS3, type S3Service } from '../services/s3.js';
 import { s3Error, startS3Peer, type PeerRequest, type PeerResponse, type S3Peer } from './s3-peer.js';
+import { failure } from './helpers.js';
 
 const MiB = 1024 * 1024;
 const peerEnv = { AWS_ACCESS_KEY_ID: 'AKIDPEER', AWS_SECRET_ACCESS_KEY: 'peer-secret-key-value', AWS_REGION: 'us-east-1' };
@@ -32,15 +33,6 @@ async function drain(store: Store, prefix = ''): Promise<unknown[]> {
   const out: unknown[] = [];
   for await (const object of store.list(prefix)) out.push(object);
   return out;
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a failure');
 }
 
 afterEach(() => clearSecretsForTests());

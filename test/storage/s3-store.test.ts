@@ -12,20 +12,13 @@ import {
   openStore,
   UploadCancelledError,
   type RunContext,
-  type Store,
-  type StoredObject,
 } from '@lifeboat/core';
 import { createS3Client } from '../../packages/core/src/storage/s3/s3-client.js';
 import { S3Store } from '../../packages/core/src/storage/s3/s3-store.js';
 import { startS3, type S3Service } from '../services/s3.js';
+import { listAll } from './helpers.js';
 
 const MiB = 1024 * 1024;
-
-async function listAll(store: Store, prefix = ''): Promise<StoredObject[]> {
-  const out: StoredObject[] = [];
-  for await (const object of store.list(prefix)) out.push(object);
-  return out.sort((a, b) => a.key.localeCompare(b.key));
-}
 
 /** `size` pseudo-random bytes in 1 MiB chunks, with their SHA-256 once the stream has ended. */
 function randomStream(size: number): { stream: Readable; sha256: () => string } {
