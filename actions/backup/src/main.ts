@@ -5,5 +5,5 @@ export const operation = backupOperation;
 
 /** Runs the backup action: inputs → core backup → outputs and job summary. */
 export function run(env: Record<string, string | undefined> = process.env): Promise<void> {
-  return runAction(operation, backup, env);
+  return runAction(operation, (options, context) => backup(options, context), env);
 }

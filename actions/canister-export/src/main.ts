@@ -5,5 +5,5 @@ export const operation = canisterExportOperation;
 
 /** Runs the canister-export action: inputs → core canister export → outputs and job summary. */
 export function run(env: Record<string, string | undefined> = process.env): Promise<void> {
-  return runAction(operation, canisterExport, env);
+  return runAction(operation, (options, context) => canisterExport(options, context), env);
 }

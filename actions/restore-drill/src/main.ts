@@ -5,5 +5,5 @@ export const operation = drillOperation;
 
 /** Runs the restore-drill action: inputs → core drill → evidence, outputs and job summary. */
 export function run(env: Record<string, string | undefined> = process.env): Promise<void> {
-  return runAction(operation, drill, env);
+  return runAction(operation, (options, context) => drill(options, context), env);
 }

@@ -7,9 +7,19 @@ import {
   drill,
   drillOperation,
   envName,
-  gate,
   gateOperation,
+  gateWithFreshBackup,
+  keygen,
+  keygenOperation,
+  listCatalog,
+  listOperation,
   onSurface,
+  prune,
+  pruneOperation,
+  restore,
+  restoreOperation,
+  verify,
+  verifyOperation,
   type OperationDef,
   type OperationOutcome,
   type OptionDefs,
@@ -75,9 +85,14 @@ export function createProgram(
     .showHelpAfterError()
     .configureOutput({ writeOut: terminal.stdout, writeErr: terminal.stderr })
     .exitOverride();
-  addOperationCommand(program, backupOperation, backup, terminal, setExitCode);
-  addOperationCommand(program, drillOperation, drill, terminal, setExitCode);
-  addOperationCommand(program, gateOperation, gate, terminal, setExitCode);
-  addOperationCommand(program, canisterExportOperation, canisterExport, terminal, setExitCode);
+  addOperationCommand(program, backupOperation, (o, c) => backup(o, c), terminal, setExitCode);
+  addOperationCommand(program, drillOperation, (o, c) => drill(o, c), terminal, setExitCode);
+  addOperationCommand(program, restoreOperation, restore, terminal, setExitCode);
+  addOperationCommand(program, listOperation, listCatalog, terminal, setExitCode);
+  addOperationCommand(program, verifyOperation, verify, terminal, setExitCode);
+  addOperationCommand(program, pruneOperation, prune, terminal, setExitCode);
+  addOperationCommand(program, gateOperation, gateWithFreshBackup, terminal, setExitCode);
+  addOperationCommand(program, keygenOperation, keygen, terminal, setExitCode);
+  addOperationCommand(program, canisterExportOperation, (o, c) => canisterExport(o, c), terminal, setExitCode);
   return program;
 }

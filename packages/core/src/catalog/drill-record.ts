@@ -43,6 +43,10 @@ export const drillRecordSchema = z.looseObject({
   checks: z.array(checkResultSchema).default([]),
   versions: z.record(z.string(), z.string()).default({}),
   provenance: provenanceSchema.default({}),
+  /** Where the backup was restored, e.g. `scratch database lifeboat_drill_x on db:5432 (PostgreSQL 16.4)`. */
+  target: z.string().optional(),
+  /** What the drill noticed besides checks: skipped incomplete backups, client choice, known issues. */
+  notes: z.array(z.string()).optional(),
 });
 
 export type DrillRecord = z.infer<typeof drillRecordSchema>;

@@ -1,9 +1,243 @@
-import type { RunContext } from '../context.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { newBackupId } from '../catalog/backup-id.js';
+import { DRILL_RECORD_FORMAT, type CheckResult, type DrillRecord } from '../catalog/drill-record.js';
+import { provenanceFromEnv, type RunContext } from '../context.js';
+import { loadDecryptionKeys, type DecryptionKeys } from '../crypto/index.js';
 import type { DrillOptions } from '../options/drill.js';
-import { UnsupportedError } from '../report/errors.js';
+import { formatDuration } from '../options/values.js';
+import { describeError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
+import { restoreGlobals } from '../restore/restore-globals.js';
+import { restorePostgres } from '../restore/restore-postgres.js';
+import { verifyCanisterArchive } from '../sources/canister/verify-archive.js';
+import type { PostgresConnection } from '../sources/postgres/connection.js';
+import { countRows } from '../sources/postgres/server-info.js';
+import { openStore } from '../storage/open-store.js';
+import type { Store } from '../storage/store.js';
+import { resolvePostgresClient } from '../toolchain/resolve.js';
+import { LIFEBOAT_VERSION } from '../version.js';
+import { obtainBackup } from './obtain.js';
+import { PhaseRecorder } from './phases.js';
+import { publishEvidence } from './publish.js';
+import { runSqlChecks } from './run-sql-checks.js';
+import { selectBackup, type SelectedBackup } from './select.js';
+import { loadSqlChecks, type SqlCheck } from './sql-checks.js';
+import { restoreErrorsCheck, tableChecks, type TableCount } from './table-checks.js';
+import { prepareDrillTarget, type DrillTarget } from './target.js';
 
-/** Fetches, verifies, decrypts and restores a backup, runs checks and writes evidence. */
-export async function drill(_options: DrillOptions, _context: RunContext): Promise<OperationOutcome> {
-  throw new UnsupportedError('The drill operation is not available in this build yet.');
+/** Test seams: code run between phases, as a failure injected into a real drill. */
+export interface DrillHooks {
+  /** Runs after the restore, before the checks (e.g. to drop a table and watch the checks fail). */
+  readonly afterRestore?: (target: PostgresConnection) => Promise<void>;
+  /** Replaces the store the options name. */
+  readonly store?: Store;
+}
+
+/**
+ * Proves a backup restores: select → download → verify → decrypt → restore → checks, each
+ * timed; then RPO/RTO thresholds and evidence (JSON + Markdown, stored under `drills/`). The
+ * evidence is written whatever failed; the outcome fails naming the phase or checks.
+ */
+export async function drill(options: DrillOptions, context: RunContext, hooks: DrillHooks = {}): Promise<OperationOutcome> {
+  const { reporter } = context;
+  const started = context.now();
+  const clockStart = performance.now();
+  const drillId = newBackupId(started);
+  const phases = new PhaseRecorder();
+  const checks: CheckResult[] = [];
+  const versions: Record<string, string> = { lifeboat: LIFEBOAT_VERSION };
+  const notes: string[] = [];
+  let store: Store | undefined;
+  let selected: SelectedBackup | undefined;
+  let target: DrillTarget | undefined;
+  let rtoMs: number | undefined;
+  let failure: string | undefined;
+  const workDir = await mkdtemp(join(context.tempDir, 'lifeboat-drill-'));
+
+  try {
+    // Everything the operator configured is checked before any download.
+    const sqlChecks = loadSqlChecks(options.checks);
+    const keys = await loadKeys(options);
+    store = hooks.store ?? (await openStore(options, context));
+    const from = store;
+    selected = await phases.run('select', () => selectBackup(from, { name: options.name, backupId: options.backupId, before: options.before }));
+    const { manifest } = selected;
+    reporter.info(`Drilling ${selected.name}/${manifest.id} (${manifest.source.kind}, taken ${manifest.startedAt}).`);
+    if (selected.skipped.length > 0) {
+      const note = `Skipped ${selected.skipped.length} newer incomplete backup(s) without a manifest: ${selected.skipped.join(', ')}.`;
+      reporter.warning(note);
+      notes.push(note);
+    }
+    const obtained = await obtainBackup(from, selected, keys, options.signingPublicKey, workDir, phases, context);
+    if (obtained.signatureVerified) notes.push(`Manifest signature verified (key ${obtained.signedBy}).`);
+
+    const source = manifest.source as Record<string, unknown>;
+    if (source.kind === 'postgres') {
+      target = await restoreIntoTarget(options, selected, obtained.payloadPath, drillId, phases, checks, versions, notes, context);
+      await hooks.afterRestore?.(target.connection);
+      const into = target;
+      await phases.run('checks', async () => {
+        const recorded = tablesOf(obtained.stats);
+        if (recorded.length > 0) {
+          const restored = await countRows(into.connection, recorded, context.env);
+          checks.push(...tableChecks(recorded, restored, String(obtained.stats?.counts ?? 'exact')));
+        }
+        checks.push(...(await runSqlChecks(into.connection, sqlChecks)));
+      });
+    } else if (source.kind === 'canister' || source.kind === 'canister-snapshot') {
+      await phases.run('checks', async () => {
+        checks.push(...(await verifyCanisterArchive(obtained.payloadPath, source)).checks);
+        if (sqlChecks.length > 0) notes.push('SQL checks are for PostgreSQL backups; they were not run on this canister export.');
+      });
+    } else {
+      notes.push(`Backups of kind ${String(source.kind)} are verified and decrypted; there is nothing to restore them into.`);
+    }
+  } catch (error) {
+    failure = phases.failed ? `${phases.failed.name} failed: ${phases.failed.error}` : describeError(error);
+  } finally {
+    rtoMs = Math.round(performance.now() - clockStart);
+    if (target) await target.cleanup(options.keepDatabase);
+    await rm(workDir, { recursive: true, force: true });
+  }
+
+  const rpoMs = selected ? started.getTime() - new Date(selected.manifest.startedAt).getTime() : undefined;
+  if (options.maxRpo !== undefined && rpoMs !== undefined) {
+    checks.push({ name: 'RPO within target', kind: 'rpo', ok: rpoMs <= options.maxRpo, expected: `<= ${formatDuration(options.maxRpo)}`, actual: formatDuration(rpoMs) });
+  }
+  if (options.maxRto !== undefined && !failure) {
+    checks.push({ name: 'RTO within target', kind: 'rto', ok: rtoMs <= options.maxRto, expected: `<= ${formatDuration(options.maxRto)}`, actual: formatDuration(rtoMs) });
+  }
+  const failedChecks = checks.filter((c) => !c.ok);
+  if (!failure && failedChecks.length > 0) {
+    failure = `${failedChecks.length} check${failedChecks.length === 1 ? '' : 's'} failed: ${failedChecks
+      .slice(0, 5)
+      .map((c) => `${c.name} (expected ${show(c.expected)}, got ${show(c.actual)}${c.message ? `: ${c.message}` : ''})`)
+      .join('; ')}${failedChecks.length > 5 ? '; ...' : ''}`;
+  }
+
+  const finished = context.now();
+  const record: DrillRecord = {
+    format: DRILL_RECORD_FORMAT,
+    id: drillId,
+    name: selected?.name ?? options.name ?? '',
+    backupId: selected?.manifest.id,
+    manifestSha256: selected?.manifestSha256,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    verdict: failure ? 'fail' : 'pass',
+    failure,
+    rpoMs,
+    rtoMs,
+    phases: phases.phases,
+    checks,
+    versions,
+    provenance: provenanceFromEnv(context.env, hostname()),
+    target: target?.description,
+    notes,
+  };
+  const published = await publishEvidence(record, { store, evidenceDir: options.evidenceDir, recordDrill: options.recordDrill, retentionDays: options.artifactRetentionDays }, context);
+
+  return {
+    ok: !failure,
+    failure: failure ? `Drill ${record.verdict}: ${failure}` : undefined,
+    outputs: {
+      'backup-id': record.backupId,
+      'drill-id': drillId,
+      verdict: record.verdict,
+      'rpo-seconds': rpoMs !== undefined ? Math.round(rpoMs / 1000) : undefined,
+      'rto-seconds': Math.round(rtoMs / 1000),
+      'evidence-path': published.jsonPath,
+      'evidence-markdown-path': published.markdownPath,
+      'checks-failed': failedChecks.length,
+    },
+    data: record,
+  };
+}
+
+/** The `restore` phase: a target of the right major, a pg_restore that fits, the restore itself. */
+async function restoreIntoTarget(
+  options: DrillOptions,
+  selected: SelectedBackup,
+  payloadPath: string,
+  drillId: string,
+  phases: PhaseRecorder,
+  checks: CheckResult[],
+  versions: Record<string, string>,
+  notes: string[],
+  context: RunContext,
+): Promise<DrillTarget> {
+  const source = selected.manifest.source as Record<string, unknown>;
+  const sourceMajor = numberOf(source.serverMajor);
+  const archiveMajor = numberOf(source.clientMajor);
+  let prepared: DrillTarget | undefined;
+  try {
+    await phases.run('restore', async () => {
+      prepared = await prepareDrillTarget(
+        options.targetDatabaseUrl,
+        { major: sourceMajor ?? 0, database: String(source.database ?? selected.name), drillId },
+        context,
+      );
+      const target = prepared;
+      const client = await resolvePostgresClient({
+        purpose: 'restore',
+        serverMajor: target.server.major,
+        archiveMajor,
+        sourceMajor,
+        override: options.postgresClientVersion,
+        context,
+      });
+      notes.push(...client.notes, `Restored into ${target.description}.`);
+      versions['source server'] = String(source.serverVersion ?? '?');
+      versions.pg_dump = String(source.clientVersion ?? '?');
+      versions['target server'] = target.server.version;
+      versions[source.dumpFormat === 'globals-sql' ? 'psql' : 'pg_restore'] = client.version;
+      if (source.dumpFormat === 'globals-sql') {
+        const result = await restoreGlobals(payloadPath, target.connection, { binDir: client.binDir, env: context.env });
+        checks.push(restoreErrorsCheck(result.errors.length, options.maxRestoreErrors, result.errors));
+        return;
+      }
+      const result = await restorePostgres({
+        file: payloadPath,
+        target: target.connection,
+        origin: source,
+        binDir: client.binDir,
+        jobs: options.restoreJobs,
+        noOwner: !options.restoreOwners,
+        noPrivileges: !options.restorePrivileges,
+        tempDir: context.tempDir,
+        env: context.env,
+        signal: context.signal,
+        reporter: context.reporter,
+      });
+      checks.push(restoreErrorsCheck(result.ignoredErrors, options.maxRestoreErrors, result.errors));
+      for (const issue of result.knownIssues) notes.push(`Known restore issue ${issue.id} (${issue.count}): ${issue.description}`);
+    });
+  } catch (error) {
+    await prepared?.cleanup(options.keepDatabase);
+    throw error;
+  }
+  return prepared!;
+}
+
+async function loadKeys(options: DrillOptions): Promise<DecryptionKeys | undefined> {
+  if (!options.identity && !options.passphrase) return undefined;
+  return loadDecryptionKeys({ identity: options.identity, identityPassphrase: options.identityPassphrase, passphrase: options.passphrase });
+}
+
+function tablesOf(stats: Record<string, unknown> | undefined): TableCount[] {
+  const tables = stats?.tables;
+  if (!Array.isArray(tables)) return [];
+  return tables.filter(
+    (t): t is TableCount => typeof t === 'object' && t !== null && typeof t.schema === 'string' && typeof t.name === 'string',
+  );
+}
+
+function numberOf(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }

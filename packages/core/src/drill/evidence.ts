@@ -14,6 +14,7 @@ export function renderEvidenceMarkdown(record: DrillRecord): string {
   if (record.rpoMs !== undefined) lines.push(`- **RPO** (backup age at drill time): ${formatDuration(record.rpoMs)}`);
   if (record.rtoMs !== undefined) lines.push(`- **RTO** (whole drill): ${formatDuration(record.rtoMs)}`);
   if (record.manifestSha256) lines.push(`- **Manifest SHA-256:** \`${record.manifestSha256}\``);
+  if (record.target) lines.push(`- **Restored into:** ${escape(record.target)}`);
   if (record.phases.length > 0) {
     lines.push('', '| phase | result | duration |', '| --- | --- | --- |');
     for (const phase of record.phases) {
@@ -28,6 +29,9 @@ export function renderEvidenceMarkdown(record: DrillRecord): string {
     for (const check of record.checks) {
       lines.push(`| ${escape(check.name)} | ${cell(check.expected)} | ${cell(check.actual)} | ${check.ok ? '✅' : '❌'} |`);
     }
+  }
+  if (record.notes && record.notes.length > 0) {
+    lines.push('', '**Notes:**', ...record.notes.map((note) => `- ${escape(note)}`));
   }
   const versions = Object.entries(record.versions);
   if (versions.length > 0) {

@@ -1,6 +1,20 @@
 import { defineOperation, opt } from './define.js';
 import type { ResolvedOptions } from './define.js';
 import { decryptionOptions, storeOptions } from './common.js';
+import { postgresRestoreOptions } from './postgres.js';
+import { signatureVerificationOptions } from './signing.js';
+import { artifactOptions } from './storage.js';
+import { toolchainOptions } from './toolchain.js';
+
+/** Which backup to fetch; shared by drill and restore. */
+export const backupSelectionOptions = {
+  'backup-id': opt.string({
+    description: 'A specific backup. Default: the newest complete backup.',
+  }),
+  before: opt.string({
+    description: 'Take the newest complete backup started before this time (ISO 8601, e.g. `2026-11-20T00:00:00Z`), for point-in-time recovery.',
+  }),
+};
 
 /** `lifeboat drill` and `actions/restore-drill`. */
 export const drillOperation = defineOperation({
@@ -8,13 +22,17 @@ export const drillOperation = defineOperation({
   summary: 'Restore the newest complete backup into an ephemeral database, run checks and publish evidence.',
   options: {
     ...storeOptions,
+    ...backupSelectionOptions,
     ...decryptionOptions,
+    ...signatureVerificationOptions,
     'target-database-url': opt.string({
       secret: true,
-      description: 'PostgreSQL URL of the ephemeral database to restore into.',
+      description:
+        'PostgreSQL server to drill into, e.g. a `services: postgres` container. The backup is restored into a new scratch database there, dropped afterwards. Empty: Lifeboat starts a throwaway server of the backup\'s major itself (local server binaries, or a `postgres:<major>` container on Linux runners).',
     }),
-    'backup-id': opt.string({
-      description: 'A specific backup to drill. Default: the newest complete backup.',
+    checks: opt.text({
+      description:
+        'Operator checks: a YAML file path or inline YAML, a list of `{name, sql, expect}` where expect is `no rows`, `some rows`, `>= 1`, `= 42`, ... Run read-only on the restored database after the automatic checks.',
     }),
     'max-rpo': opt.duration({
       description: 'Fail when the backup is older than this at drill time (RPO), e.g. `26h`.',
@@ -22,13 +40,30 @@ export const drillOperation = defineOperation({
     'max-rto': opt.duration({
       description: 'Fail when the whole drill takes longer than this (RTO), e.g. `1h`.',
     }),
+    ...postgresRestoreOptions,
+    ...toolchainOptions,
+    'evidence-dir': opt.string({
+      description: 'Folder for the evidence files (JSON and Markdown). Default: `lifeboat-evidence` under the runner\'s temp folder in Actions, the working directory otherwise.',
+    }),
+    'record-drill': opt.boolean({
+      default: 'true',
+      description: 'Store the evidence record under the backup name\'s `drills/` prefix, where the gate and later drills read it.',
+    }),
+    'keep-database': opt.boolean({
+      default: 'false',
+      description: 'Keep the scratch database after the drill (for inspection) instead of dropping it.',
+    }),
+    ...artifactOptions,
   },
   outputs: {
     'backup-id': 'Id of the backup drilled.',
+    'drill-id': 'Id of the drill (its evidence record is `drills/<drill-id>.json`).',
     verdict: '`pass` or `fail`.',
     'rpo-seconds': 'Backup age at drill time, in seconds.',
     'rto-seconds': 'Total drill time, in seconds.',
     'evidence-path': 'Path of the JSON evidence record on the runner.',
+    'evidence-markdown-path': 'Path of the Markdown evidence report on the runner.',
+    'checks-failed': 'Number of failed checks.',
   },
   action: {
     folder: 'restore-drill',

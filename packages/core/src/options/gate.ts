@@ -22,7 +22,7 @@ export const gateOperation = defineOperation({
     'backup-if-stale': opt.boolean({
       default: 'false',
       description:
-        'When the newest backup is missing or older than `max-backup-age`, take a fresh backup first (with the backup inputs) and gate on it.',
+        'When the newest backup is missing or older than `max-backup-age`, take a fresh backup first and gate on it. Its own settings (`database-url`, `recipients`, ...) come from their `LIFEBOAT_*` env vars; store settings from this step.',
     }),
   },
   outputs: {

@@ -16,14 +16,19 @@ export const actionOperations = [backupOperation, drillOperation, canisterExport
 export * from './render.js';
 
 /** Every operation, actions first; the CLI and the docs list them in this order. */
-export const allOperations = [...actionOperations, listOperation, verifyOperation, pruneOperation] as const;
-export * from './storage.js';
-export { retentionOptions, type RetentionOptions } from './retention.js';
-export { pruneOperation, type PruneOptions } from './prune.js';
-export * from './signing.js';
+export const allOperations = [...actionOperations, restoreOperation, listOperation, verifyOperation, pruneOperation, keygenOperation] as const;
 export { listOperation, type ListOptions } from './list.js';
 export { verifyOperation, type VerifyOptions } from './verify.js';
+export { pruneOperation, type PruneOptions } from './prune.js';
+export { retentionOptions, type RetentionOptions } from './retention.js';
 import { listOperation } from './list.js';
 import { verifyOperation } from './verify.js';
 import { pruneOperation } from './prune.js';
+export * from './storage.js';
+export * from './signing.js';
 export * from './postgres.js';
+export { restoreOperation, type RestoreOptions } from './restore.js';
+export { keygenOperation, type KeygenOptions } from './keygen.js';
+export { backupSelectionOptions } from './drill.js';
+import { restoreOperation } from './restore.js';
+import { keygenOperation } from './keygen.js';

@@ -1,3 +1,4 @@
+import { DefaultArtifactClient } from '@actions/artifact';
 import * as core from '@actions/core';
 import type { OutputValue, Reporter } from './reporter.js';
 import { onSecretRegistered, redact, registerSecret } from './secrets.js';
@@ -33,5 +34,8 @@ export class ActionsReporter implements Reporter {
     // Outside a runner there is no summary file; the log already has the content.
     if (!process.env.GITHUB_STEP_SUMMARY) return;
     await core.summary.addRaw(redact(markdown), true).write();
+  }
+  async attach(name: string, files: readonly string[], rootDir: string, options: { retentionDays?: number } = {}): Promise<void> {
+    await new DefaultArtifactClient().uploadArtifact(name, [...files], rootDir, { retentionDays: options.retentionDays });
   }
 }

@@ -20,6 +20,8 @@ export interface Reporter {
   output(name: string, value: OutputValue): void;
   /** Appends Markdown to the run's summary (job summary in Actions). */
   summary(markdown: string): Promise<void>;
+  /** Publishes files beside the run (a workflow artifact in Actions); absent where there is nowhere to put them. */
+  attach?(name: string, files: readonly string[], rootDir: string, options?: { retentionDays?: number }): Promise<void>;
 }
 
 /** Reporter for terminals: messages on stderr so stdout stays free for `--json`. */

@@ -1,6 +1,7 @@
 import type { RunContext } from '../../context.js';
 import type { CanisterExportOptions } from '../../options/canister-export.js';
-import { OptionError, UnsupportedError } from '../../report/errors.js';
+import { backupFromSource } from '../../pipeline/backup-source.js';
+import { OptionError } from '../../report/errors.js';
 import type { OperationOutcome } from '../../report/outcome.js';
 import type { BackupSource, SourceResult, SourceRun } from '../source.js';
 import { createCanisterSource } from './canister-source.js';
@@ -11,9 +12,9 @@ import { createSnapshotSource } from './snapshot-source.js';
 /** Runs a source through the shared backup pipeline (encrypt, hash, store, manifest last). */
 export type PipelineRunner = (source: BackupSource, options: CanisterExportOptions, context: RunContext) => Promise<OperationOutcome>;
 
-const pipelineUnavailable: PipelineRunner = async () => {
-  throw new UnsupportedError('The backup pipeline is not available in this build yet.');
-};
+// `store` is checked by each mode that stores (requireStore) before the pipeline runs.
+const sharedPipeline: PipelineRunner = (source, options, context) =>
+  backupFromSource(source, { ...options, store: options.store ?? '' }, context);
 
 /**
  * `canister-export`: by `mode`, a logical export of the hub canister (operator or single-user),
@@ -23,7 +24,7 @@ const pipelineUnavailable: PipelineRunner = async () => {
 export async function canisterExport(
   options: CanisterExportOptions,
   context: RunContext,
-  runPipeline: PipelineRunner = pipelineUnavailable,
+  runPipeline: PipelineRunner = sharedPipeline,
 ): Promise<OperationOutcome> {
   switch (options.mode) {
     case 'export': {

@@ -1,0 +1,108 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CheckResult } from '../catalog/drill-record.js';
+import type { RunContext } from '../context.js';
+import { loadDecryptionKeys } from '../crypto/index.js';
+import type { RestoreOptions } from '../options/restore.js';
+import { formatDuration } from '../options/values.js';
+import type { OperationOutcome } from '../report/outcome.js';
+import { restoreGlobals } from '../restore/restore-globals.js';
+import { restorePostgres } from '../restore/restore-postgres.js';
+import { resolveConnection } from '../sources/postgres/connection.js';
+import { countRows, listTables, readServerInfo } from '../sources/postgres/server-info.js';
+import { openStore } from '../storage/open-store.js';
+import { resolvePostgresClient } from '../toolchain/resolve.js';
+import { RestoreTargetError } from './errors.js';
+import { obtainBackup } from './obtain.js';
+import { PhaseRecorder } from './phases.js';
+import { selectBackup } from './select.js';
+import { restoreErrorsCheck, tableChecks, type TableCount } from './table-checks.js';
+
+/**
+ * A real recovery: the drill's selection, verification and decryption, then pg_restore into
+ * the operator's (empty) database and the same table and row-count checks.
+ */
+export async function restore(options: RestoreOptions, context: RunContext): Promise<OperationOutcome> {
+  const { reporter } = context;
+  const phases = new PhaseRecorder();
+  const started = performance.now();
+  const target = resolveConnection(options.targetDatabaseUrl, context.env);
+  const keys =
+    options.identity || options.passphrase
+      ? await loadDecryptionKeys({ identity: options.identity, identityPassphrase: options.identityPassphrase, passphrase: options.passphrase })
+      : undefined;
+  const store = await openStore(options, context);
+  const server = await readServerInfo(target, context.env);
+  const existing = await listTables(target, context.env);
+  if (existing.length > 0) {
+    throw new RestoreTargetError(
+      `Database ${target.database} on ${target.host}:${target.port} already holds ${existing.length} tables; restore refuses to mix a backup into existing data.`,
+      'Create an empty database (`createdb`) and point `target-database-url` at it.',
+    );
+  }
+  const workDir = await mkdtemp(join(context.tempDir, 'lifeboat-restore-'));
+  const checks: CheckResult[] = [];
+  try {
+    const selected = await phases.run('select', () => selectBackup(store, { name: options.name, backupId: options.backupId, before: options.before }));
+    const { manifest } = selected;
+    reporter.info(`Restoring ${selected.name}/${manifest.id} (taken ${manifest.startedAt}) into ${target.database} on ${target.host}:${target.port}.`);
+    const obtained = await obtainBackup(store, selected, keys, options.signingPublicKey, workDir, phases, context);
+    const source = manifest.source as Record<string, unknown>;
+    if (source.kind !== 'postgres') {
+      throw new RestoreTargetError(`Backup ${manifest.id} is a ${String(source.kind)} backup, not a PostgreSQL dump.`, 'Use `lifeboat drill` to verify it, or restore it with the tools of its kind.');
+    }
+    const client = await resolvePostgresClient({
+      purpose: 'restore',
+      serverMajor: server.major,
+      archiveMajor: typeof source.clientMajor === 'number' ? source.clientMajor : undefined,
+      sourceMajor: typeof source.serverMajor === 'number' ? source.serverMajor : undefined,
+      override: options.postgresClientVersion,
+      context,
+    });
+    for (const note of client.notes) reporter.info(note);
+    await phases.run('restore', async () => {
+      if (source.dumpFormat === 'globals-sql') {
+        const result = await restoreGlobals(obtained.payloadPath, target, { binDir: client.binDir, env: context.env });
+        checks.push(restoreErrorsCheck(result.errors.length, options.maxRestoreErrors, result.errors));
+        return;
+      }
+      const result = await restorePostgres({
+        file: obtained.payloadPath,
+        target,
+        origin: source,
+        binDir: client.binDir,
+        jobs: options.restoreJobs,
+        noOwner: !options.restoreOwners,
+        noPrivileges: !options.restorePrivileges,
+        tempDir: context.tempDir,
+        env: context.env,
+        signal: context.signal,
+        reporter,
+      });
+      checks.push(restoreErrorsCheck(result.ignoredErrors, options.maxRestoreErrors, result.errors));
+    });
+    await phases.run('checks', async () => {
+      const tables = Array.isArray(obtained.stats?.tables) ? (obtained.stats.tables as TableCount[]) : [];
+      if (tables.length > 0) checks.push(...tableChecks(tables, await countRows(target, tables, context.env), String(obtained.stats?.counts ?? 'exact')));
+    });
+    const failed = checks.filter((c) => !c.ok);
+    const duration = performance.now() - started;
+    const lines = [
+      `## Lifeboat restore: ${failed.length === 0 ? '✅ restored' : '❌ restored with failed checks'}`,
+      '',
+      `Backup \`${selected.name}/${manifest.id}\` into \`${target.database}\` on ${target.host}:${target.port} in ${formatDuration(duration)}.`,
+      '',
+      `Checks: ${checks.length - failed.length} passed, ${failed.length} failed.`,
+      ...failed.map((c) => `- ${c.name}: expected ${JSON.stringify(c.expected)}, got ${JSON.stringify(c.actual)}`),
+    ];
+    await reporter.summary(`${lines.join('\n')}\n`);
+    return {
+      ok: failed.length === 0,
+      failure: failed.length === 0 ? undefined : `Restore finished but ${failed.length} check(s) failed: ${failed.map((c) => c.name).join(', ')}`,
+      outputs: { 'backup-id': manifest.id, duration: Math.round(duration) / 1000, 'checks-failed': failed.length },
+      data: { backupId: manifest.id, phases: phases.phases, checks },
+    };
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,52 @@
+import type { RunContext } from '../context.js';
+import { prepareEncryption, signDetached } from '../crypto/index.js';
+import { formatBytes, formatDuration } from '../options/values.js';
+import type { OperationOutcome } from '../report/outcome.js';
+import type { BackupSource } from '../sources/source.js';
+import { openStore, type StoreOptions } from '../storage/open-store.js';
+import { runBackup } from './run-backup.js';
+
+/** What a single-source backup needs besides the source: where, how encrypted, under which name. */
+export interface SourceBackupOptions extends StoreOptions {
+  readonly name?: string;
+  readonly encryption: 'openpgp' | 'none';
+  readonly recipients?: string;
+  readonly passphrase?: string;
+  readonly signingKey?: string;
+  readonly signingKeyPassphrase?: string;
+}
+
+/**
+ * Backs up one source that is not PostgreSQL (a canister export, an imported file, snapshots):
+ * keys and store are validated before the source starts, then the shared pipeline runs.
+ */
+export async function backupFromSource(source: BackupSource, options: SourceBackupOptions, context: RunContext): Promise<OperationOutcome> {
+  const encryption = await prepareEncryption(options, context.reporter, { now: context.now() });
+  const signing = options.signingKey ? { signingKey: options.signingKey, passphrase: options.signingKeyPassphrase } : undefined;
+  if (signing) await signDetached(Buffer.from('lifeboat signing key check'), signing);
+  const store = await openStore(options, context);
+  const name = options.name ?? source.defaultName;
+  const result = await runBackup(source, { store, name, encryption, signing }, context);
+  const { manifest, payload } = result;
+  await context.reporter.summary(
+    [
+      `## Lifeboat ${source.kind} backup`,
+      '',
+      encryption.scheme === 'none' ? '> [!WARNING]\n> **Unencrypted:** `encryption: none` was set.\n' : '',
+      '| name | backup id | stored size | duration |',
+      '| --- | --- | --- | --- |',
+      `| ${name} | \`${manifest.id}\` | ${formatBytes(payload.size)} | ${formatDuration(manifest.durationMs)} |`,
+      '',
+    ].join('\n'),
+  );
+  return {
+    ok: true,
+    outputs: {
+      'backup-id': manifest.id,
+      location: `${store.location}/${result.manifestKey}`,
+      size: payload.size,
+      sha256: payload.sha256,
+    },
+    data: manifest,
+  };
+}

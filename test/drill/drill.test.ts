@@ -1,0 +1,217 @@
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  backup,
+  drill,
+  drillOperation,
+  drillRecordSchema,
+  gate,
+  gateOperation,
+  generateKeyPair,
+  objectSource,
+  resolveOptions,
+  type DrillRecord,
+} from '@lifeboat/core';
+import { createGpgHome, type GpgHome } from '../services/gpg.js';
+import { startPostgres, type PgServer } from '../services/postgres.js';
+import { createSample, SAMPLE_ROWS } from '../postgres/sample.js';
+import { backupOptions, freshFolder, onlyManifest, testContext } from '../backup/support.js';
+
+let pg: PgServer;
+let gpg: GpgHome;
+
+beforeAll(async () => {
+  [pg, gpg] = await Promise.all([startPostgres(), createGpgHome()]);
+  await createSample(pg, 'app');
+});
+afterAll(async () => {
+  await Promise.allSettled([pg?.stop(), gpg?.cleanup()]);
+});
+
+/** A local store holding one fresh backup of the sample, encrypted to the gpg test key. */
+async function storeWithBackup(): Promise<{ folder: string; id: string; dir: string }> {
+  const folder = freshFolder();
+  const outcome = await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, recipients: gpg.publicKeyArmored }), testContext());
+  expect(outcome.failure).toBeUndefined();
+  const { manifest, dir } = onlyManifest(folder, 'app');
+  return { folder, id: manifest.id, dir };
+}
+
+function drillOptions(folder: string, extra: Record<string, string | undefined> = {}) {
+  return resolveOptions(
+    drillOperation,
+    objectSource({
+      store: folder,
+      identity: gpg.secretKeyArmored,
+      'identity-passphrase': gpg.passphrase,
+      'target-database-url': pg.url('postgres'),
+      'evidence-dir': join(folder, '.evidence'),
+      ...extra,
+    }),
+  );
+}
+
+/** The evidence record the drill stored under drills/, parsed. */
+function storedRecord(folder: string): DrillRecord {
+  const dir = join(folder, 'app', 'drills');
+  const files = readdirSync(dir);
+  expect(files).toHaveLength(1);
+  return drillRecordSchema.parse(JSON.parse(readFileSync(join(dir, files[0]!), 'utf8')));
+}
+
+describe('restore drill of a real backup', () => {
+  it('passes with every table and row count checked, and publishes evidence', async () => {
+    const { folder, id } = await storeWithBackup();
+    const context = testContext();
+    const outcome = await drill(drillOptions(folder, { checks: '- name: customers exist\n  sql: SELECT count(*) FROM app.customers\n  expect: ">= 1"\n', 'max-rpo': '1h' }), context);
+    expect(outcome.failure).toBeUndefined();
+    expect(outcome.ok).toBe(true);
+    expect(outcome.outputs).toMatchObject({ 'backup-id': id, verdict: 'pass', 'checks-failed': 0 });
+
+    const record = storedRecord(folder);
+    expect(record.verdict).toBe('pass');
+    expect(record.backupId).toBe(id);
+    expect(record.phases.map((p) => p.name)).toEqual(['select', 'download', 'verify', 'decrypt', 'restore', 'checks']);
+    expect(record.phases.every((p) => p.ok)).toBe(true);
+    const rowChecks = record.checks.filter((c) => c.kind === 'row-count');
+    expect(Object.fromEntries(rowChecks.map((c) => [c.name.replace('rows in ', ''), c.actual]))).toMatchObject(SAMPLE_ROWS);
+    expect(rowChecks.every((c) => c.ok && c.expected === c.actual)).toBe(true);
+    expect(record.checks.find((c) => c.kind === 'restore-errors')).toMatchObject({ ok: true, actual: 0 });
+    expect(record.checks.find((c) => c.kind === 'sql')).toMatchObject({ name: 'customers exist', ok: true, actual: '120' });
+    expect(record.checks.find((c) => c.kind === 'rpo')).toMatchObject({ ok: true });
+    expect(record.rpoMs).toBeGreaterThanOrEqual(0);
+    expect(record.rtoMs).toBeGreaterThan(0);
+    expect(record.versions).toMatchObject({ 'target server': expect.stringMatching(/^\d+/), pg_restore: expect.any(String) });
+
+    // Evidence files on the runner, Markdown in the summary, and no secret anywhere.
+    expect(existsSync(outcome.outputs['evidence-path'] as string)).toBe(true);
+    const markdown = readFileSync(outcome.outputs['evidence-markdown-path'] as string, 'utf8');
+    expect(markdown).toContain('restore drill: ✅ pass');
+    expect(context.reporter.summaries.join('\n')).toContain(id);
+    const everything = [JSON.stringify(record), markdown, context.reporter.text()].join('\n');
+    expect(everything).not.toContain(gpg.passphrase);
+    expect(everything).not.toContain(pg.password);
+
+    // The scratch database is gone.
+    const databases = await pg.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'lifeboat_drill_%'");
+    expect(databases).toEqual([]);
+
+    // The gate now sees a fresh backup with a recent passing drill.
+    const verdict = await gate(resolveOptions(gateOperation, objectSource({ store: folder })), testContext());
+    expect(verdict.ok).toBe(true);
+  });
+
+  it('starts a throwaway server of the backup\'s major when no target is given', async () => {
+    const { folder, id } = await storeWithBackup();
+    const outcome = await drill(drillOptions(folder, { 'target-database-url': undefined }), testContext());
+    expect(outcome.failure).toBeUndefined();
+    const record = storedRecord(folder);
+    expect(record).toMatchObject({ backupId: id, verdict: 'pass' });
+    expect(record.target).toMatch(new RegExp(`^throwaway local server PostgreSQL ${pg.major}\\.`));
+    expect(record.checks.filter((c) => c.kind === 'row-count')).toHaveLength(Object.keys(SAMPLE_ROWS).length);
+  });
+
+  it('drills a passphrase-encrypted backup with only the passphrase', async () => {
+    const folder = freshFolder();
+    await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, passphrase: 'drill passphrase 1234' }), testContext());
+    const outcome = await drill(
+      resolveOptions(drillOperation, objectSource({ store: folder, passphrase: 'drill passphrase 1234', 'target-database-url': pg.url('postgres'), 'evidence-dir': join(folder, '.e') })),
+      testContext(),
+    );
+    expect(outcome.failure).toBeUndefined();
+  });
+});
+
+describe('a drill fails with the named reason and still writes evidence', () => {
+  async function failedDrill(
+    prepare: (store: { folder: string; id: string; dir: string }) => Promise<Record<string, string | undefined> | void>,
+    hooks: Parameters<typeof drill>[2] = {},
+  ) {
+    const store = await storeWithBackup();
+    const extra = (await prepare(store)) ?? {};
+    const outcome = await drill(drillOptions(store.folder, extra), testContext(), hooks);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.outputs.verdict).toBe('fail');
+    const record = drillRecordSchema.parse(JSON.parse(readFileSync(outcome.outputs['evidence-path'] as string, 'utf8')));
+    expect(record.verdict).toBe('fail');
+    expect(record.failure).toBeTruthy();
+    return { outcome, record, store };
+  }
+
+  it('a table dropped from the restored database before the checks', async () => {
+    const { outcome, record } = await failedDrill(async () => {}, {
+      afterRestore: async (target) => {
+        await pg.query('DROP TABLE app.orders CASCADE', [], target.database);
+      },
+    });
+    expect(outcome.failure).toContain('table app.orders exists (expected present, got missing)');
+    expect(record.checks.find((c) => c.name === 'table app.orders exists')).toMatchObject({ ok: false, kind: 'table-exists' });
+  });
+
+  it('a row-count mismatch', async () => {
+    const { outcome } = await failedDrill(async () => {}, {
+      afterRestore: async (target) => {
+        await pg.query('DELETE FROM audit.log WHERE id <= 3', [], target.database);
+      },
+    });
+    expect(outcome.failure).toContain('rows in audit.log (expected 500, got 497)');
+  });
+
+  it('a corrupted stored byte', async () => {
+    const { outcome, record } = await failedDrill(async ({ dir }) => {
+      const path = join(dir, 'db.pgdump.pgp');
+      const bytes = readFileSync(path);
+      bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
+      writeFileSync(path, bytes);
+    });
+    expect(outcome.failure).toMatch(/verify failed: db\.pgdump\.pgp does not match its manifest: SHA-256/);
+    expect(record.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['select:true', 'download:true', 'verify:false']);
+  });
+
+  it('a truncated object', async () => {
+    const { outcome } = await failedDrill(async ({ dir }) => {
+      const path = join(dir, 'db.pgdump.pgp');
+      const bytes = readFileSync(path);
+      writeFileSync(path, bytes.subarray(0, bytes.length - 100));
+    });
+    expect(outcome.failure).toMatch(/verify failed: db\.pgdump\.pgp is truncated/);
+  });
+
+  it('a wrong key', async () => {
+    const other = await generateKeyPair({ name: 'Someone Else' });
+    const { outcome, record } = await failedDrill(async () => ({ identity: other.privateKey, 'identity-passphrase': undefined }));
+    expect(outcome.failure).toMatch(/decrypt failed: /);
+    expect(outcome.failure).toMatch(/The encrypted data is encrypted to key id [0-9A-F]{16}; the identity holds /);
+    expect(outcome.failure).toContain(other.fingerprint);
+    expect(record.phases.at(-1)).toMatchObject({ name: 'decrypt', ok: false });
+  });
+
+  it('a missing manifest', async () => {
+    const { outcome, record } = await failedDrill(async ({ dir }) => {
+      rmSync(join(dir, 'manifest.json'));
+    });
+    expect(outcome.failure).toMatch(/select failed: No complete backup exists\. Incomplete backups \(no manifest\): /);
+    expect(record.backupId).toBeUndefined();
+  });
+
+  it('a target older than the backup needs', async () => {
+    const old = await startPostgres({ major: 14 });
+    try {
+      const { outcome } = await failedDrill(async () => ({ 'target-database-url': old.url('postgres') }));
+      expect(outcome.failure).toContain(`restore failed: The target server is PostgreSQL 14, older than the PostgreSQL ${pg.major} this backup was taken from`);
+    } finally {
+      await old.stop();
+    }
+  });
+
+  it('a backup older than max-rpo', async () => {
+    const { outcome } = await failedDrill(async () => ({ 'max-rpo': '1ms' }));
+    expect(outcome.failure).toMatch(/RPO within target \(expected <= 1ms, got /);
+  });
+
+  it('a failing operator check, with expected and actual values', async () => {
+    const { outcome } = await failedDrill(async () => ({ checks: '- name: big orders\n  sql: SELECT count(*) FROM app.orders\n  expect: ">= 100000"\n' }));
+    expect(outcome.failure).toContain('big orders (expected >= 100000, got 1500)');
+  });
+});
