@@ -4,6 +4,8 @@ import {
   backupOperation,
   canisterExport,
   canisterExportOperation,
+  demo,
+  demoOperation,
   drill,
   drillOperation,
   envName,
@@ -94,5 +96,6 @@ export function createProgram(
   addOperationCommand(program, gateOperation, gateWithFreshBackup, terminal, setExitCode);
   addOperationCommand(program, keygenOperation, keygen, terminal, setExitCode);
   addOperationCommand(program, canisterExportOperation, (o, c) => canisterExport(o, c), terminal, setExitCode);
+  addOperationCommand(program, demoOperation, demo, terminal, setExitCode);
   return program;
 }

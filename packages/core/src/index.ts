@@ -44,3 +44,4 @@ export { chooseBackup, selectBackup, type SelectedBackup } from './drill/select.
 export { renderEvidenceMarkdown } from './drill/evidence.js';
 export { loadSqlChecks, judgeSqlCheck, parseExpectation, type SqlCheck } from './drill/sql-checks.js';
 export type { DrillHooks } from './drill/drill.js';
+export { demo } from './demo/demo.js';

@@ -59,7 +59,6 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
       override: options.postgresClientVersion,
       context,
     });
-    for (const note of client.notes) reporter.info(note);
     await phases.run('restore', async () => {
       if (source.dumpFormat === 'globals-sql') {
         const result = await restoreGlobals(obtained.payloadPath, target, { binDir: client.binDir, env: context.env });

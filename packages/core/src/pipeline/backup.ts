@@ -51,7 +51,6 @@ export async function backup(
     override: options.postgresClientVersion,
     context,
   });
-  for (const note of client.notes) reporter.info(note);
   const databases = await resolveDatabases(connection, options.databases, context.env);
   if (options.name && databases.length > 1) {
     throw new OptionError(
