@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,26 @@ export interface GpgHomeOptions {
   generateKey?: boolean;
 }
 
+/** Homes not cleaned up yet; a test that dies before its afterAll must not leave agents behind. */
+const liveHomes = new Set<string>();
+let exitHook = false;
+
+function track(home: string): void {
+  liveHomes.add(home);
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const dir of liveHomes) {
+      try {
+        execFileSync('gpgconf', ['--homedir', dir, '--kill', 'all'], { stdio: 'ignore' });
+      } catch {
+        // no agent running
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
 /**
  * Creates a GNUPGHOME under a short temp path (gpg-agent's socket paths have a length
  * limit), configured for loopback pinentry so passphrases can be given on the command line.
@@ -50,6 +71,7 @@ export interface GpgHomeOptions {
 export async function createGpgHome(options: GpgHomeOptions = {}): Promise<GpgHome> {
   const base = tmpdir().length <= 40 ? tmpdir() : '/tmp';
   const home = await mkdtemp(join(base, 'lbg-'));
+  track(home);
   await writeFile(join(home, 'gpg.conf'), 'pinentry-mode loopback\nno-auto-key-locate\nno-auto-key-retrieve\n', { mode: 0o600 });
   // No passphrase cache: a test giving a wrong passphrase must not be rescued by an earlier right one.
   await writeFile(join(home, 'gpg-agent.conf'), 'allow-loopback-pinentry\ndefault-cache-ttl 0\nmax-cache-ttl 0\n', { mode: 0o600 });
@@ -59,6 +81,7 @@ export async function createGpgHome(options: GpgHomeOptions = {}): Promise<GpgHo
     await runTool('gpgconf', ['--homedir', home, '--kill', 'all']).catch(() => undefined);
     await runTool('gpgconf', ['--homedir', home, '--remove-socketdir']).catch(() => undefined);
     await rm(home, { recursive: true, force: true });
+    liveHomes.delete(home);
   };
 
   const importKey = async (armored: string) => {
