@@ -1,0 +1,101 @@
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backup, countRows, listTables } from '@lifeboat/core';
+import { backupOptions, freshFolder, testContext } from './backup/support.js';
+import { countMap, createSample, machineClientBinDir, SAMPLE_ROWS } from './postgres/sample.js';
+import { createGpgHome, type GpgHome } from './services/gpg.js';
+import { startPostgres, type PgServer } from './services/postgres.js';
+import { startS3, type S3Service } from './services/s3.js';
+import { repoRoot } from './support/node24.js';
+
+const run = promisify(execFile);
+
+/** The break-glass script exactly as the README shows it. */
+function readmeScript(): string {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const match = /<!-- break-glass -->\n```sh\n([\s\S]*?)```\n<!-- \/break-glass -->/.exec(readme);
+  if (!match) throw new Error('README.md has no break-glass block');
+  return match[1]!;
+}
+
+/** Replaces the value of `NAME=...` lines (the four settings an operator fills in). */
+function withSettings(script: string, settings: Record<string, string>): string {
+  let out = script;
+  for (const [name, value] of Object.entries(settings)) {
+    const pattern = new RegExp(`^${name}=\\S*`, 'm');
+    expect(out, `README sets ${name}`).toMatch(pattern);
+    out = out.replace(pattern, `${name}='${value}'`);
+  }
+  return out;
+}
+
+let pg: PgServer;
+let gpg: GpgHome;
+let s3: S3Service;
+
+beforeAll(async () => {
+  // An unprotected key, as an operator's own keyring would ask for its passphrase interactively.
+  [pg, gpg, s3] = await Promise.all([startPostgres(), createGpgHome({ passphrase: '' }), startS3()]);
+  await createSample(pg, 'app');
+});
+afterAll(async () => {
+  await Promise.allSettled([pg?.stop(), gpg?.cleanup(), s3?.stop()]);
+});
+
+describe('README break-glass restore', () => {
+  it('restores a Lifeboat backup from S3 with only aws, sha256sum, gpg and pg_restore', async () => {
+    const bucket = await s3.createBucket();
+    const store = `s3://${bucket}/lifeboat`;
+    const outcome = await backup(
+      backupOptions({
+        'database-url': pg.url('app'),
+        store,
+        's3-endpoint': s3.endpoint,
+        's3-region': s3.region,
+        's3-force-path-style': 'true',
+        recipients: gpg.publicKeyArmored,
+      }),
+      testContext(s3.env),
+    );
+    expect(outcome.failure).toBeUndefined();
+    await pg.createDatabase('restored');
+
+    const script = withSettings(readmeScript(), {
+      STORE: store,
+      NAME: 'app',
+      ID: outcome.outputs['backup-id'] as string,
+      TARGET: pg.url('restored'),
+    });
+    const work = freshFolder('lifeboat-break-glass-');
+    const binDir = machineClientBinDir();
+    const result = await run('bash', ['-euo', 'pipefail', '-c', script], {
+      cwd: work,
+      env: { ...process.env, ...s3.env, GNUPGHOME: gpg.home, PATH: `${binDir}:${process.env.PATH}` },
+    });
+    expect(result.stdout).toContain('db.pgdump.pgp: OK');
+
+    const url = pg.url('restored');
+    expect(countMap(await countRows(url, await listTables(url)))).toMatchObject(SAMPLE_ROWS);
+  });
+
+  it('stops at the checksum when the stored payload was altered', async () => {
+    const folder = freshFolder();
+    const outcome = await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, recipients: gpg.publicKeyArmored }), testContext());
+    const id = outcome.outputs['backup-id'] as string;
+    const payload = join(folder, 'app', id, 'db.pgdump.pgp');
+    const bytes = readFileSync(payload);
+    bytes[100]! ^= 0xff;
+    // The folder variant of the same steps: cp instead of aws s3 cp.
+    const script = withSettings(readmeScript(), { STORE: folder, NAME: 'app', ID: id, TARGET: pg.url('never') })
+      .replace(/aws s3 cp/g, 'cp');
+    writeFileSync(payload, bytes);
+    const failure = await run('bash', ['-euo', 'pipefail', '-c', script], { cwd: freshFolder(), env: { ...process.env, GNUPGHOME: gpg.home } }).catch(
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect((failure as { code: number }).code).not.toBe(0);
+    expect((failure as { stdout: string }).stdout).toContain('db.pgdump.pgp: FAILED');
+  });
+});
