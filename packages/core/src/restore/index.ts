@@ -11,3 +11,4 @@ export {
 export { postgresRestoreSettings } from './from-options.js';
 // Helpers a drill runs on the restored database.
 export { readServerInfo, listTables, countRows, type ServerInfo, type ConnectionTarget } from '../sources/postgres/server-info.js';
+export * from './ephemeral/index.js';
