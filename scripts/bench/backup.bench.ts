@@ -1,0 +1,203 @@
+/**
+ * Backup benchmark: Lifeboat against the shell pipeline operators write by hand, on a
+ * database this benchmark generates (about LIFEBOAT_BENCH_SIZE_MB MiB, default 1024), for
+ * compressible rows and for incompressible random bytea. For each it prints, from one run:
+ *
+ * - plain `pg_dump -Fc --no-sync -f /dev/null` (the floor: no encryption, nothing stored),
+ * - `pg_dump -Fc | gpg --encrypt -r <key> > file` as an operator writes it (gpg compresses
+ *   again by default), and the same with `gpg -z 0`,
+ * - Lifeboat's backup to a local folder and to S3 (s3rver on loopback), each in a Node
+ *   process of its own, with that process's peak RSS, and the compression `auto` chose,
+ * - Lifeboat's peak RSS on a second, smaller database (LIFEBOAT_BENCH_SMALL_SIZE_MB,
+ *   default 256), to show memory does not grow with the database,
+ *
+ * and the ratios against the targets (informational; nothing here fails on a figure).
+ * Run with `npm run bench -- backup`; see test/bench-support/settings.ts for the variables.
+ */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { createBenchDatabase, type DataVariant } from '../../test/bench-support/bench-data.js';
+import { timeShell } from '../../test/bench-support/commands.js';
+import { compileCore, type CompiledCore } from '../../test/bench-support/compile-core.js';
+import { runOperation, type OperationRun } from '../../test/bench-support/operation.js';
+import { mib, printTable, rate, ratio, seconds, target } from '../../test/bench-support/report.js';
+import { benchSettings, median } from '../../test/bench-support/settings.js';
+import { machineClientBinDir } from '../../test/postgres/sample.js';
+import { createGpgHome, type GpgHome } from '../../test/services/gpg.js';
+import { startPostgres, type PgServer } from '../../test/services/postgres.js';
+import { startS3, type S3Service } from '../../test/services/s3.js';
+
+const settings = benchSettings();
+const RSS_LIMIT_MIB = 200;
+const binDir = machineClientBinDir();
+
+let pg: PgServer | undefined;
+let gpg: GpgHome | undefined;
+let s3: S3Service | undefined;
+let core: CompiledCore | undefined;
+let work: string | undefined;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'lifeboat-bench-backup-'));
+  [pg, gpg, s3, core] = await Promise.all([
+    startPostgres(),
+    createGpgHome({ name: 'Lifeboat Bench' }),
+    settings.s3 ? startS3() : undefined,
+    compileCore(),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.allSettled([pg?.stop(), gpg?.cleanup(), s3?.stop(), core?.cleanup()]);
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+/** One row of the table: the median time of `settings.runs` runs, and the last run's details. */
+interface Measured {
+  readonly seconds: number;
+  /** Lifeboat runs: process start-up and library loading, within `seconds`. */
+  readonly startup?: number;
+  readonly bytes?: number;
+  readonly run?: OperationRun;
+}
+
+async function repeat(measure: () => Promise<Measured>): Promise<Measured> {
+  const results: Measured[] = [];
+  for (let i = 0; i < settings.runs; i++) results.push(await measure());
+  const startups = results.map((r) => r.startup).filter((v): v is number => v !== undefined);
+  return {
+    ...results.at(-1)!,
+    seconds: median(results.map((r) => r.seconds)),
+    startup: startups.length > 0 ? median(startups) : undefined,
+  };
+}
+
+/** Times a shell command that writes `out`, then records its size and removes it. */
+async function shell(script: string, env: Record<string, string>, out?: string): Promise<Measured> {
+  const { seconds: secs } = await timeShell(script, env);
+  if (!out) return { seconds: secs };
+  const bytes = (await stat(out)).size;
+  await rm(out, { force: true });
+  return { seconds: secs, bytes };
+}
+
+/** A Lifeboat backup in its own process; the stored backup is removed afterwards. */
+async function lifeboat(database: string, store: 'local' | 's3'): Promise<Measured> {
+  const common = { 'database-url': pg!.url(database), recipients: gpg!.publicKeyArmored };
+  if (store === 'local') {
+    const folder = await mkdtemp(join(work!, 'store-'));
+    try {
+      const run = await runOperation(core!, 'backup', { ...common, store: folder });
+      return { seconds: run.wallSeconds, startup: run.wallSeconds - run.seconds, bytes: Number(run.outputs.size), run };
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }
+  const bucket = await s3!.createBucket();
+  const run = await runOperation(
+    core!,
+    'backup',
+    { ...common, store: `s3://${bucket}/bench`, 's3-endpoint': s3!.endpoint, 's3-region': s3!.region, 's3-force-path-style': 'true' },
+    { ...s3!.env },
+  );
+  // s3rver keeps objects on disk: drop them so disk use stays bounded.
+  await rm(join(s3!.dataDir, bucket), { recursive: true, force: true });
+  return { seconds: run.wallSeconds, startup: run.wallSeconds - run.seconds, bytes: Number(run.outputs.size), run };
+}
+
+function compressionOf(run: OperationRun | undefined): string {
+  const data = run?.data as { manifest?: { source?: { compression?: string; clientVersion?: string } } }[] | undefined;
+  return data?.[0]?.manifest?.source?.compression ?? '?';
+}
+
+function clientOf(run: OperationRun | undefined): string {
+  const data = run?.data as { manifest?: { source?: { clientVersion?: string } } }[] | undefined;
+  return data?.[0]?.manifest?.source?.clientVersion ?? '?';
+}
+
+async function benchmark(variant: DataVariant): Promise<void> {
+  const server = pg!;
+  const name = `bench_${variant}`;
+  const db = await createBenchDatabase(server, name, variant, settings.sizeMiB);
+  console.log(
+    `\n[backup/${variant}] generated ${name}: ${mib(db.bytes)} (pg_database_size), ${db.rows.toLocaleString('en-US')} rows in ${db.tables} tables, ${seconds(db.seconds)} (${db.generator})`,
+  );
+  const out = join(work!, 'dump.pgp');
+  const env = {
+    PATH: `${binDir}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    PGHOST: server.host,
+    PGPORT: String(server.port),
+    PGUSER: server.user,
+    PGPASSWORD: server.password,
+    PGDATABASE: name,
+    GNUPGHOME: gpg!.home,
+    KEY: gpg!.fingerprint,
+    OUT: out,
+  };
+
+  const plain = await repeat(() => shell('pg_dump -Fc --no-sync -f /dev/null', env));
+  const pipeline = await repeat(() => shell('pg_dump -Fc | gpg --batch --encrypt -r "$KEY" > "$OUT"', env, out));
+  const pipelineZ0 = await repeat(() => shell('pg_dump -Fc | gpg --batch -z 0 --encrypt -r "$KEY" > "$OUT"', env, out));
+  const local = await repeat(() => lifeboat(name, 'local'));
+  const remote = settings.s3 ? await repeat(() => lifeboat(name, 's3')) : undefined;
+  await server.query(`DROP DATABASE ${name}`);
+
+  let small: Measured | undefined;
+  let smallBytes = 0;
+  if (settings.smallSizeMiB > 0) {
+    const smallDb = await createBenchDatabase(server, `${name}_small`, variant, settings.smallSizeMiB);
+    smallBytes = smallDb.bytes;
+    small = await lifeboat(smallDb.name, 'local');
+    await server.query(`DROP DATABASE ${smallDb.name}`);
+  }
+
+  const row = (what: string, m: Measured, notes = '') => ({
+    measurement: what,
+    time: seconds(m.seconds),
+    'of which start-up': m.startup === undefined ? '-' : seconds(m.startup),
+    'rate (database size)': rate(db.bytes, m.seconds),
+    'vs pipeline': ratio(m.seconds / pipeline.seconds),
+    'output size': m.bytes === undefined ? '-' : mib(m.bytes),
+    'peak RSS': m.run ? mib(m.run.peakRssMiB * 2 ** 20) : '-',
+    notes,
+  });
+  const rows = [
+    row('pg_dump -Fc --no-sync -f /dev/null', plain, 'floor: no encryption, nothing stored'),
+    row('pg_dump -Fc | gpg --encrypt -r KEY > file', pipeline, 'as operators write it (gpg compresses too)'),
+    row('pg_dump -Fc | gpg -z 0 --encrypt -r KEY > file', pipelineZ0, 'gpg compression off'),
+    row('Lifeboat backup -> local folder', local, `compression auto = ${compressionOf(local.run)}`),
+  ];
+  if (remote) rows.push(row('Lifeboat backup -> S3 (s3rver)', remote, 's3rver hashes and writes every part: a lower bound'));
+  if (small) {
+    rows.push({
+      ...row(`Lifeboat backup -> local folder, ${mib(smallBytes)} database`, small, 'memory at a quarter of the size'),
+      'rate (database size)': rate(smallBytes, small.seconds),
+      'vs pipeline': '-',
+    });
+  }
+
+  const localRatio = local.seconds / pipeline.seconds;
+  const localRatioWarm = (local.seconds - local.startup!) / pipeline.seconds;
+  const rssFigures = [small ? `${mib(small.run!.peakRssMiB * 2 ** 20)} at ${mib(smallBytes)}` : '', `${mib(local.run!.peakRssMiB * 2 ** 20)} at ${mib(db.bytes)}`]
+    .filter(Boolean)
+    .join(', ');
+  const peaks = [local, remote, small].filter((m): m is Measured => m?.run !== undefined).map((m) => m.run!.peakRssMiB);
+  const notes = [
+    variant === 'compressible'
+      ? target('Lifeboat (local) / shell pipeline', ratio(localRatio), '≤ 1.15×', localRatio <= 1.15)
+      : target('Lifeboat (local) / shell pipeline', ratio(localRatio), '< 1.00× (faster)', localRatio < 1),
+    `Without Lifeboat's start-up (loading Node and the library, ${seconds(local.startup!)}): ${ratio(localRatioWarm)}`,
+    target('Lifeboat peak RSS', rssFigures, `< ${RSS_LIMIT_MIB} MiB at any size`, Math.max(...peaks) < RSS_LIMIT_MIB),
+    `Lifeboat RSS once loaded, before the run: ${local.run!.rssBeforeMiB.toFixed(0)} MiB; at each tenth of the ${mib(db.bytes)} local run: ${local.run!.rssByTenthMiB.map((v) => v.toFixed(0)).join(', ')} MiB`,
+    `pg_dump ${clientOf(local.run)} from ${binDir}; ${settings.runs > 1 ? `median of ${settings.runs} runs` : 'one run each'}; Lifeboat times are process wall time (start-up included), recipients = the gpg key ${gpg!.fingerprint.slice(-16)}, counts exact.`,
+  ];
+  printTable(`Backup, ${variant} data, ${mib(db.bytes)} database`, rows, notes);
+}
+
+describe('backup benchmark', () => {
+  for (const variant of settings.variants) {
+    it(`${variant} data`, () => benchmark(variant));
+  }
+});
