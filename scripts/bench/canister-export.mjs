@@ -7,8 +7,9 @@
 //   node --expose-gc scripts/bench/canister-export.mjs [users] [notes-per-user] [concurrency]
 //
 // (--expose-gc adds the live heap after a collection at each tenth of the run.)
-// Imports the built library (`npm run bench` builds it); LIFEBOAT_CORE_MODULE points at
-// another build of packages/core/src/index.ts.
+// Run alone, it imports the built library (`npm run build:ts` first); LIFEBOAT_CORE_MODULE
+// points at another build's index.js instead (`npm run bench` passes a compiled copy of the
+// current source).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
