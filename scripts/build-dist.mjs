@@ -1,7 +1,9 @@
 // Bundles each action's compiled entry (actions/<name>/lib/index.js) into actions/<name>/dist
-// with @vercel/ncc. With --out DIR, writes DIR/<name>/ instead (the dist check compares those).
-import { spawnSync } from 'node:child_process';
+// with @vercel/ncc, two at a time. With --out DIR, writes DIR/<name>/ instead (the dist check
+// compares those). Names given as arguments limit the build to those actions.
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,28 +13,35 @@ const outIndex = args.indexOf('--out');
 const outRoot = outIndex >= 0 ? resolve(args[outIndex + 1]) : undefined;
 const only = args.filter((a, i) => !a.startsWith('--') && i !== outIndex + 1);
 
-const actions = readdirSync(join(root, 'actions')).filter((name) => existsSync(join(root, 'actions', name, 'action.yml')));
+const actions = readdirSync(join(root, 'actions'))
+  .filter((name) => existsSync(join(root, 'actions', name, 'action.yml')))
+  .filter((name) => only.length === 0 || only.includes(name));
 const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
 
 for (const name of actions) {
-  if (only.length > 0 && !only.includes(name)) continue;
-  const entry = join('actions', name, 'lib', 'index.js');
-  if (!existsSync(join(root, entry))) {
-    console.error(`${entry} is missing: run \`npm run build:ts\` first.`);
+  if (!existsSync(join(root, 'actions', name, 'lib', 'index.js'))) {
+    console.error(`actions/${name}/lib/index.js is missing: run \`npm run build:ts\` first.`);
     process.exit(1);
   }
+}
+
+function bundle(name) {
+  const entry = join('actions', name, 'lib', 'index.js');
   const out = outRoot ? join(outRoot, name) : join(root, 'actions', name, 'dist');
   rmSync(out, { recursive: true, force: true });
-  const result = spawnSync(process.execPath, [ncc, 'build', entry, '-o', out, '--license', 'licenses.txt', '--target', 'es2022', '--quiet'], {
-    cwd: root,
-    stdio: 'inherit',
+  return new Promise((resolveBuild, reject) => {
+    const child = spawn(process.execPath, [ncc, 'build', entry, '-o', out, '--license', 'licenses.txt', '--target', 'es2022', '--quiet'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`ncc failed for actions/${name} (exit ${code})`));
+      pruneDeclarations(out);
+      console.log(`bundled actions/${name}`);
+      resolveBuild();
+    });
   });
-  if (result.status !== 0) {
-    console.error(`ncc failed for actions/${name}`);
-    process.exit(result.status ?? 1);
-  }
-  pruneDeclarations(out);
-  console.log(`bundled actions/${name}`);
 }
 
 // ncc copies the library's .d.ts files beside the bundle; an action needs only the bundle.
@@ -46,4 +55,15 @@ function pruneDeclarations(dir) {
       rmSync(path);
     }
   }
+}
+
+const queue = [...actions];
+const workers = Array.from({ length: Math.min(2, availableParallelism(), queue.length) }, async () => {
+  while (queue.length > 0) await bundle(queue.shift());
+});
+try {
+  await Promise.all(workers);
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
 }
