@@ -188,7 +188,7 @@ async function restoreIntoTarget(
         override: options.postgresClientVersion,
         context,
       });
-      notes.push(...client.notes, `Restored into ${target.description}.`);
+      notes.push(...client.notes, `Restored into ${target.description}.`, ...(target.note ? [target.note] : []));
       versions['source server'] = String(source.serverVersion ?? '?');
       versions.pg_dump = String(source.clientVersion ?? '?');
       versions['target server'] = target.server.version;

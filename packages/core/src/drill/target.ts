@@ -12,6 +12,8 @@ export interface DrillTarget {
   readonly server: ServerInfo;
   /** For evidence: `scratch database lifeboat_drill_x on host:port`, `throwaway local PostgreSQL 15`. */
   readonly description: string;
+  /** Why this target differs from what was asked (a newer major than the backup's). */
+  readonly note?: string;
   /** Drops the scratch database or stops the throwaway server (unless kept). */
   cleanup(keep: boolean): Promise<void>;
 }
@@ -95,6 +97,7 @@ async function throwawayServer(wanted: { major: number; database: string }, cont
       connection,
       server: info,
       description: `throwaway ${server.kind === 'docker' ? 'container' : 'local server'} PostgreSQL ${info.version}`,
+      note: server.note,
       async cleanup(keep) {
         if (keep) context.reporter.info('keep-database has no effect on a throwaway server; it is stopped.');
         await server.stop();
