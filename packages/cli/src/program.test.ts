@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allOperations, envName, onSurface } from '@lifeboat/core';
 import { createProgram } from './program.js';
@@ -54,5 +57,32 @@ describe('lifeboat CLI', () => {
     const { stderr, exitCode } = await harness().run('frobnicate');
     expect(exitCode).not.toBe(0);
     expect(stderr).toContain("unknown command 'frobnicate'");
+  });
+});
+
+describe('lifeboat keygen', () => {
+  it('writes the key pair to files and prints only the fingerprint and paths', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keygen-'));
+    const { stdout, stderr, exitCode } = await harness().run('keygen', '--key-name', 'Ops team', '--out-dir', dir, '--json');
+    expect(exitCode).toBe(0);
+    const doc = JSON.parse(stdout) as { outputs: Record<string, string> };
+    const privatePath = doc.outputs['private-key-path']!;
+    expect(statSync(privatePath).mode & 0o777).toBe(0o600);
+    const privateKey = readFileSync(privatePath, 'utf8');
+    expect(privateKey).toContain('BEGIN PGP PRIVATE KEY BLOCK');
+    expect(readFileSync(doc.outputs['public-key-path']!, 'utf8')).toContain('BEGIN PGP PUBLIC KEY BLOCK');
+    expect(privatePath).toContain(doc.outputs.fingerprint!);
+    const body = privateKey.split('\n').find((line) => line.length > 60)!;
+    expect(stdout + stderr).not.toContain(body);
+    expect(stderr).toContain('no passphrase');
+
+  });
+});
+
+describe('artifact stores from the CLI', () => {
+  it('are refused with what to use instead', async () => {
+    const { stderr, exitCode } = await harness().run('list', '--store', 'artifact://backups');
+    expect(exitCode).toBe(1);
+    expect(stderr).toMatch(/^error: .*artifact.*only inside/im);
   });
 });
