@@ -145,11 +145,13 @@ async function benchmark(variant: DataVariant): Promise<void> {
   await server.query(`DROP DATABASE ${name}`);
 
   let small: Measured | undefined;
+  let smallRemote: Measured | undefined;
   let smallBytes = 0;
   if (settings.smallSizeMiB > 0) {
     const smallDb = await createBenchDatabase(server, `${name}_small`, variant, settings.smallSizeMiB);
     smallBytes = smallDb.bytes;
     small = await lifeboat(smallDb.name, 'local');
+    if (settings.s3) smallRemote = await lifeboat(smallDb.name, 's3');
     await server.query(`DROP DATABASE ${smallDb.name}`);
   }
 
@@ -167,23 +169,30 @@ async function benchmark(variant: DataVariant): Promise<void> {
     row('pg_dump -Fc --no-sync -f /dev/null', plain, 'floor: no encryption, nothing stored'),
     row('pg_dump -Fc | gpg --encrypt -r KEY > file', pipeline, 'as operators write it (gpg compresses too)'),
     row('pg_dump -Fc | gpg -z 0 --encrypt -r KEY > file', pipelineZ0, 'gpg compression off'),
-    row('Lifeboat backup -> local folder', local, `compression auto = ${compressionOf(local.run)}`),
+    row('Lifeboat backup -> local folder', local, `compression auto = ${compressionOf(local.run)}; file fsynced`),
   ];
   if (remote) rows.push(row('Lifeboat backup -> S3 (s3rver)', remote, 's3rver hashes and writes every part: a lower bound'));
-  if (small) {
-    rows.push({
-      ...row(`Lifeboat backup -> local folder, ${mib(smallBytes)} database`, small, 'memory at a quarter of the size'),
-      'rate (database size)': rate(smallBytes, small.seconds),
-      'vs pipeline': '-',
-    });
-  }
+  const smallRow = (what: string, m: Measured) => ({
+    ...row(`${what}, ${mib(smallBytes)} database`, m, 'the same at a smaller size: memory should not change'),
+    'rate (database size)': rate(smallBytes, m.seconds),
+    'vs pipeline': '-',
+  });
+  if (small) rows.push(smallRow('Lifeboat backup -> local folder', small));
+  if (smallRemote) rows.push(smallRow('Lifeboat backup -> S3 (s3rver)', smallRemote));
 
   const localRatio = local.seconds / pipeline.seconds;
   const localRatioWarm = (local.seconds - local.startup!) / pipeline.seconds;
-  const rssFigures = [small ? `${mib(small.run!.peakRssMiB * 2 ** 20)} at ${mib(smallBytes)}` : '', `${mib(local.run!.peakRssMiB * 2 ** 20)} at ${mib(db.bytes)}`]
+  const rssAt = (store: string, pairs: [Measured | undefined, number][]) => {
+    const figures = pairs.filter(([m]) => m?.run).map(([m, bytes]) => `${mib(m!.run!.peakRssMiB * 2 ** 20)} at ${mib(bytes)}`);
+    return figures.length > 0 ? `${store} ${figures.join(' and ')}` : '';
+  };
+  const rssFigures = [
+    rssAt('local', [[small, smallBytes], [local, db.bytes]]),
+    rssAt('S3', [[smallRemote, smallBytes], [remote, db.bytes]]),
+  ]
     .filter(Boolean)
-    .join(', ');
-  const peaks = [local, remote, small].filter((m): m is Measured => m?.run !== undefined).map((m) => m.run!.peakRssMiB);
+    .join('; ');
+  const peaks = [local, remote, small, smallRemote].filter((m): m is Measured => m?.run !== undefined).map((m) => m.run!.peakRssMiB);
   const notes = [
     variant === 'compressible'
       ? target('Lifeboat (local) / shell pipeline', ratio(localRatio), '≤ 1.15×', localRatio <= 1.15)
