@@ -24,6 +24,7 @@ import { compileCore, type CompiledCore } from '../../test/bench-support/compile
 import { runOperation, type OperationRun } from '../../test/bench-support/operation.js';
 import { mib, printTable, rate, ratio, seconds, target } from '../../test/bench-support/report.js';
 import { benchSettings, median } from '../../test/bench-support/settings.js';
+import { startAll, stopService } from '../../test/bench-support/start-all.js';
 import { machineClientBinDir } from '../../test/postgres/sample.js';
 import { createGpgHome, type GpgHome } from '../../test/services/gpg.js';
 import { startPostgres, type PgServer } from '../../test/services/postgres.js';
@@ -41,12 +42,10 @@ let work: string | undefined;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'lifeboat-bench-backup-'));
-  [pg, gpg, s3, core] = await Promise.all([
-    startPostgres(),
-    createGpgHome({ name: 'Lifeboat Bench' }),
-    settings.s3 ? startS3() : undefined,
-    compileCore(),
-  ]);
+  [pg, gpg, s3, core] = await startAll<[PgServer, GpgHome, S3Service | undefined, CompiledCore]>(
+    [() => startPostgres(), () => createGpgHome({ name: 'Lifeboat Bench' }), async () => (settings.s3 ? startS3() : undefined), () => compileCore()],
+    stopService,
+  );
 });
 
 afterAll(async () => {

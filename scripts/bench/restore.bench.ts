@@ -22,6 +22,7 @@ import { compileCore, type CompiledCore } from '../../test/bench-support/compile
 import { runOperation, type OperationRun } from '../../test/bench-support/operation.js';
 import { mib, printTable, ratio, seconds, target } from '../../test/bench-support/report.js';
 import { benchSettings, median } from '../../test/bench-support/settings.js';
+import { startAll, stopService } from '../../test/bench-support/start-all.js';
 import { machineClientBinDir } from '../../test/postgres/sample.js';
 import { createGpgHome, type GpgHome } from '../../test/services/gpg.js';
 import { startPostgres, type PgServer } from '../../test/services/postgres.js';
@@ -37,7 +38,10 @@ let work: string | undefined;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'lifeboat-bench-restore-'));
-  [pg, gpg, core] = await Promise.all([startPostgres(), createGpgHome({ name: 'Lifeboat Bench' }), compileCore()]);
+  [pg, gpg, core] = await startAll<[PgServer, GpgHome, CompiledCore]>(
+    [() => startPostgres(), () => createGpgHome({ name: 'Lifeboat Bench' }), () => compileCore()],
+    stopService,
+  );
 });
 
 afterAll(async () => {

@@ -12,13 +12,14 @@ import { createBenchDatabase } from './bench-data.js';
 import { timeShell } from './commands.js';
 import { compileCore, type CompiledCore } from './compile-core.js';
 import { runOperation } from './operation.js';
+import { startAll, stopService } from './start-all.js';
 
 let pg: PgServer;
 let gpg: GpgHome;
 let core: CompiledCore;
 
 beforeAll(async () => {
-  [pg, gpg, core] = await Promise.all([startPostgres(), createGpgHome(), compileCore()]);
+  [pg, gpg, core] = await startAll<[PgServer, GpgHome, CompiledCore]>([() => startPostgres(), () => createGpgHome(), () => compileCore()], stopService);
 });
 afterAll(async () => {
   await Promise.allSettled([pg?.stop(), gpg?.cleanup(), core?.cleanup()]);
@@ -79,6 +80,22 @@ describe('operations in a process of their own', () => {
     await expect(runOperation(core, 'backup', { 'database-url': pg.url('postgres'), store: freshFolder() })).rejects.toThrow(
       /Lifeboat backup failed: No encryption key is configured/,
     );
+  });
+});
+
+describe('starting services together', () => {
+  it('stops the ones that started when another fails, and rethrows its error', async () => {
+    const stopped: string[] = [];
+    const service = (name: string) => async () => ({ name, stop: async () => void stopped.push(name) });
+    await expect(
+      startAll([service('a'), async () => Promise.reject(new Error('b would not start')), service('c')], stopService),
+    ).rejects.toThrow('b would not start');
+    expect(stopped.sort()).toEqual(['a', 'c']);
+  });
+
+  it('hands back every service in order when all start', async () => {
+    const started = await startAll([async () => 1, async () => undefined, async () => 'three'], stopService);
+    expect(started).toEqual([1, undefined, 'three']);
   });
 });
 
