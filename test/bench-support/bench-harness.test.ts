@@ -3,11 +3,13 @@
  * an operation runs in a process of its own and reports its memory, failures surface with
  * Lifeboat's own message, and timed shell pipelines fail when any stage fails.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGpgHome, type GpgHome } from '../services/gpg.js';
 import { startPostgres, type PgServer } from '../services/postgres.js';
-import { freshFolder } from '../backup/support.js';
 import { createBenchDatabase } from './bench-data.js';
 import { timeShell } from './commands.js';
 import { compileCore, type CompiledCore } from './compile-core.js';
@@ -17,12 +19,16 @@ import { startAll, stopService } from './start-all.js';
 let pg: PgServer;
 let gpg: GpgHome;
 let core: CompiledCore;
+const work = mkdtempSync(join(tmpdir(), 'lifeboat-bench-harness-'));
+let stores = 0;
+const freshFolder = () => join(work, `store-${++stores}`);
 
 beforeAll(async () => {
   [pg, gpg, core] = await startAll<[PgServer, GpgHome, CompiledCore]>([() => startPostgres(), () => createGpgHome(), () => compileCore()], stopService);
 });
 afterAll(async () => {
   await Promise.allSettled([pg?.stop(), gpg?.cleanup(), core?.cleanup()]);
+  rmSync(work, { recursive: true, force: true });
 });
 
 const MiB = 2 ** 20;
