@@ -80,6 +80,6 @@ describe('README', () => {
     const first = readme.indexOf('npm ci && npm start');
     expect(first).toBeGreaterThan(0);
     expect(readme.indexOf('npm test')).toBeGreaterThan(first);
-    expect(first).toBeLessThan(readme.indexOf('## Layout'));
+    expect(first).toBeLessThan(readme.indexOf('## Using it from a workflow'));
   });
 });

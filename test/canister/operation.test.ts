@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,6 @@ import {
   objectSource,
   OptionError,
   resolveOptions,
-  UnsupportedError,
   verifyCanisterArchive,
   type BackupSource,
   type CanisterExportOptions,
@@ -139,8 +138,16 @@ describe('canisterExport', () => {
     }
   });
 
-  it('says so plainly when the backup pipeline is not wired in', async () => {
-    await expect(canisterExport(resolve({ 'canister-url': canister.url, 'export-key': EXPORT_KEY }), testContext())).rejects.toBeInstanceOf(UnsupportedError);
+  it('runs through the shared backup pipeline by default: payload, stats and manifest written last', async () => {
+    const outcome = await canisterExport(resolve({ 'canister-url': canister.url, 'export-key': EXPORT_KEY, name: 'hub-default' }), testContext());
+    expect(outcome).toMatchObject({ ok: true, outputs: { complete: true } });
+    const id = outcome.outputs['backup-id'] as string;
+    const files = readdirSync(join(folder.path, 'store', 'hub-default', id)).sort();
+    expect(files).toHaveLength(3);
+    expect(files).toEqual(expect.arrayContaining(['manifest.json', 'stats.json']));
+    expect(files.some((f) => /^export\.ndjson\.(zst|gz)$/.test(f))).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(folder.path, 'store', 'hub-default', id, 'manifest.json'), 'utf8')) as { source: { kind: string; complete: boolean } };
+    expect(manifest.source).toMatchObject({ kind: 'canister', complete: true });
   });
 
   it('asks for a store when the mode stores a backup', async () => {
