@@ -3,12 +3,18 @@ import { registerSecret } from '../report/secrets.js';
 import { KeyPassphraseError, PrivateKeyError } from './errors.js';
 import { armorBody, readKeyFile, resolveKeyPath, showPath, splitKeyText } from './key-text.js';
 import { describeKey, keyInfo, openpgpReason } from './keys.js';
+import { useNativeS2K } from './s2k.js';
 
 /** Names of the two options involved, for messages: e.g. `identity` and `identity-passphrase`. */
 export interface PrivateKeyOptions {
   option: string;
   passphraseOption: string;
   cwd?: string;
+  /**
+   * Unlock only the (sub)keys that can decrypt: a drill or restore never signs, and each
+   * protected key packet costs a full S2K derivation.
+   */
+  decryptionOnly?: boolean;
 }
 
 /**
@@ -82,7 +88,20 @@ async function unlock(key: PrivateKey, passphrase: string | undefined, options: 
   if (!passphrase) {
     throw new KeyPassphraseError(`The private key ${name} in \`${options.option}\` is protected by a passphrase.`, `Set \`${options.passphraseOption}\` to its passphrase.`);
   }
+  for (const { keyPacket } of key.getKeys()) useNativeS2K((keyPacket as { s2k?: unknown }).s2k);
   try {
+    if (options.decryptionOnly) {
+      const packets = await decryptionPackets(key);
+      // No usable decryption key: unlock it all, so the errors stay those of a whole key.
+      if (packets.length > 0) {
+        for (const packet of packets) {
+          if (!packet.isDecrypted()) await packet.decrypt(passphrase);
+          // What decryptKey's validation does for the packets it relies on: secret and public parts match.
+          await packet.validate();
+        }
+        return key;
+      }
+    }
     return await decryptKey({ privateKey: key, passphrase });
   } catch (error) {
     const reason = openpgpReason(error);
@@ -94,6 +113,20 @@ async function unlock(key: PrivateKey, passphrase: string | undefined, options: 
     }
     throw new PrivateKeyError(`The private key ${name} in \`${options.option}\` cannot be unlocked: ${reason}.`, exportFix(options.option));
   }
+}
+
+/** Secret key packets able to decrypt (expiry ignored, as for decryption), gnu-dummy stubs left out. */
+async function decryptionPackets(key: PrivateKey): Promise<SecretKeyPacketLike[]> {
+  const usable = await key.getDecryptionKeys(undefined, null as unknown as Date).catch(() => []);
+  return usable.map((k) => k.keyPacket as unknown as SecretKeyPacketLike).filter((p) => !p.isDummy());
+}
+
+/** The secret key packet methods used here (openpgp.js types them only on the packet classes). */
+interface SecretKeyPacketLike {
+  isDummy(): boolean;
+  isDecrypted(): boolean | null;
+  decrypt(passphrase: string): Promise<void>;
+  validate(): Promise<void>;
 }
 
 function exportFix(option: string): string {
