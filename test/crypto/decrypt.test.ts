@@ -28,7 +28,10 @@ import { caught, chunked, collect, makeKey, secretLines, tempDir, testBytes, typ
 
 const PASSPHRASE = 'symmetric passphrase for the tests 1';
 
-describe('encrypt and decrypt with openpgp.js', () => {
+/** Every decryption below runs with openpgp.js alone and with the gpg binary (GnuPG 2.2 here): same results, same errors. */
+const ENGINES = ['openpgp', 'gpg'] as const;
+
+describe.each(ENGINES)('encrypt with openpgp.js, decrypt with engine %s', (engine) => {
   let alice: TestKey;
   let bob: TestKey;
   let carol: TestKey;
@@ -61,7 +64,7 @@ describe('encrypt and decrypt with openpgp.js', () => {
     ];
     for (const [i, keys] of identities.entries()) {
       const out = join(dir, `plain-${i}`);
-      const result = await decryptToFile(chunked(ciphertext, 10_000), keys, out);
+      const result = await decryptToFile(chunked(ciphertext, 10_000), keys, out, { engine });
       expect(result).toEqual({ bytes: data.length, sha256: sha });
       expect(createHash('sha256').update(await readFile(out)).digest('hex')).toBe(sha);
     }
@@ -70,7 +73,7 @@ describe('encrypt and decrypt with openpgp.js', () => {
   test('encryptBytes and decryptBytes round-trip small data, including empty', async () => {
     for (const sample of [new Uint8Array(0), new TextEncoder().encode('{"tables":[]}')]) {
       const ciphertext = await encryptBytes(both, sample);
-      expect(Buffer.from(await decryptBytes(ciphertext, await loadDecryptionKeys({ identity: bob.privateKey })))).toEqual(Buffer.from(sample));
+      expect(Buffer.from(await decryptBytes(ciphertext, await loadDecryptionKeys({ identity: bob.privateKey }), { engine }))).toEqual(Buffer.from(sample));
     }
   });
 
@@ -100,7 +103,7 @@ describe('encrypt and decrypt with openpgp.js', () => {
       offset += len < 192 ? 2 + len : 3 + ((len - 192) << 8) + ciphertext[offset + 2]! + 192;
     }
     expect(tags).toEqual([1, 1, 3, 18]);
-    const plain = await decryptBytes(ciphertext, await loadDecryptionKeys({ passphrase: PASSPHRASE }));
+    const plain = await decryptBytes(ciphertext, await loadDecryptionKeys({ passphrase: PASSPHRASE }), { engine });
     expect(plain.length).toBe(1000);
   });
 
@@ -135,7 +138,7 @@ describe('encrypt and decrypt with openpgp.js', () => {
     await new Promise((r) => setTimeout(r, 50));
     const ciphertext = await collect(encrypted);
     expect(observed).toBe(data.length);
-    const plain = await decryptBytes(ciphertext, await loadDecryptionKeys({ passphrase: PASSPHRASE }));
+    const plain = await decryptBytes(ciphertext, await loadDecryptionKeys({ passphrase: PASSPHRASE }), { engine });
     expect(createHash('sha256').update(plain).digest('hex')).toBe(sha);
   });
 
@@ -159,7 +162,7 @@ describe('encrypt and decrypt with openpgp.js', () => {
   test('wrong private key: names the key ids the message wants and the ones given', async () => {
     const carolKeys = await loadDecryptionKeys({ identity: carol.privateKey });
     const ciphertext = await encryptBytes(both, data.subarray(0, 1000));
-    const error = await caught(decryptBytes(ciphertext, carolKeys));
+    const error = await caught(decryptBytes(ciphertext, carolKeys, { engine }));
     expect(error).toBeInstanceOf(WrongKeyError);
     const plan = both.recipients.map((r) => r.encryptionKeyId.toUpperCase());
     for (const id of plan) expect(error.message).toContain(id);
@@ -173,7 +176,7 @@ describe('encrypt and decrypt with openpgp.js', () => {
 
   test('a passphrase given for a message encrypted to keys only', async () => {
     const keysOnly = await prepareEncryption({ encryption: 'openpgp', recipients: alice.publicKey }, new MemoryReporter());
-    const error = await caught(decryptBytes(await encryptBytes(keysOnly, data.subarray(0, 10)), await loadDecryptionKeys({ passphrase: PASSPHRASE })));
+    const error = await caught(decryptBytes(await encryptBytes(keysOnly, data.subarray(0, 10)), await loadDecryptionKeys({ passphrase: PASSPHRASE }), { engine }));
     expect(error).toBeInstanceOf(WrongKeyError);
     expect(error.message).toContain('cannot be opened with a passphrase');
     expect(error.message).toContain('no identity was given');
@@ -182,7 +185,7 @@ describe('encrypt and decrypt with openpgp.js', () => {
 
   test('a private key given for a message encrypted with a passphrase only', async () => {
     const symmetric = await prepareEncryption({ encryption: 'openpgp', passphrase: PASSPHRASE }, new MemoryReporter());
-    const error = await caught(decryptBytes(await encryptBytes(symmetric, data.subarray(0, 10)), await loadDecryptionKeys({ identity: bob.privateKey })));
+    const error = await caught(decryptBytes(await encryptBytes(symmetric, data.subarray(0, 10)), await loadDecryptionKeys({ identity: bob.privateKey }), { engine }));
     expect(error).toBeInstanceOf(WrongKeyError);
     expect(error.message).toContain('encrypted to a passphrase');
     expect(error.fix).toContain('Set `passphrase`');
@@ -193,10 +196,10 @@ describe('encrypt and decrypt with openpgp.js', () => {
     const ciphertext = await encryptBytes(symmetric, data.subarray(0, 1000));
     // Several wrong passphrases: a wrong key that happens to yield a plausible session key must still be caught.
     for (let i = 0; i < 20; i++) {
-      const error = await caught(decryptBytes(ciphertext, await loadDecryptionKeys({ passphrase: `wrong passphrase ${i}` })));
+      const error = await caught(decryptBytes(ciphertext, await loadDecryptionKeys({ passphrase: `wrong passphrase ${i}` }), { engine }));
       expect(error).toBeInstanceOf(WrongPassphraseError);
     }
-    const error = await caught(decryptBytes(ciphertext, await loadDecryptionKeys({ passphrase: 'wrong passphrase' })));
+    const error = await caught(decryptBytes(ciphertext, await loadDecryptionKeys({ passphrase: 'wrong passphrase' }), { engine }));
     expect(error.message).not.toContain('wrong passphrase');
   });
 
@@ -247,7 +250,7 @@ describe('encrypt and decrypt with openpgp.js', () => {
       const tampered = Buffer.from(ciphertext);
       tampered[at < 1 ? Math.floor(tampered.length * at) : at]! ^= 0x01;
       const out = join(dir, `tampered-${at}`);
-      const error = await caught(decryptToFile(chunked(tampered), keys, out));
+      const error = await caught(decryptToFile(chunked(tampered), keys, out, { engine }));
       expect(error).toBeInstanceOf(IntegrityError);
       expect(error.message).toContain('integrity check');
       expect(existsSync(out)).toBe(false);
@@ -259,25 +262,25 @@ describe('encrypt and decrypt with openpgp.js', () => {
     const keys = await aliceKeys();
     for (const keep of [ciphertext.length - 1, ciphertext.length - 21, Math.floor(ciphertext.length / 2), 300]) {
       const out = join(dir, `truncated-${keep}`);
-      const error = await caught(decryptToFile(chunked(ciphertext.subarray(0, keep)), keys, out, { label: 'db.pgdump.pgp' }));
+      const error = await caught(decryptToFile(chunked(ciphertext.subarray(0, keep)), keys, out, { label: 'db.pgdump.pgp', engine }));
       expect(error).toBeInstanceOf(TruncatedMessageError);
       expect(error.message).toContain('db.pgdump.pgp');
       expect(existsSync(out)).toBe(false);
     }
-    const headOnly = await caught(decryptBytes(ciphertext.subarray(0, 100), keys));
+    const headOnly = await caught(decryptBytes(ciphertext.subarray(0, 100), keys, { engine }));
     expect(headOnly).toBeInstanceOf(TruncatedMessageError);
-    expect(await caught(decryptBytes(new Uint8Array(0), keys))).toBeInstanceOf(TruncatedMessageError);
+    expect(await caught(decryptBytes(new Uint8Array(0), keys, { engine }))).toBeInstanceOf(TruncatedMessageError);
   });
 
   test('input that is not an encrypted OpenPGP message', async () => {
     const keys = await aliceKeys();
-    const dump = await caught(decryptBytes(new TextEncoder().encode('PGDMP\x01\x0e\x00 plaintext dump'), keys));
+    const dump = await caught(decryptBytes(new TextEncoder().encode('PGDMP\x01\x0e\x00 plaintext dump'), keys, { engine }));
     expect(dump).toBeInstanceOf(NotOpenPGPMessageError);
     expect(dump.message).toContain('unencrypted pg_dump archive');
     expect(dump.message).not.toContain('plaintext dump');
-    const key = await caught(decryptBytes(new TextEncoder().encode(alice.publicKey), keys));
+    const key = await caught(decryptBytes(new TextEncoder().encode(alice.publicKey), keys, { engine }));
     expect(key).toBeInstanceOf(NotOpenPGPMessageError);
-    const packetKey = await caught(decryptBytes((await import('./fixtures.js')).testBytes(10).fill(0x99, 0, 1), keys));
+    const packetKey = await caught(decryptBytes((await import('./fixtures.js')).testBytes(10).fill(0x99, 0, 1), keys, { engine }));
     expect(packetKey).toBeInstanceOf(NotOpenPGPMessageError);
     expect(packetKey.message).toContain('not an encrypted message');
   });
@@ -286,7 +289,7 @@ describe('encrypt and decrypt with openpgp.js', () => {
     const { armor, enums } = await import('openpgp');
     const ciphertext = await encryptBytes(both, data.subarray(0, 5000));
     const armored = armor(enums.armor.message, ciphertext);
-    const plain = await decryptBytes(new TextEncoder().encode(armored), await loadDecryptionKeys({ passphrase: PASSPHRASE }));
+    const plain = await decryptBytes(new TextEncoder().encode(armored), await loadDecryptionKeys({ passphrase: PASSPHRASE }), { engine });
     expect(Buffer.from(plain)).toEqual(Buffer.from(data.subarray(0, 5000)));
   });
 
@@ -295,7 +298,7 @@ describe('encrypt and decrypt with openpgp.js', () => {
     const controller = new AbortController();
     const stalled = new Readable({ read() {} });
     stalled.push(ciphertext.subarray(0, 50));
-    const pending = decryptToFile(stalled, await loadDecryptionKeys({ passphrase: PASSPHRASE }), join(dir, 'stalled'), { signal: controller.signal });
+    const pending = decryptToFile(stalled, await loadDecryptionKeys({ passphrase: PASSPHRASE }), join(dir, 'stalled'), { signal: controller.signal, engine });
     await new Promise((r) => setTimeout(r, 100));
     controller.abort();
     await expect(pending).rejects.toThrow(/abort/i);
@@ -312,7 +315,7 @@ describe('encrypt and decrypt with openpgp.js', () => {
     // Enough for plaintext to reach the file (chunks are joined up to 1 MiB), then nothing more.
     slow.push(ciphertext.subarray(0, 2_500_000));
     const out = join(dir, 'aborted');
-    const pending = decryptToFile(slow, await loadDecryptionKeys({ passphrase: PASSPHRASE }), out, { signal: controller.signal });
+    const pending = decryptToFile(slow, await loadDecryptionKeys({ passphrase: PASSPHRASE }), out, { signal: controller.signal, engine });
     for (let i = 0; i < 100 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 50));
     expect(existsSync(out)).toBe(true);
     controller.abort();
@@ -325,7 +328,7 @@ describe('encrypt and decrypt with openpgp.js', () => {
     const ciphertext = await collect(encryptStream(both, chunked(data)));
     const source = new PassThrough();
     const out = join(dir, 'source-failed');
-    const pending = decryptToFile(source, await loadDecryptionKeys({ passphrase: PASSPHRASE }), out);
+    const pending = decryptToFile(source, await loadDecryptionKeys({ passphrase: PASSPHRASE }), out, { engine });
     source.write(ciphertext.subarray(0, 500_000));
     await new Promise((r) => setTimeout(r, 100));
     source.destroy(new Error('socket hang up'));

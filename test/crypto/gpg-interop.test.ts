@@ -25,6 +25,9 @@ import { caught, chunked, makeKey, tempDir, testBytes } from './fixtures.js';
 
 const PASSPHRASE = 'interop passphrase, long enough';
 
+/** Lifeboat's decryption runs with openpgp.js alone and with the gpg binary: both must read what gpg writes. */
+const ENGINES = ['openpgp', 'gpg'] as const;
+
 /** Real GnuPG 2.2 on both sides of every message. */
 describe('GnuPG interoperability', () => {
   const homes: GpgHome[] = [];
@@ -98,7 +101,7 @@ describe('GnuPG interoperability', () => {
     expect(wrong.code).not.toBe(0);
   });
 
-  test('gpg --encrypt (compressed, to several recipients), --symmetric, both, --armor, --throw-keyids, --sign: Lifeboat decrypts', async () => {
+  test.for(ENGINES)('gpg --encrypt (compressed, to several recipients), --symmetric, both, --armor, --throw-keyids, --sign: Lifeboat decrypts (decrypting with %s)', async (engine) => {
     const cases: { name: string; args: string[]; keys: () => ReturnType<typeof loadDecryptionKeys> }[] = [
       { name: 'to-alice', args: ['--encrypt', '-r', alice.fingerprint], keys: aliceIdentity },
       { name: 'to-both', args: ['--encrypt', '-r', alice.fingerprint, '-r', bob.fingerprint], keys: () => loadDecryptionKeys({ identity: bob.secretKeyArmored }) },
@@ -111,7 +114,7 @@ describe('GnuPG interoperability', () => {
     const signedPath = join(dir, 'gpg-signed.pgp');
     const signed = await alice.gpg(['--passphrase', alice.passphrase, '--trust-model', 'always', '--output', signedPath, '--sign', '--encrypt', '-r', alice.fingerprint, plainPath]);
     expect(signed.code, signed.stderr).toBe(0);
-    expect(await decryptToFile(createReadStream(signedPath), await aliceIdentity(), join(dir, 'gpg-signed.out'))).toEqual({ bytes: data.length, sha256: sha });
+    expect(await decryptToFile(createReadStream(signedPath), await aliceIdentity(), join(dir, 'gpg-signed.out'), { engine })).toEqual({ bytes: data.length, sha256: sha });
 
     const sender = await createGpgHome({ generateKey: false });
     homes.push(sender);
@@ -122,19 +125,19 @@ describe('GnuPG interoperability', () => {
       const made = await sender.gpg(['--trust-model', 'always', '--output', cipherPath, ...args, plainPath]);
       expect(made.code, made.stderr).toBe(0);
       const out = join(dir, `gpg-${name}.out`);
-      const result = await decryptToFile(createReadStream(cipherPath), await keys(), out);
+      const result = await decryptToFile(createReadStream(cipherPath), await keys(), out, { engine });
       expect(result, name).toEqual({ bytes: data.length, sha256: sha });
       expect(sha256(await readFile(out))).toBe(sha);
     }
   });
 
-  test('gpg --symmetric with a wrong passphrase: WrongPassphraseError, every time, and no file', async () => {
+  test.for(ENGINES)('gpg --symmetric with a wrong passphrase: WrongPassphraseError, every time, and no file (decrypting with %s)', async (engine) => {
     const cipherPath = join(dir, 'gpg-sym-wrong.pgp');
     expect((await stranger.gpg(['--passphrase', PASSPHRASE, '--output', cipherPath, '--symmetric', plainPath])).code).toBe(0);
     // gpg writes no encrypted session key: a wrong passphrase yields a wrong key, caught by the quick check.
     for (let i = 0; i < 3; i++) {
       const out = join(dir, `sym-wrong-${i}`);
-      const error = await caught(decryptToFile(createReadStream(cipherPath), await loadDecryptionKeys({ passphrase: `wrong ${i} passphrase` }), out));
+      const error = await caught(decryptToFile(createReadStream(cipherPath), await loadDecryptionKeys({ passphrase: `wrong ${i} passphrase` }), out, { engine }));
       expect(error).toBeInstanceOf(WrongPassphraseError);
       expect(existsSync(out)).toBe(false);
     }
@@ -154,7 +157,7 @@ describe('GnuPG interoperability', () => {
     }
   });
 
-  test('gpg --encrypt to Bob, Lifeboat given Alice: WrongKeyError naming the ids gpg lists', async () => {
+  test.for(ENGINES)('gpg --encrypt to Bob, Lifeboat given Alice: WrongKeyError naming the ids gpg lists (decrypting with %s)', async (engine) => {
     const cipherPath = join(dir, 'gpg-to-bob.pgp');
     const sender = await createGpgHome({ generateKey: false });
     homes.push(sender);
@@ -163,7 +166,7 @@ describe('GnuPG interoperability', () => {
     const listed = (await sender.gpg(['--list-packets', cipherPath])).stdout.toString();
     const bobSubkey = /keyid ([0-9A-F]{16})/.exec(listed)![1]!;
     const keys = await aliceIdentity();
-    const error = await caught(decryptToFile(createReadStream(cipherPath), keys, join(dir, 'to-bob.out')));
+    const error = await caught(decryptToFile(createReadStream(cipherPath), keys, join(dir, 'to-bob.out'), { engine }));
     expect(error).toBeInstanceOf(WrongKeyError);
     expect(error.message).toContain(bobSubkey);
     expect(error.message).toContain(alice.fingerprint);
@@ -171,7 +174,7 @@ describe('GnuPG interoperability', () => {
     expect(`${error.message} ${error.fix}`).not.toContain(alice.passphrase);
   });
 
-  test('a flipped byte or a cut in a gpg message: rejected, no file left', async () => {
+  test.for(ENGINES)('a flipped byte or a cut in a gpg message: rejected, no file left (decrypting with %s)', async (engine) => {
     const cipherPath = join(dir, 'gpg-damaged.pgp');
     const sender = await createGpgHome({ generateKey: false });
     homes.push(sender);
@@ -182,17 +185,17 @@ describe('GnuPG interoperability', () => {
     const flipped = Buffer.from(ciphertext);
     flipped[Math.floor(flipped.length * 0.6)]! ^= 0x40;
     const out = join(dir, 'damaged.out');
-    expect(await caught(decryptToFile(chunked(flipped), keys, out))).toBeInstanceOf(IntegrityError);
+    expect(await caught(decryptToFile(chunked(flipped), keys, out, { engine }))).toBeInstanceOf(IntegrityError);
     expect(existsSync(out)).toBe(false);
     // gpg agrees it is damaged.
     await writeFile(join(dir, 'flipped.pgp'), flipped);
     expect((await alice.gpg(['--passphrase', alice.passphrase, '--decrypt', join(dir, 'flipped.pgp')])).code).not.toBe(0);
 
-    expect(await caught(decryptToFile(chunked(ciphertext.subarray(0, ciphertext.length - 100)), keys, out))).toBeInstanceOf(TruncatedMessageError);
+    expect(await caught(decryptToFile(chunked(ciphertext.subarray(0, ciphertext.length - 100)), keys, out, { engine }))).toBeInstanceOf(TruncatedMessageError);
     expect(existsSync(out)).toBe(false);
   });
 
-  test('keygen: the key imports into gpg, gpg encrypts to it and Lifeboat decrypts; Lifeboat encrypts to it and gpg decrypts', async () => {
+  test.for(ENGINES)('keygen: the key imports into gpg, gpg encrypts to it and Lifeboat decrypts; Lifeboat encrypts to it and gpg decrypts (decrypting with %s)', async (engine) => {
     const passphrase = 'keygen passphrase for interop';
     const pair = await generateKeyPair({ name: 'Lifeboat backups', email: 'backups@example.org', passphrase });
     expect(pair.fingerprint).toMatch(/^[0-9a-f]{40}$/);
@@ -207,7 +210,7 @@ describe('GnuPG interoperability', () => {
     const fromGpg = join(dir, 'to-keygen.pgp');
     expect((await home.gpg(['--trust-model', 'always', '--output', fromGpg, '--encrypt', '-r', pair.fingerprint, plainPath])).code).toBe(0);
     const keys = await loadDecryptionKeys({ identity: pair.privateKey, identityPassphrase: passphrase });
-    expect(await decryptToFile(createReadStream(fromGpg), keys, join(dir, 'keygen.out'))).toEqual({ bytes: data.length, sha256: sha });
+    expect(await decryptToFile(createReadStream(fromGpg), keys, join(dir, 'keygen.out'), { engine })).toEqual({ bytes: data.length, sha256: sha });
 
     const plan = await prepareEncryption({ encryption: 'openpgp', recipients: pair.publicKey }, new MemoryReporter());
     const toGpg = await lifeboatEncrypt(plan, 'from-lifeboat-to-keygen.pgp');

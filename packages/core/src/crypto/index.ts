@@ -2,6 +2,16 @@ export * from './errors.js';
 export { type KeyInfo, type RecipientKey, loadRecipients, describeKey, algorithmName } from './keys.js';
 export { type EncryptionPlan, prepareEncryption, describeEncryption, EXPIRY_WARNING_DAYS } from './plan.js';
 export { encryptStream, encryptBytes } from './encrypt.js';
-export { type DecryptionKeys, type DecryptionIdentity, loadDecryptionKeys, decryptToFile, decryptBytes } from './decrypt.js';
+export {
+  type DecryptionKeys,
+  type DecryptionIdentity,
+  type DecryptEngine,
+  type DecryptOptions,
+  loadDecryptionKeys,
+  decryptToFile,
+  decryptFileToFile,
+  decryptBytes,
+} from './decrypt.js';
+export { findGpg, type GpgBinary } from './gpg-binary.js';
 export { generateKeyPair } from './keygen.js';
 export { signDetached, verifyDetached } from './sign.js';

@@ -25,7 +25,8 @@ export type HeadProblem =
   | { kind: 'not-encrypted'; tag: number }
   | { kind: 'truncated' };
 
-export type HeadResult = { kind: 'head'; head: MessageHead } | { kind: 'need-more' } | { kind: 'problem'; problem: HeadProblem };
+/** `dataOffset`: where the encrypted data packet's header starts (the session key packets are the bytes before it). */
+export type HeadResult = { kind: 'head'; head: MessageHead; dataOffset: number } | { kind: 'need-more' } | { kind: 'problem'; problem: HeadProblem };
 
 const PKESK = 1;
 const SKESK = 3;
@@ -67,7 +68,7 @@ export function parseMessageHead(bytes: Uint8Array, ended: boolean): HeadResult 
         dataVersion: version,
         dataStart: bytes.slice(from, Math.min(from + START_BYTES, bodyStart + available)),
       };
-      return { kind: 'head', head };
+      return { kind: 'head', head, dataOffset: offset };
     }
     if (tag !== PKESK && tag !== SKESK && tag !== MARKER) {
       return offset === 0
