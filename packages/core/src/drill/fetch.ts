@@ -1,4 +1,7 @@
-import { createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createWriteStream, type Stats } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { addAbortSignal, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { backupObjectKey } from '../catalog/layout.js';
 import type { StoredFile } from '../catalog/manifest.js';
@@ -14,6 +17,33 @@ export interface Downloaded {
   readonly sha256: string;
 }
 
+/** What a file looked like when opened: a later difference means it was changed while in use. */
+interface FileState {
+  readonly dev: number;
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+}
+
+/**
+ * One stored object, open on this machine with its bytes' size and SHA-256: the store's own
+ * file read in place (local stores), or a copy downloaded into the work folder.
+ */
+export interface Fetched {
+  readonly file: StoredFile;
+  readonly bytes: number;
+  readonly sha256: string;
+  /** Open for reading; read it only at explicit positions; closeFetched closes it. */
+  readonly handle: FileHandle;
+  /** The downloaded copy's path; undefined when the store's own file is read in place. */
+  readonly downloadedPath?: string;
+  readonly opened: FileState;
+}
+
+/** Chunk size for reading stored files: large reads hash faster than the 64 KiB default. */
+const READ_CHUNK = 1 << 20;
+
 /** Downloads one object of a backup to `path` (mode 0600), hashing as it goes. */
 export async function download(
   store: Store,
@@ -28,8 +58,68 @@ export async function download(
   return { file, path, bytes: hash.bytes, sha256: hash.sha256() };
 }
 
+/**
+ * Opens one object of a backup and hashes it. A store with local files is read where it lies
+ * (no copy: the copy cost as long as gpg's decryption on a 1 GiB backup); any other store is
+ * downloaded to `path` (mode 0600) first. The result stays open so that what is verified is
+ * what gets decrypted: assertUnchanged checks it was not modified meanwhile.
+ */
+export async function fetchObject(
+  store: Store,
+  name: string,
+  backupId: string,
+  file: StoredFile,
+  path: string,
+  signal?: AbortSignal,
+): Promise<Fetched> {
+  const key = backupObjectKey(name, backupId, file.file);
+  if (store.openLocal) {
+    const handle = await store.openLocal(key);
+    try {
+      const opened = stateOf(await handle.stat());
+      const { bytes, sha256 } = await hashFile(handle, signal);
+      return { file, bytes, sha256, handle, opened };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+  const downloaded = await download(store, name, backupId, file, path, signal);
+  const handle = await open(path, 'r');
+  try {
+    return { file, bytes: downloaded.bytes, sha256: downloaded.sha256, handle, downloadedPath: path, opened: stateOf(await handle.stat()) };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+async function hashFile(handle: FileHandle, signal: AbortSignal | undefined): Promise<{ bytes: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  // Positional reads (start: 0): the handle's own position stays where it was.
+  const stream = handle.createReadStream({ start: 0, autoClose: false, highWaterMark: READ_CHUNK });
+  if (signal) addAbortSignal(signal, stream);
+  await pipeline(
+    stream,
+    new Writable({
+      highWaterMark: READ_CHUNK,
+      write(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        callback();
+      },
+    }),
+  );
+  return { bytes, sha256: hash.digest('hex') };
+}
+
+function stateOf(stats: Stats): FileState {
+  return { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs };
+}
+
 /** Checks downloaded bytes against the manifest; throws VerificationError naming the object. */
-export function verifyDownloaded(downloaded: Downloaded): void {
+export function verifyDownloaded(downloaded: Pick<Downloaded, 'file' | 'bytes' | 'sha256'>): void {
   const { file, bytes, sha256 } = downloaded;
   if (bytes !== file.size) {
     const how = bytes < file.size ? 'truncated' : 'longer than recorded';
@@ -40,4 +130,46 @@ export function verifyDownloaded(downloaded: Downloaded): void {
       `${file.file} does not match its manifest: SHA-256 ${sha256} stored, ${file.sha256} recorded; the object is corrupted or was altered.`,
     );
   }
+}
+
+/** Checks a fetched object against the manifest, and that it was not changed while it was hashed. */
+export async function verifyFetched(fetched: Fetched): Promise<void> {
+  verifyDownloaded(fetched);
+  await assertUnchanged(fetched);
+}
+
+/**
+ * Throws VerificationError when the open file changed since it was opened (size, mtime or
+ * ctime moved): the bytes read later might not be the bytes that were verified. The handle
+ * keeps reading the file that was opened even if another is put under its name, but that
+ * also moves its ctime (it was unlinked or renamed), and a store changing under a restore is
+ * refused rather than reasoned about.
+ */
+export async function assertUnchanged(fetched: Fetched): Promise<void> {
+  const now = stateOf(await fetched.handle.stat());
+  const was = fetched.opened;
+  const changed = (['size', 'mtimeMs', 'ctimeMs', 'ino', 'dev'] as const).filter((field) => now[field] !== was[field]);
+  if (changed.length > 0) {
+    throw new VerificationError(
+      `${fetched.file.file} was changed in the store while it was being read (its ${changed.map((f) => f.replace(/Ms$/, '')).join(', ')} changed), so what was verified might not be what would be restored; it was not used.`,
+      'Run again when nothing is writing to the store; nothing should modify a stored backup, so find out what did.',
+    );
+  }
+}
+
+/** The whole content of a small fetched object (a stats file), read at explicit positions. */
+export async function readFetched(fetched: Fetched, limit = 16 * 1024 * 1024): Promise<Buffer> {
+  if (fetched.bytes > limit) throw new VerificationError(`${fetched.file.file} is ${fetched.bytes} bytes, more than the ${limit} expected at most.`);
+  const buffer = Buffer.alloc(fetched.bytes);
+  for (let at = 0; at < buffer.length; ) {
+    const { bytesRead } = await fetched.handle.read(buffer, at, buffer.length - at, at);
+    if (bytesRead === 0) break;
+    at += bytesRead;
+  }
+  return buffer;
+}
+
+/** Closes fetched objects' files; never throws. */
+export async function closeFetched(fetched: readonly Fetched[]): Promise<void> {
+  await Promise.all(fetched.map((f) => f.handle.close().catch(() => undefined)));
 }

@@ -1,13 +1,14 @@
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { MANIFEST_SIGNATURE_FILE, backupObjectKey } from '../catalog/layout.js';
 import { payloadOf } from '../catalog/manifest.js';
 import { readSmallObject } from '../catalog/store-reads.js';
-import { decryptBytes, decryptToFile, verifyDetached, type DecryptionKeys } from '../crypto/index.js';
-import { createReadStream } from 'node:fs';
-import { readFile, rename } from 'node:fs/promises';
+import { decryptBytes, decryptFileToFile, verifyDetached, type DecryptionKeys } from '../crypto/index.js';
 import type { RunContext } from '../context.js';
 import type { Store } from '../storage/store.js';
-import { download, verifyDownloaded, type Downloaded } from './fetch.js';
+import { assertUnchanged, closeFetched, fetchObject, readFetched, verifyFetched, type Fetched } from './fetch.js';
 import { VerificationError } from './errors.js';
 import type { PhaseRecorder } from './phases.js';
 import type { SelectedBackup } from './select.js';
@@ -42,48 +43,81 @@ export async function obtainBackup(
   const statsFile = manifest.objects.find((o) => o.role === 'stats');
   const encrypted = manifest.encryption.scheme !== 'none';
 
-  const fetched = await phases.run('download', async () => {
-    const files: Downloaded[] = [await download(store, name, manifest.id, payload, join(workDir, 'stored-payload'), context.signal)];
-    if (statsFile) files.push(await download(store, name, manifest.id, statsFile, join(workDir, 'stored-stats'), context.signal));
-    return files;
-  });
+  // Local stores are read in place: the files stay open from hashing to decrypting (see fetchObject).
+  const fetched: Fetched[] = [];
+  try {
+    await phases.run('download', async () => {
+      fetched.push(await fetchObject(store, name, manifest.id, payload, join(workDir, 'stored-payload'), context.signal));
+      if (statsFile) fetched.push(await fetchObject(store, name, manifest.id, statsFile, join(workDir, 'stored-stats'), context.signal));
+    });
+    const [stored, storedStats] = fetched as [Fetched, Fetched | undefined];
 
-  const signature = await phases.run('verify', async () => {
-    for (const file of fetched) verifyDownloaded(file);
-    if (!signingPublicKey) return undefined;
-    const key = backupObjectKey(name, manifest.id, MANIFEST_SIGNATURE_FILE);
-    const head = await store.head(key);
-    if (!head) {
-      throw new VerificationError(`Backup ${manifest.id} has no manifest signature (${MANIFEST_SIGNATURE_FILE}), but \`signing-public-key\` is set.`, 'Use a signed backup, or leave `signing-public-key` empty to skip the check.');
-    }
-    return verifyDetached(Buffer.from(selected.manifestText), await readSmallObject(store, key), signingPublicKey);
-  });
+    const signature = await phases.run('verify', async () => {
+      for (const file of fetched) await verifyFetched(file);
+      if (!signingPublicKey) return undefined;
+      const key = backupObjectKey(name, manifest.id, MANIFEST_SIGNATURE_FILE);
+      const head = await store.head(key);
+      if (!head) {
+        throw new VerificationError(`Backup ${manifest.id} has no manifest signature (${MANIFEST_SIGNATURE_FILE}), but \`signing-public-key\` is set.`, 'Use a signed backup, or leave `signing-public-key` empty to skip the check.');
+      }
+      return verifyDetached(Buffer.from(selected.manifestText), await readSmallObject(store, key), signingPublicKey);
+    });
 
-  const decrypted = await phases.run('decrypt', async () => {
-    const payloadPath = join(workDir, 'payload');
-    let stats: Record<string, unknown> | undefined;
-    if (!encrypted) {
-      await rename(fetched[0]!.path, payloadPath);
-      if (fetched[1]) stats = JSON.parse((await readFile(fetched[1].path)).toString('utf8')) as Record<string, unknown>;
-      return { payloadPath, stats, sha256: fetched[0]!.sha256 };
-    }
-    if (!keys) {
-      throw new VerificationError(
-        `Backup ${manifest.id} is encrypted, but no \`identity\` or \`passphrase\` was given.`,
-        'Set `identity` (the armored private key, from a secret) and `identity-passphrase`, or `passphrase` for passphrase-encrypted backups.',
-      );
-    }
-    const result = await decryptToFile(createReadStream(fetched[0]!.path), keys, payloadPath, { signal: context.signal });
-    if (fetched[1]) {
-      stats = JSON.parse(Buffer.from(await decryptBytes(await readFile(fetched[1]!.path), keys)).toString('utf8')) as Record<string, unknown>;
-    }
-    return { payloadPath, stats, sha256: result.sha256 };
-  });
+    const decrypted = await phases.run('decrypt', async () => {
+      const payloadPath = join(workDir, 'payload');
+      try {
+        const result = await decryptPayload(stored, keys, payloadPath, encrypted, manifest.id, context);
+        // What was decrypted must be what was verified.
+        await assertUnchanged(stored);
+        let stats: Record<string, unknown> | undefined;
+        if (storedStats) {
+          const bytes = await readFetched(storedStats);
+          await assertUnchanged(storedStats);
+          const text = encrypted ? Buffer.from(await decryptBytes(bytes, keys!)) : bytes;
+          stats = JSON.parse(text.toString('utf8')) as Record<string, unknown>;
+        }
+        return { payloadPath, stats, sha256: result.sha256 };
+      } catch (error) {
+        await rm(payloadPath, { force: true });
+        throw error;
+      }
+    });
 
-  // The stats were written from the same stream: a mismatch means the payload is not the one dumped.
-  const recorded = decrypted.stats?.plaintextSha256;
-  if (typeof recorded === 'string' && recorded !== decrypted.sha256) {
-    throw new VerificationError(`The decrypted payload's SHA-256 ${decrypted.sha256} differs from the one recorded at backup time (${recorded}).`);
+    // The stats were written from the same stream: a mismatch means the payload is not the one dumped.
+    const recorded = decrypted.stats?.plaintextSha256;
+    if (typeof recorded === 'string' && recorded !== decrypted.sha256) {
+      throw new VerificationError(`The decrypted payload's SHA-256 ${decrypted.sha256} differs from the one recorded at backup time (${recorded}).`);
+    }
+    return { payloadPath: decrypted.payloadPath, stats: decrypted.stats, signatureVerified: signature !== undefined, signedBy: signature?.fingerprint };
+  } finally {
+    await closeFetched(fetched);
   }
-  return { payloadPath: decrypted.payloadPath, stats: decrypted.stats, signatureVerified: signature !== undefined, signedBy: signature?.fingerprint };
+}
+
+/** Writes the payload's plaintext to `payloadPath`: decrypted, or as stored when the backup is not encrypted. */
+async function decryptPayload(
+  stored: Fetched,
+  keys: DecryptionKeys | undefined,
+  payloadPath: string,
+  encrypted: boolean,
+  backupId: string,
+  context: RunContext,
+): Promise<{ sha256: string }> {
+  if (!encrypted) {
+    if (stored.downloadedPath) await rename(stored.downloadedPath, payloadPath);
+    // The store's own file is never moved: copy it, from the handle that was verified.
+    else await pipeline(stored.handle.createReadStream({ start: 0, autoClose: false }), createWriteStream(payloadPath, { mode: 0o600 }), { signal: context.signal });
+    return { sha256: stored.sha256 };
+  }
+  if (!keys) {
+    throw new VerificationError(
+      `Backup ${backupId} is encrypted, but no \`identity\` or \`passphrase\` was given.`,
+      'Set `identity` (the armored private key, from a secret) and `identity-passphrase`, or `passphrase` for passphrase-encrypted backups.',
+    );
+  }
+  return decryptFileToFile(stored.handle, keys, payloadPath, {
+    signal: context.signal,
+    env: context.env,
+    onEngine: (engine, detail) => context.reporter.debug(`Decrypting ${stored.file.file} with ${engine}${engine === 'gpg' ? ` (${detail})` : `: ${detail}`}.`),
+  });
 }

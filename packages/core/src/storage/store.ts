@@ -1,3 +1,4 @@
+import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 
 /** One stored object as a listing shows it. */
@@ -48,4 +49,10 @@ export interface Store {
   list(prefix: string): AsyncIterable<StoredObject>;
   /** Deletes keys; never throws for a key that failed, reports it instead. */
   delete(keys: readonly string[]): Promise<DeleteResult>;
+  /**
+   * Opens the object's own file for reading, where the store keeps it, so a reader can hash
+   * and decrypt it in place instead of copying it; the caller closes the handle. Rejects like
+   * `get` when there is no such object. Only stores that keep objects as local files have it.
+   */
+  openLocal?(key: string): Promise<FileHandle>;
 }

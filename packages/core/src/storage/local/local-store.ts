@@ -160,6 +160,11 @@ export class LocalStore implements Store {
 
   /** Opens the file for reading; ObjectNotFoundError when there is none. */
   async get(key: string): Promise<Readable> {
+    return (await this.openLocal(key)).createReadStream();
+  }
+
+  /** The object's file, open for reading where it lies; ObjectNotFoundError when there is none. */
+  async openLocal(key: string): Promise<FileHandle> {
     const path = this.pathOf(key);
     let handle: FileHandle;
     try {
@@ -170,11 +175,18 @@ export class LocalStore implements Store {
       }
       throw this.fsError(error, key, 'read');
     }
-    if (!(await handle.stat()).isFile()) {
+    let isFile: boolean;
+    try {
+      isFile = (await handle.stat()).isFile();
+    } catch (error) {
+      await handle.close();
+      throw this.fsError(error, key, 'read');
+    }
+    if (!isFile) {
       await handle.close();
       throw new ObjectNotFoundError(key, this.location);
     }
-    return handle.createReadStream();
+    return handle;
   }
 
   /** The file's size and mtime, or undefined when there is no file at `key`. */

@@ -1,0 +1,203 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { backupObjectKey, MANIFEST_FORMAT, manifestKey, serializeManifest, type Manifest } from '../../packages/core/src/catalog/index.js';
+import { createContext } from '../../packages/core/src/context.js';
+import { encryptBytes, encryptStream, loadDecryptionKeys, prepareEncryption, type DecryptionKeys, type EncryptionPlan } from '../../packages/core/src/crypto/index.js';
+import { VerificationError } from '../../packages/core/src/drill/errors.js';
+import { obtainBackup } from '../../packages/core/src/drill/obtain.js';
+import { PhaseRecorder } from '../../packages/core/src/drill/phases.js';
+import { selectBackup } from '../../packages/core/src/drill/select.js';
+import { MemoryReporter } from '../../packages/core/src/report/reporter.js';
+import { LocalStore } from '../../packages/core/src/storage/local/local-store.js';
+import type { Store } from '../../packages/core/src/storage/store.js';
+import { caught, chunked, collect, tempDir, testBytes } from '../crypto/fixtures.js';
+import { putObject } from '../catalog/fixtures.js';
+import { MemoryStore } from '../support/memory-store.js';
+
+const PASSPHRASE = 'obtain test passphrase, long enough';
+const NAME = 'app';
+
+/** A real PhaseRecorder that runs `before[name]` just before a phase: a change to the store injected between phases. */
+class PhasesWithHooks extends PhaseRecorder {
+  constructor(private readonly before: Record<string, () => Promise<void>> = {}) {
+    super();
+  }
+  override async run<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    await this.before[name]?.();
+    return super.run(name, fn);
+  }
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+describe('obtaining a backup: download, verify, decrypt', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let plan: EncryptionPlan;
+  let keys: DecryptionKeys;
+  let counter = 0;
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = await tempDir());
+    plan = await prepareEncryption({ encryption: 'openpgp', passphrase: PASSPHRASE }, new MemoryReporter());
+    keys = await loadDecryptionKeys({ passphrase: PASSPHRASE });
+  });
+  afterAll(() => cleanup());
+
+  /** Writes a backup the way the backup writer lays it out: payload, stats, then the manifest. */
+  async function writeBackup(store: Store, plaintext: Uint8Array, encrypted = true): Promise<{ id: string; payloadFile: string; stored: Buffer }> {
+    const id = `20260101T0000${String(counter++).padStart(2, '0')}Z-abcdef`;
+    const stored = encrypted ? await collect(encryptStream(plan, chunked(plaintext))) : Buffer.from(plaintext);
+    const stats = Buffer.from(JSON.stringify({ tables: [], plaintextSha256: sha256(plaintext) }));
+    const storedStats = encrypted ? Buffer.from(await encryptBytes(plan, stats)) : stats;
+    const payloadFile = encrypted ? 'db.pgdump.pgp' : 'db.pgdump';
+    const statsFile = encrypted ? 'stats.json.pgp' : 'stats.json';
+    await putObject(store, backupObjectKey(NAME, id, payloadFile), stored);
+    await putObject(store, backupObjectKey(NAME, id, statsFile), storedStats);
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT,
+      id,
+      name: NAME,
+      tool: { name: 'lifeboat', version: '0.1.0' },
+      source: { kind: 'postgres', serverVersion: '15.8', format: 'custom' },
+      startedAt: '2026-01-01T00:00:00.000Z',
+      finishedAt: '2026-01-01T00:00:42.000Z',
+      durationMs: 42_000,
+      objects: [
+        { role: 'payload', file: payloadFile, size: stored.length, sha256: sha256(stored) },
+        { role: 'stats', file: statsFile, size: storedStats.length, sha256: sha256(storedStats) },
+      ],
+      encryption: encrypted ? { scheme: 'openpgp', recipients: [], passphrase: true } : { scheme: 'none', recipients: [], passphrase: false },
+      provenance: {},
+    };
+    await putObject(store, manifestKey(NAME, id), serializeManifest(manifest));
+    return { id, payloadFile, stored };
+  }
+
+  async function obtain(store: Store, id: string, phases: PhaseRecorder = new PhasesWithHooks(), withKeys: DecryptionKeys | undefined = keys) {
+    const workDir = join(dir, `work-${counter++}`);
+    await mkdir(workDir);
+    const reporter = new MemoryReporter();
+    const context = createContext(reporter, 'cli');
+    const selected = await selectBackup(store, { name: NAME, backupId: id });
+    const run = obtainBackup(store, selected, withKeys, undefined, workDir, phases, context);
+    return { run, workDir, reporter, phases };
+  }
+
+  test('a local store is read in place: nothing is copied into the work folder, and gpg decrypts the stored file', async () => {
+    const folder = join(dir, 'store-in-place');
+    const store = new LocalStore(folder);
+    const plaintext = testBytes(3 * 1024 * 1024 + 1, 3);
+    const { id, payloadFile } = await writeBackup(store, plaintext);
+    const { run, workDir, reporter, phases } = await obtain(store, id);
+    const obtained = await run;
+    expect(sha256(await readFile(obtained.payloadPath))).toBe(sha256(plaintext));
+    expect(obtained.stats).toMatchObject({ plaintextSha256: sha256(plaintext) });
+    expect(readdirSync(workDir)).toEqual(['payload']);
+    expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['download:true', 'verify:true', 'decrypt:true']);
+    expect(reporter.text()).toMatch(new RegExp(`Decrypting ${payloadFile.replace('.', '\\.')} with gpg \\(GnuPG \\d`));
+    // The store's file is still there, untouched.
+    expect(existsSync(join(folder, NAME, id, payloadFile))).toBe(true);
+  });
+
+  test('a store without local files is downloaded into the work folder first, then decrypted from there', async () => {
+    const store = new MemoryStore();
+    const plaintext = testBytes(200_000, 4);
+    const { id } = await writeBackup(store, plaintext);
+    const { run, workDir } = await obtain(store, id);
+    const obtained = await run;
+    expect(sha256(await readFile(obtained.payloadPath))).toBe(sha256(plaintext));
+    expect(readdirSync(workDir).sort()).toEqual(['payload', 'stored-payload', 'stored-stats']);
+  });
+
+  test('a stored file rewritten in place after it was verified (with another valid message of the same size) is refused, and its output removed', async () => {
+    const folder = join(dir, 'store-rewritten');
+    const store = new LocalStore(folder);
+    const { id, payloadFile, stored } = await writeBackup(store, testBytes(500_000, 5));
+    // Another message of the same length, encrypted with the same passphrase: OpenPGP's own check would pass it.
+    const other = await collect(encryptStream(plan, chunked(testBytes(500_000, 6))));
+    expect(other.length).toBe(stored.length);
+    const path = join(folder, NAME, id, payloadFile);
+    const phases = new PhasesWithHooks({
+      decrypt: async () => {
+        const handle = await open(path, 'r+');
+        await handle.write(other, 0, other.length, 0);
+        await handle.close();
+      },
+    });
+    const { run, workDir } = await obtain(store, id, phases);
+    const error = await caught(run);
+    expect(error).toBeInstanceOf(VerificationError);
+    expect(error.message).toContain(`${payloadFile} was changed in the store while it was being read`);
+    expect(phases.failed).toMatchObject({ name: 'decrypt', ok: false });
+    expect(readdirSync(workDir)).toEqual([]);
+  });
+
+  test('a stored file modified after it was hashed fails the verify phase', async () => {
+    const folder = join(dir, 'store-touched');
+    const store = new LocalStore(folder);
+    const { id, payloadFile } = await writeBackup(store, testBytes(100_000, 7));
+    const path = join(folder, NAME, id, payloadFile);
+    const phases = new PhasesWithHooks({
+      verify: async () => {
+        const handle = await open(path, 'r+');
+        await handle.write(Buffer.from([0]), 0, 1, 50_000);
+        await handle.close();
+      },
+    });
+    const { run } = await obtain(store, id, phases);
+    const error = await caught(run);
+    expect(error).toBeInstanceOf(VerificationError);
+    expect(error.message).toContain('was changed in the store while it was being read');
+    expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['download:true', 'verify:false']);
+  });
+
+  test('a stored file replaced under its name after it was verified is refused too (the file read stays the verified one, but the store changed)', async () => {
+    const folder = join(dir, 'store-replaced');
+    const store = new LocalStore(folder);
+    const plaintext = testBytes(300_000, 8);
+    const { id, payloadFile } = await writeBackup(store, plaintext);
+    const path = join(folder, NAME, id, payloadFile);
+    const phases = new PhasesWithHooks({
+      decrypt: async () => {
+        await writeFile(`${path}.new`, await collect(encryptStream(plan, chunked(testBytes(300_000, 9)))));
+        await rename(`${path}.new`, path);
+      },
+    });
+    const { run, workDir } = await obtain(store, id, phases);
+    const error = await caught(run);
+    expect(error).toBeInstanceOf(VerificationError);
+    expect(error.message).toContain(`${payloadFile} was changed in the store while it was being read (its ctime changed)`);
+    expect(readdirSync(workDir)).toEqual([]);
+  });
+
+  test('an unencrypted backup in a local store is copied out, never moved', async () => {
+    const folder = join(dir, 'store-plain');
+    const store = new LocalStore(folder);
+    const plaintext = testBytes(150_000, 10);
+    const { id, payloadFile } = await writeBackup(store, plaintext, false);
+    const { run } = await obtain(store, id, new PhasesWithHooks(), undefined);
+    const obtained = await run;
+    expect(sha256(await readFile(obtained.payloadPath))).toBe(sha256(plaintext));
+    expect(obtained.stats).toMatchObject({ plaintextSha256: sha256(plaintext) });
+    expect(sha256(await readFile(join(folder, NAME, id, payloadFile)))).toBe(sha256(plaintext));
+  });
+
+  test('a corrupted stored byte in a local store fails verification before anything is decrypted', async () => {
+    const folder = join(dir, 'store-corrupt');
+    const store = new LocalStore(folder);
+    const { id, payloadFile } = await writeBackup(store, testBytes(100_000, 11));
+    const path = join(folder, NAME, id, payloadFile);
+    const bytes = await readFile(path);
+    bytes[bytes.length >> 1]! ^= 1;
+    await writeFile(path, bytes);
+    const { run, workDir, phases } = await obtain(store, id);
+    const error = await caught(run);
+    expect(error.message).toMatch(/db\.pgdump\.pgp does not match its manifest: SHA-256/);
+    expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['download:true', 'verify:false']);
+    expect(readdirSync(workDir)).toEqual([]);
+  });
+});
