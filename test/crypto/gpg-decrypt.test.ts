@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decryptSessionKeys, readMessage } from 'openpgp';
@@ -85,6 +85,8 @@ describe('decrypting with the gpg binary', () => {
       const out = join(dir, 'observed.out');
       const result = await decryptToFile(chunked(ciphertext), keys, out, { env: { PATH: path }, onEngine: (engine, detail) => used.push(`${engine} ${detail}`) });
       expect(result).toEqual({ bytes: data.length, sha256: sha });
+      expect(statSync(out).mode & 0o777).toBe(0o600);
+      rmSync(out);
       expect(used).toHaveLength(1);
       expect(used[0]).toMatch(/^gpg GnuPG \d+\.\d+/);
       expect(used[0]).toContain(join(dir, 'observed-bin', 'gpg'));

@@ -28,7 +28,7 @@ import {
 } from './errors.js';
 import { coalesce, CRYPTO_CHUNK } from './coalesce.js';
 import { findGpg, type GpgBinary } from './gpg-binary.js';
-import { GPG_CIPHERS, GpgDecryptionFailure, gpgPlaintext } from './gpg-decrypt.js';
+import { GPG_CIPHERS, GpgDecryptionFailure, gpgDecryptToFile, gpgPlaintext, type GpgRun } from './gpg-decrypt.js';
 import { describeKey, keyInfo, openpgpReason, type KeyInfo } from './keys.js';
 import { parseMessageHead, sessionKeyFits, type HeadProblem, type MessageHead } from './message-head.js';
 import { normalizePassphrase } from './plan.js';
@@ -208,8 +208,13 @@ async function decryptInto(
     signal?.throwIfAborted();
     signal?.addEventListener('abort', onAbort, { once: true });
     const route = await routeFor(options, options.engine ?? 'auto', fd);
-    plaintext = await openPlaintext(input, keys, options.label, route);
+    const opened = await openMessage(input, keys, options.label, route);
     signal?.removeEventListener('abort', onAbort);
+    if ('gpg' in opened) {
+      created = true;
+      return await gpgDecryptToFile(opened.gpg, outPath, signal);
+    }
+    plaintext = opened.plaintext;
     const hash = createHash('sha256');
     let bytes = 0;
     const meter = new Transform({
@@ -241,14 +246,18 @@ export async function decryptBytes(
   options: Pick<DecryptOptions, 'label' | 'engine' | 'env' | 'onEngine'> = {},
 ): Promise<Uint8Array> {
   const route = await routeFor(options, options.engine === 'gpg' ? 'gpg' : 'openpgp');
-  const plaintext = await openPlaintext(Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]), keys, options.label, route);
+  const opened = await openMessage(Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]), keys, options.label, route);
+  const plaintext = 'gpg' in opened ? gpgPlaintext(opened.gpg) : opened.plaintext;
   const chunks: Buffer[] = [];
   for await (const chunk of plaintext) chunks.push(chunk as Buffer);
   return new Uint8Array(Buffer.concat(chunks));
 }
 
-/** Opens a plaintext stream that errors (with a classified error) unless the message is intact. */
-async function openPlaintext(input: Readable, keys: DecryptionKeys, label = 'The encrypted data', route: Route): Promise<Readable> {
+/**
+ * Opens the message: a plaintext stream (openpgp.js) that errors with a classified error
+ * unless the message is intact, or a gpg run to start, whose failures are classified alike.
+ */
+async function openMessage(input: Readable, keys: DecryptionKeys, label = 'The encrypted data', route: Route): Promise<{ plaintext: Readable } | { gpg: GpgRun }> {
   // A failing source (network, disk) keeps its own error: it is not a decryption problem.
   let inputError: unknown;
   // Once we stop reading it early (gpg exited or reads the file itself, openpgp.js needs no more), ending the source is ours, not its failure.
@@ -279,15 +288,17 @@ async function openPlaintext(input: Readable, keys: DecryptionKeys, label = 'The
         if (algorithm !== undefined && GPG_CIPHERS.has(algorithm)) {
           route.onEngine?.('gpg', `GnuPG ${gpg.version} (${gpg.path})`);
           if (route.fd !== undefined) stream.destroy(); // gpg reads the file itself
-          return gpgPlaintext({
-            gpg,
-            input: route.fd !== undefined ? { fd: route.fd } : { stream },
+          return {
+            gpg: {
+              gpg,
+              input: route.fd !== undefined ? { fd: route.fd } : { stream },
             // A key the quick check could not judge goes to gpg as the passphrase it came from: gpg checks that one itself.
-            secret: unlocked.uncheckedFromPassphrase && keys.passphrase ? { passphrase: keys.passphrase } : { sessionKey: { algorithm, key: unlocked.sessionKey.data } },
-            failure,
-            release,
-            detach,
-          });
+              secret: unlocked.uncheckedFromPassphrase && keys.passphrase ? { passphrase: keys.passphrase } : { sessionKey: { algorithm, key: unlocked.sessionKey.data } },
+              failure,
+              release,
+              detach,
+            },
+          };
         }
       }
     }
@@ -297,7 +308,7 @@ async function openPlaintext(input: Readable, keys: DecryptionKeys, label = 'The
     const message = await readMessage({ binaryMessage: Readable.toWeb(joined) as unknown as WebReadableStream<Uint8Array> as never, config: DECRYPT_CONFIG });
     unlocked ??= await unlockSessionKey(message, head, keys, label);
     const { data } = await decrypt({ message, sessionKeys: [unlocked.sessionKey], format: 'binary', config: DECRYPT_CONFIG });
-    return Readable.from(plaintextChunks(data as unknown as AsyncIterable<Uint8Array>, failure, release), { objectMode: false });
+    return { plaintext: Readable.from(plaintextChunks(data as unknown as AsyncIterable<Uint8Array>, failure, release), { objectMode: false }) };
   } catch (error) {
     release();
     input.destroy();
