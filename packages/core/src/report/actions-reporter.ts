@@ -1,4 +1,3 @@
-import { DefaultArtifactClient } from '@actions/artifact';
 import * as core from '@actions/core';
 import type { OutputValue, Reporter } from './reporter.js';
 import { onSecretRegistered, redact, registerSecret } from './secrets.js';
@@ -36,6 +35,8 @@ export class ActionsReporter implements Reporter {
     await core.summary.addRaw(redact(markdown), true).write();
   }
   async attach(name: string, files: readonly string[], rootDir: string, options: { retentionDays?: number } = {}): Promise<void> {
+    // Loaded here: @actions/artifact takes seconds and tens of MiB to import, and only drills attach files.
+    const { DefaultArtifactClient } = await import('@actions/artifact');
     await new DefaultArtifactClient().uploadArtifact(name, [...files], rootDir, { retentionDays: options.retentionDays });
   }
 }

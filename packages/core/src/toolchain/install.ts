@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as cache from '@actions/cache';
 import { getExecOutput } from '@actions/exec';
 import type { RunContext } from '../context.js';
 import { ClientInstallError } from './errors.js';
@@ -107,6 +106,8 @@ export async function installPostgresClient(major: number, platform: PlatformInf
   const key = clientCacheKey(major, platform);
   const paths = clientCachePaths(debDir);
   await mkdir(join(debDir, 'partial'), { recursive: true });
+  // Loaded only when installing: @actions/cache costs about a second and 40 MiB to import.
+  const cache = await import('@actions/cache');
   const cacheAvailable = cache.isFeatureAvailable();
 
   await reporter.group(`Install the PostgreSQL ${major} client`, async () => {
