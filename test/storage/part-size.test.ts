@@ -65,4 +65,29 @@ describe('planUpload', () => {
     expect(planUpload(5 * TiB).queueSize).toBe(1);
     expect(planUpload(1 * GiB).queueSize).toBe(MAX_QUEUE_SIZE);
   });
+
+  it('holds at most 5 parts of 5 MiB for any database 5 MiB parts can store, still sending several at once', () => {
+    // lib-storage holds the parts in flight, the part being gathered and its copy.
+    const largestWithMinimumParts = (MIN_PART_SIZE * MAX_PARTS) / ESTIMATE_HEADROOM;
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: largestWithMinimumParts, noNaN: true }), (expected) => {
+        const plan = planUpload(expected);
+        expect(plan.partSize).toBe(MIN_PART_SIZE);
+        expect(plan.partSize * (plan.queueSize + 2)).toBeLessThanOrEqual(25 * MiB);
+        expect(plan.queueSize).toBeGreaterThanOrEqual(2);
+      }),
+    );
+    expect(planUpload(largestWithMinimumParts + MiB).partSize).toBeGreaterThan(MIN_PART_SIZE);
+  });
+
+  it('sends fewer parts at once as parts grow, and never fewer than one', () => {
+    const sizes = [1 * GiB, 80 * GiB, 160 * GiB, 320 * GiB, 1 * TiB, 5 * TiB];
+    const plans = sizes.map((size) => planUpload(size));
+    for (let i = 1; i < plans.length; i++) {
+      expect(plans[i]!.partSize).toBeGreaterThanOrEqual(plans[i - 1]!.partSize);
+      expect(plans[i]!.queueSize).toBeLessThanOrEqual(plans[i - 1]!.queueSize);
+      expect(plans[i]!.queueSize).toBeGreaterThanOrEqual(1);
+    }
+    expect(plans.at(-1)!.queueSize).toBeLessThan(plans[0]!.queueSize);
+  });
 });

@@ -1,14 +1,23 @@
 /**
  * Multipart sizing. S3 allows at most 10,000 parts of 5 MiB to 5 GiB and objects up to
- * 5 TiB, and @aws-sdk/lib-storage holds every part in flight in memory: up to `queueSize`
- * parts being sent plus the one being filled. So the part size follows the expected size
- * (with headroom, because estimates such as a database's on-disk size can be low) and the
- * queue shrinks as parts grow, keeping `partSize × queueSize` within UPLOAD_MEMORY_BUDGET.
+ * 5 TiB, and @aws-sdk/lib-storage holds every part in flight in memory. So the part size
+ * follows the expected size (with headroom, because estimates such as a database's on-disk
+ * size can be low) and the queue shrinks as parts grow, keeping `partSize × queueSize`
+ * within UPLOAD_MEMORY_BUDGET.
  *
- * Measured (scripts/bench/storage-upload.mjs, 1 GiB to s3rver): the process peaks near
- * 150 MiB + 2 × partSize × (queueSize + 1), the factor 2 being copies lib-storage makes while
- * cutting parts and buffers not yet collected: about 250 MiB with 5 MiB parts and 350 MiB
- * with the default 16 MiB parts (4 in flight), 500 MiB with 64 MiB parts (2 in flight).
+ * What lib-storage holds: `queueSize` parts being sent, plus the next part gathered as the
+ * stream's own chunks and then copied into one buffer (Buffer.concat: copies cannot be
+ * avoided by shaping the input, since every part after the first is a concatenation), so
+ * about `partSize × (queueSize + 2)`. Sent parts are garbage the collector frees late, so a
+ * backup to S3 peaks some 40 MiB above the same backup to a folder even with few parts in flight.
+ *
+ * Measured (whole backups of a 1 GiB database to s3rver, Node 20, as scripts/bench/backup.bench.ts
+ * runs them): peak RSS ≈ 160 MiB + partSize × (queueSize + 2), within about 10%. Databases up
+ * to 24 GiB (5 MiB parts, 3 in flight) stay near 185 MiB; 4 in flight peaked at 189–202 MiB,
+ * and 2 were no lower than 3. Bigger databases need bigger parts for 10,000 to hold them:
+ * about 240 MiB with 16 MiB parts (no size hint, or about 78 GiB expected), 290 MiB with
+ * 32 MiB parts (2 in flight), 350 MiB with 64 MiB parts (1 in flight), and about 1.7 GiB
+ * for the 525 MiB parts of a 5 TiB object.
  */
 
 const MiB = 1024 * 1024;
@@ -26,9 +35,9 @@ export const DEFAULT_PART_SIZE = 16 * MiB;
 /** How far the real size may exceed `expectedSize` and still fit in MAX_PARTS. */
 export const ESTIMATE_HEADROOM = 2;
 /** Bytes of parts being sent at once, at most, unless a single part is larger. */
-export const UPLOAD_MEMORY_BUDGET = 128 * MiB;
-/** Parts sent concurrently when parts are small. */
-export const MAX_QUEUE_SIZE = 4;
+export const UPLOAD_MEMORY_BUDGET = 64 * MiB;
+/** Parts sent concurrently when parts are small: 3 keeps a backup of 5 MiB parts under 200 MiB. */
+export const MAX_QUEUE_SIZE = 3;
 
 /** A multipart plan: how large each part is and how many are sent at once. */
 export interface UploadPlan {
@@ -43,7 +52,7 @@ const LARGEST_USEFUL_PART = Math.ceil(MAX_OBJECT_SIZE / MAX_PARTS / MiB) * MiB;
 
 /**
  * Plans a multipart upload from the expected size (bytes, a hint) or an explicit part size.
- * Memory held by the upload is about `partSize × (queueSize + 1)`.
+ * Memory held by the upload is about `partSize × (queueSize + 2)`.
  */
 export function planUpload(expectedSize?: number, partSizeOverride?: number): UploadPlan {
   let partSize: number;
