@@ -99,6 +99,7 @@ describe('obtaining a backup: download, verify, decrypt', () => {
     expect(readdirSync(workDir)).toEqual(['payload']);
     expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['download:true', 'verify:true', 'decrypt:true']);
     expect(reporter.text()).toMatch(new RegExp(`Decrypting ${payloadFile.replace('.', '\\.')} with gpg \\(GnuPG \\d`));
+    expect(obtained.decryptedWith).toMatch(/^gpg \d+\.\d+/);
     // The store's file is still there, untouched.
     expect(existsSync(join(folder, NAME, id, payloadFile))).toBe(true);
   });
@@ -183,6 +184,7 @@ describe('obtaining a backup: download, verify, decrypt', () => {
     const obtained = await run;
     expect(sha256(await readFile(obtained.payloadPath))).toBe(sha256(plaintext));
     expect(obtained.stats).toMatchObject({ plaintextSha256: sha256(plaintext) });
+    expect(obtained.decryptedWith).toBeUndefined();
     expect(sha256(await readFile(join(folder, NAME, id, payloadFile)))).toBe(sha256(plaintext));
   });
 

@@ -83,7 +83,7 @@ export interface DecryptOptions {
   onEngine?: (engine: 'gpg' | 'openpgp.js', detail: string) => void;
 }
 
-/** How openPlaintext may decrypt: which gpg (if any) and where it can read the ciphertext itself. */
+/** How openMessage may decrypt: which gpg (if any) and where it can read the ciphertext itself. */
 interface Route {
   readonly engine: DecryptEngine;
   /** The gpg to use where it fits; undefined: openpgp.js only. */
@@ -292,7 +292,7 @@ async function openMessage(input: Readable, keys: DecryptionKeys, label = 'The e
             gpg: {
               gpg,
               input: route.fd !== undefined ? { fd: route.fd } : { stream },
-            // A key the quick check could not judge goes to gpg as the passphrase it came from: gpg checks that one itself.
+              // A key the quick check could not judge goes to gpg as the passphrase it came from: gpg checks that one itself.
               secret: unlocked.uncheckedFromPassphrase && keys.passphrase ? { passphrase: keys.passphrase } : { sessionKey: { algorithm, key: unlocked.sessionKey.data } },
               failure,
               release,
@@ -330,9 +330,8 @@ async function openMessage(input: Readable, keys: DecryptionKeys, label = 'The e
 
 /**
  * The gpg to decrypt this message with, or undefined for openpgp.js: gpg takes binary SEIPDv1
- * messages (what Lifeboat and GnuPG 2.2 write); armored text, messages without integrity
- * protection and RFC 9580 (v2, AEAD) data stay with openpgp.js, whose answers for them are
- * the reference.
+ * messages (what Lifeboat and GnuPG 2.2 write); armored text and RFC 9580 (v2, AEAD) or OCB
+ * data stay with openpgp.js, whose answers for them are the reference.
  */
 function gpgFits(route: Route, head: MessageHead, armored: boolean): GpgBinary | undefined {
   if (!route.gpg || armored || head.dataTag !== 18 || head.dataVersion !== 1) return undefined;

@@ -22,6 +22,8 @@ export interface ObtainedBackup {
   /** True when the manifest signature was checked and valid. */
   readonly signatureVerified: boolean;
   readonly signedBy?: string;
+  /** What decrypted the payload, for evidence: `gpg 2.2.40` or `openpgp.js`; absent when it was not encrypted. */
+  readonly decryptedWith?: string;
 }
 
 /**
@@ -45,6 +47,7 @@ export async function obtainBackup(
 
   // Local stores are read in place: the files stay open from hashing to decrypting (see fetchObject).
   const fetched: Fetched[] = [];
+  let decryptedWith: string | undefined;
   try {
     await phases.run('download', async () => {
       fetched.push(await fetchObject(store, name, manifest.id, payload, join(workDir, 'stored-payload'), context.signal));
@@ -66,7 +69,7 @@ export async function obtainBackup(
     const decrypted = await phases.run('decrypt', async () => {
       const payloadPath = join(workDir, 'payload');
       try {
-        const result = await decryptPayload(stored, keys, payloadPath, encrypted, manifest.id, context);
+        const result = await decryptPayload(stored, keys, payloadPath, encrypted, manifest.id, context, (engine) => (decryptedWith = engine));
         // What was decrypted must be what was verified.
         await assertUnchanged(stored);
         let stats: Record<string, unknown> | undefined;
@@ -88,7 +91,7 @@ export async function obtainBackup(
     if (typeof recorded === 'string' && recorded !== decrypted.sha256) {
       throw new VerificationError(`The decrypted payload's SHA-256 ${decrypted.sha256} differs from the one recorded at backup time (${recorded}).`);
     }
-    return { payloadPath: decrypted.payloadPath, stats: decrypted.stats, signatureVerified: signature !== undefined, signedBy: signature?.fingerprint };
+    return { payloadPath: decrypted.payloadPath, stats: decrypted.stats, signatureVerified: signature !== undefined, signedBy: signature?.fingerprint, decryptedWith };
   } finally {
     await closeFetched(fetched);
   }
@@ -102,6 +105,7 @@ async function decryptPayload(
   encrypted: boolean,
   backupId: string,
   context: RunContext,
+  used: (engine: string) => void,
 ): Promise<{ sha256: string }> {
   if (!encrypted) {
     if (stored.downloadedPath) await rename(stored.downloadedPath, payloadPath);
@@ -118,6 +122,9 @@ async function decryptPayload(
   return decryptFileToFile(stored.handle, keys, payloadPath, {
     signal: context.signal,
     env: context.env,
-    onEngine: (engine, detail) => context.reporter.debug(`Decrypting ${stored.file.file} with ${engine}${engine === 'gpg' ? ` (${detail})` : `: ${detail}`}.`),
+    onEngine: (engine, detail) => {
+      used(engine === 'gpg' ? detail.replace(/^GnuPG (\S+).*$/, 'gpg $1') : engine);
+      context.reporter.debug(`Decrypting ${stored.file.file} with ${engine}${engine === 'gpg' ? ` (${detail})` : `: ${detail}`}.`);
+    },
   });
 }
