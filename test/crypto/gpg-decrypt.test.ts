@@ -93,7 +93,7 @@ describe('decrypting with the gpg binary', () => {
     }
     const calls = await readFile(log, 'utf8');
     const decryptions = calls.split('\n').filter((l) => l.startsWith('ARGV ') && l.includes('--decrypt'));
-    expect(decryptions).toHaveLength(2);
+    expect(decryptions).toHaveLength(3); // the test decryption when gpg is first found, then the two above
     for (const line of decryptions) {
       expect(line).toContain('--override-session-key-fd 3');
       expect(line).toContain('--no-autostart');
@@ -106,7 +106,7 @@ describe('decrypting with the gpg binary', () => {
     for (const line of secretLines(alice.privateKey)) expect(calls).not.toContain(line);
     // Each run had a home of its own, private while it ran and gone afterwards, with no agent left on it.
     const homes = [...calls.matchAll(/^HOME (\S+) (\d+)$/gm)].filter((m) => m[1]!.includes('lifeboat-gpg-'));
-    expect(homes.length).toBeGreaterThanOrEqual(2);
+    expect(homes.length).toBeGreaterThanOrEqual(3);
     for (const [, home, mode] of homes) {
       expect(mode).toBe('700');
       expect(existsSync(home!)).toBe(false);
@@ -258,6 +258,25 @@ describe('decrypting with the gpg binary', () => {
         }
       }
     }
+  });
+
+  test('a gpg that does not decrypt as expected (here: it drops the session key option) is not used', async () => {
+    const real = execFileSync('sh', ['-c', 'command -v gpg']).toString().trim();
+    const bin = join(dir, 'odd-bin');
+    execFileSync('mkdir', ['-p', bin]);
+    // The real gpg, run without --override-session-key-fd: as a gpg that lacks or ignores it would.
+    writeFileSync(
+      join(bin, 'gpg'),
+      `#!/bin/sh\nskip=0\nfor a in "$@"; do\n  shift\n  if [ "$skip" = 1 ]; then skip=0; continue; fi\n  if [ "$a" = --override-session-key-fd ]; then skip=1; continue; fi\n  set -- "$@" "$a"\ndone\nexec '${real}' "$@"\n`,
+    );
+    chmodSync(join(bin, 'gpg'), 0o755);
+    const env = { PATH: `${bin}:${process.env.PATH ?? ''}` };
+    const used: string[] = [];
+    const out = join(dir, 'odd.out');
+    expect(await decryptToFile(chunked(ciphertext), await aliceKeys(), out, { env, onEngine: (e, d) => used.push(`${e}: ${d}`) })).toEqual({ bytes: data.length, sha256: sha });
+    expect(used).toHaveLength(1);
+    expect(used[0]).toMatch(/^openpgp\.js: GnuPG \d+\.\d+\S* \(.*odd-bin\/gpg\) failed a test decryption: /);
+    await expect(decryptToFile(chunked(ciphertext), await aliceKeys(), out, { env, engine: 'gpg' })).rejects.toThrow('failed a test decryption');
   });
 
   test('without gpg on PATH: auto uses openpgp.js; asking for gpg is refused plainly', async () => {

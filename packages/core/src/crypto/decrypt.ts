@@ -27,8 +27,8 @@ import {
   WrongPassphraseError,
 } from './errors.js';
 import { coalesce, CRYPTO_CHUNK } from './coalesce.js';
-import { findGpg, type GpgBinary } from './gpg-binary.js';
-import { GPG_CIPHERS, GpgDecryptionFailure, gpgDecryptToFile, gpgPlaintext, type GpgRun } from './gpg-decrypt.js';
+import type { GpgBinary } from './gpg-binary.js';
+import { GPG_CIPHERS, GpgDecryptionFailure, gpgDecryptToFile, gpgPlaintext, gpgTakesPassphrases, usableGpg, type GpgRun } from './gpg-decrypt.js';
 import { describeKey, keyInfo, openpgpReason, type KeyInfo } from './keys.js';
 import { parseMessageHead, sessionKeyFits, type HeadProblem, type MessageHead } from './message-head.js';
 import { normalizePassphrase } from './plan.js';
@@ -88,6 +88,8 @@ interface Route {
   readonly engine: DecryptEngine;
   /** The gpg to use where it fits; undefined: openpgp.js only. */
   readonly gpg?: GpgBinary;
+  /** Why a gpg on PATH is not used. */
+  readonly gpgProblem?: string;
   /** A descriptor of the ciphertext file at offset 0, which gpg may read directly (its position is gpg's to move). */
   readonly fd?: number;
   readonly onEngine?: DecryptOptions['onEngine'];
@@ -95,9 +97,9 @@ interface Route {
 
 /** Resolves the engine choice to a gpg binary (or none); `gpg` without one on PATH is a caller's mistake. */
 async function routeFor(options: Pick<DecryptOptions, 'engine' | 'env' | 'onEngine'>, engine: DecryptEngine, fd?: number): Promise<Route> {
-  const gpg = engine === 'openpgp' ? undefined : await findGpg(options.env ?? process.env);
-  if (!gpg && engine === 'gpg') throw new Error('Decryption engine `gpg` was asked for, but there is no GnuPG 2.2 or newer on PATH.');
-  return { engine, gpg, fd, onEngine: options.onEngine };
+  const { gpg, problem } = engine === 'openpgp' ? {} : await usableGpg(options.env ?? process.env);
+  if (!gpg && engine === 'gpg') throw new Error(`Decryption engine \`gpg\` was asked for, but ${problem ?? 'there is no GnuPG 2.2 or newer on PATH'}.`);
+  return { engine, gpg, gpgProblem: problem, fd, onEngine: options.onEngine };
 }
 
 /** Loads what a drill or restore decrypts with; secrets are registered before anything can print them. */
@@ -293,7 +295,10 @@ async function openMessage(input: Readable, keys: DecryptionKeys, label = 'The e
               gpg,
               input: route.fd !== undefined ? { fd: route.fd } : { stream },
               // A key the quick check could not judge goes to gpg as the passphrase it came from: gpg checks that one itself.
-              secret: unlocked.uncheckedFromPassphrase && keys.passphrase ? { passphrase: keys.passphrase } : { sessionKey: { algorithm, key: unlocked.sessionKey.data } },
+              secret:
+                unlocked.uncheckedFromPassphrase && keys.passphrase && (await gpgTakesPassphrases(gpg))
+                  ? { passphrase: keys.passphrase }
+                  : { sessionKey: { algorithm, key: unlocked.sessionKey.data } },
               failure,
               release,
               detach,
@@ -342,7 +347,7 @@ function whyNotGpg(route: Route, head: MessageHead, armored: boolean): string {
   if (route.engine === 'openpgp') return 'openpgp.js was asked for';
   if (armored) return 'an armored message';
   if (head.dataTag !== 18 || head.dataVersion !== 1) return `encrypted data packet ${head.dataTag} v${head.dataVersion}`;
-  return 'no GnuPG 2.2 or newer on PATH';
+  return route.gpgProblem ?? 'no GnuPG 2.2 or newer on PATH';
 }
 
 async function* plaintextChunks(

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { read } from 'node:fs';
 import { chmod, mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,8 @@ import { Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import type { GpgBinary } from './gpg-binary.js';
+import { createMessage, encrypt } from 'openpgp';
+import { findGpg, type GpgBinary } from './gpg-binary.js';
 import { gpgReason, judgeGpgStatus, type GpgVerdict } from './gpg-status.js';
 import { PacketFraming } from './packet-framing.js';
 
@@ -65,6 +66,73 @@ const MAX_STDERR = 64 * 1024;
 const CHUNK = 1 << 20;
 /** How long the plaintext hasher waits for gpg to write more before looking again. */
 const FOLLOW_POLL_MS = 5;
+
+/** A gpg found on PATH and whether it can be used. */
+export interface GpgCheck {
+  /** The gpg to use; undefined when there is none, or it failed the test decryption. */
+  readonly gpg?: GpgBinary;
+  /** Why a gpg that is there is not used (it failed the test decryption). */
+  readonly problem?: string;
+}
+
+const checked = new Map<string, Promise<GpgCheck>>();
+
+/**
+ * The gpg on PATH (findGpg), once it decrypted a small test message exactly as backups are
+ * decrypted here (once per PATH): a gpg that behaves differently (another version, a broken
+ * install) is then never used, instead of failing a drill with an error about the backup.
+ */
+export function usableGpg(env: Record<string, string | undefined> = process.env): Promise<GpgCheck> {
+  const path = env.PATH ?? '';
+  let pending = checked.get(path);
+  if (!pending) {
+    pending = findGpg(env).then(async (gpg) => {
+      if (!gpg) return {};
+      const problem = await selfTest(gpg);
+      return problem ? { problem: `GnuPG ${gpg.version} (${gpg.path}) failed a test decryption: ${problem}` } : { gpg };
+    });
+    checked.set(path, pending);
+  }
+  return pending;
+}
+
+const passphraseChecked = new Map<string, Promise<boolean>>();
+
+/**
+ * Whether this gpg decrypts a passphrase message given the passphrase on a descriptor, with no
+ * agent (checked once per binary, only when a message needs it).
+ */
+export function gpgTakesPassphrases(gpg: GpgBinary): Promise<boolean> {
+  let pending = passphraseChecked.get(gpg.path);
+  if (!pending) {
+    pending = selfTest(gpg, 'passphrase').then((problem) => problem === undefined);
+    passphraseChecked.set(gpg.path, pending);
+  }
+  return pending;
+}
+
+/** Decrypts a fresh 1 KiB message with a known session key (or passphrase); undefined when gpg returns it intact. */
+async function selfTest(gpg: GpgBinary, mode: 'session-key' | 'passphrase' = 'session-key'): Promise<string | undefined> {
+  try {
+    const plaintext = randomBytes(1024);
+    const key = randomBytes(32);
+    const passphrase = randomBytes(16).toString('hex');
+    const message = await encrypt({
+      message: await createMessage({ binary: plaintext }),
+      passwords: [passphrase],
+      sessionKey: { data: key, algorithm: 'aes256' },
+      format: 'binary',
+      config: { s2kIterationCountByte: 0, aeadProtect: false },
+    });
+    const chunks: Buffer[] = [];
+    const secret: GpgSecret = mode === 'passphrase' ? { passphrase } : { sessionKey: { algorithm: 9, key } };
+    const output = gpgPlaintext({ gpg, input: { stream: Readable.from([Buffer.from(message)]) }, secret, failure: (error) => error });
+    for await (const chunk of output) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).equals(plaintext) ? undefined : 'the plaintext differs';
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
 
 /**
  * Decrypts with the `gpg` binary given the session key (found beforehand with openpgp.js, so
