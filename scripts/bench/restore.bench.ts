@@ -126,7 +126,7 @@ async function benchmark(variant: DataVariant): Promise<void> {
     const drillWall = median(drills.map((d) => d.wallSeconds));
     const drillOp = median(drills.map((d) => d.seconds));
     const drill = drills.at(-1)!;
-    const record = drill.data as { verdict?: string; phases?: DrillPhase[]; checks?: { ok: boolean }[] };
+    const record = drill.data as { verdict?: string; phases?: DrillPhase[]; checks?: { ok: boolean }[]; versions?: Record<string, string> };
     const phase = (p: string) => {
       const ms = record.phases?.find((x) => x.name === p)?.durationMs;
       return ms === undefined ? '-' : seconds(ms / 1000);
@@ -136,7 +136,7 @@ async function benchmark(variant: DataVariant): Promise<void> {
       { steps: 'createdb DB', manual: seconds(by((m) => m.createdb)), 'Lifeboat drill': '(inside restore)', notes: 'a scratch database on the same server' },
       { steps: 'select + download (copy from the store)', manual: '-', 'Lifeboat drill': `${phase('select')} + ${phase('download')}`, notes: 'the manual steps read the stored file in place' },
       { steps: 'verify size + SHA-256', manual: '-', 'Lifeboat drill': phase('verify'), notes: 'against the manifest, before decrypting' },
-      { steps: 'gpg --decrypt FILE > dump', manual: seconds(by((m) => m.decrypt)), 'Lifeboat drill': phase('decrypt'), notes: 'Lifeboat: openpgp.js, integrity checked before use' },
+      { steps: 'gpg --decrypt FILE > dump', manual: seconds(by((m) => m.decrypt)), 'Lifeboat drill': phase('decrypt'), notes: `Lifeboat: ${record.versions?.decryption ?? '?'}, integrity checked before use` },
       {
         steps: `pg_restore --jobs ${RESTORE_JOBS} --no-owner -d DB dump`,
         manual: seconds(by((m) => m.restore)),

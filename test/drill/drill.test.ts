@@ -82,7 +82,12 @@ describe('restore drill of a real backup', () => {
     expect(record.checks.find((c) => c.kind === 'rpo')).toMatchObject({ ok: true });
     expect(record.rpoMs).toBeGreaterThanOrEqual(0);
     expect(record.rtoMs).toBeGreaterThan(0);
-    expect(record.versions).toMatchObject({ 'target server': expect.stringMatching(/^\d+/), pg_restore: expect.any(String) });
+    expect(record.versions).toMatchObject({
+      'target server': expect.stringMatching(/^\d+/),
+      pg_restore: expect.any(String),
+      // gpg when a usable one is on PATH, else openpgp.js: the evidence says which.
+      decryption: expect.stringMatching(/^(gpg \d+\.\d+|openpgp\.js)/),
+    });
 
     // Evidence files on the runner, Markdown in the summary, and no secret anywhere.
     expect(existsSync(outcome.outputs['evidence-path'] as string)).toBe(true);

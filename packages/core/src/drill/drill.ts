@@ -72,6 +72,7 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
     }
     const obtained = await obtainBackup(from, selected, keys, options.signingPublicKey, workDir, phases, context);
     if (obtained.signatureVerified) notes.push(`Manifest signature verified (key ${obtained.signedBy}).`);
+    if (obtained.decryptedWith) versions.decryption = obtained.decryptedWith;
 
     const source = manifest.source as Record<string, unknown>;
     if (source.kind === 'postgres') {
