@@ -9,8 +9,6 @@ import type { DrillOptions } from '../options/drill.js';
 import { formatDuration } from '../options/values.js';
 import { describeError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
-import { restoreGlobals } from '../restore/restore-globals.js';
-import { restorePostgres } from '../restore/restore-postgres.js';
 import { verifyCanisterArchive } from '../sources/canister/verify-archive.js';
 import type { PostgresConnection } from '../sources/postgres/connection.js';
 import { countRows } from '../sources/postgres/server-info.js';
@@ -20,11 +18,12 @@ import { resolvePostgresClient } from '../toolchain/resolve.js';
 import { LIFEBOAT_VERSION } from '../version.js';
 import { obtainBackup } from './obtain.js';
 import { PhaseRecorder } from './phases.js';
+import { restorePayload } from './restore-payload.js';
 import { publishEvidence } from './publish.js';
 import { runSqlChecks } from './run-sql-checks.js';
 import { selectBackup, type SelectedBackup } from './select.js';
 import { loadSqlChecks, type SqlCheck } from './sql-checks.js';
-import { restoreErrorsCheck, tableChecks, type TableCount } from './table-checks.js';
+import { tableChecks, type TableCount } from './table-checks.js';
 import { prepareDrillTarget, type DrillTarget } from './target.js';
 
 /** Test seams: code run between phases, as a failure injected into a real drill. */
@@ -194,26 +193,9 @@ async function restoreIntoTarget(
       versions.pg_dump = String(source.clientVersion ?? '?');
       versions['target server'] = target.server.version;
       versions[source.dumpFormat === 'globals-sql' ? 'psql' : 'pg_restore'] = client.version;
-      if (source.dumpFormat === 'globals-sql') {
-        const result = await restoreGlobals(payloadPath, target.connection, { binDir: client.binDir, env: context.env });
-        checks.push(restoreErrorsCheck(result.errors.length, options.maxRestoreErrors, result.errors));
-        return;
-      }
-      const result = await restorePostgres({
-        file: payloadPath,
-        target: target.connection,
-        origin: source,
-        binDir: client.binDir,
-        jobs: options.restoreJobs,
-        noOwner: !options.restoreOwners,
-        noPrivileges: !options.restorePrivileges,
-        tempDir: context.tempDir,
-        env: context.env,
-        signal: context.signal,
-        reporter: context.reporter,
-      });
-      checks.push(restoreErrorsCheck(result.ignoredErrors, options.maxRestoreErrors, result.errors));
-      for (const issue of result.knownIssues) notes.push(`Known restore issue ${issue.id} (${issue.count}): ${issue.description}`);
+      const restored = await restorePayload(payloadPath, source, target.connection, client, options, context);
+      checks.push(restored.check);
+      notes.push(...restored.notes);
     });
   } catch (error) {
     await prepared?.cleanup(options.keepDatabase);

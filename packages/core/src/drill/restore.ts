@@ -6,8 +6,6 @@ import { loadDecryptionKeys } from '../crypto/index.js';
 import type { RestoreOptions } from '../options/restore.js';
 import { formatDuration } from '../options/values.js';
 import type { OperationOutcome } from '../report/outcome.js';
-import { restoreGlobals } from '../restore/restore-globals.js';
-import { restorePostgres } from '../restore/restore-postgres.js';
 import { resolveConnection } from '../sources/postgres/connection.js';
 import { countRows, listTables, readServerInfo } from '../sources/postgres/server-info.js';
 import { openStore } from '../storage/open-store.js';
@@ -15,8 +13,9 @@ import { resolvePostgresClient } from '../toolchain/resolve.js';
 import { RestoreTargetError } from './errors.js';
 import { obtainBackup } from './obtain.js';
 import { PhaseRecorder } from './phases.js';
+import { restorePayload } from './restore-payload.js';
 import { selectBackup } from './select.js';
-import { restoreErrorsCheck, tableChecks, type TableCount } from './table-checks.js';
+import { tableChecks, type TableCount } from './table-checks.js';
 
 /**
  * A real recovery: the drill's selection, verification and decryption, then pg_restore into
@@ -60,25 +59,9 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
       context,
     });
     await phases.run('restore', async () => {
-      if (source.dumpFormat === 'globals-sql') {
-        const result = await restoreGlobals(obtained.payloadPath, target, { binDir: client.binDir, env: context.env });
-        checks.push(restoreErrorsCheck(result.errors.length, options.maxRestoreErrors, result.errors));
-        return;
-      }
-      const result = await restorePostgres({
-        file: obtained.payloadPath,
-        target,
-        origin: source,
-        binDir: client.binDir,
-        jobs: options.restoreJobs,
-        noOwner: !options.restoreOwners,
-        noPrivileges: !options.restorePrivileges,
-        tempDir: context.tempDir,
-        env: context.env,
-        signal: context.signal,
-        reporter,
-      });
-      checks.push(restoreErrorsCheck(result.ignoredErrors, options.maxRestoreErrors, result.errors));
+      const restored = await restorePayload(obtained.payloadPath, source, target, client, options, context);
+      checks.push(restored.check);
+      for (const note of restored.notes) reporter.info(note);
     });
     await phases.run('checks', async () => {
       const tables = Array.isArray(obtained.stats?.tables) ? (obtained.stats.tables as TableCount[]) : [];

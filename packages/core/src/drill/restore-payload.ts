@@ -1,0 +1,53 @@
+import type { CheckResult } from '../catalog/drill-record.js';
+import type { RunContext } from '../context.js';
+import { restoreGlobals } from '../restore/restore-globals.js';
+import { restorePostgres } from '../restore/restore-postgres.js';
+import type { PostgresConnection } from '../sources/postgres/connection.js';
+import type { ResolvedClient } from '../toolchain/resolve.js';
+import { restoreErrorsCheck } from './table-checks.js';
+
+/** The restore settings drills and restores share. */
+export interface RestorePayloadOptions {
+  readonly restoreJobs: number;
+  readonly restoreOwners: boolean;
+  readonly restorePrivileges: boolean;
+  readonly maxRestoreErrors: number;
+}
+
+/** What restoring a decrypted payload showed: the restore-errors check and notes on known, harmless errors. */
+export interface RestoredPayload {
+  readonly check: CheckResult;
+  readonly notes: string[];
+}
+
+/** Restores a decrypted payload into `target`: globals SQL through psql, an archive through pg_restore. */
+export async function restorePayload(
+  payloadPath: string,
+  source: Record<string, unknown>,
+  target: PostgresConnection,
+  client: ResolvedClient,
+  options: RestorePayloadOptions,
+  context: RunContext,
+): Promise<RestoredPayload> {
+  if (source.dumpFormat === 'globals-sql') {
+    const result = await restoreGlobals(payloadPath, target, { binDir: client.binDir, env: context.env });
+    return { check: restoreErrorsCheck(result.errors.length, options.maxRestoreErrors, result.errors), notes: [] };
+  }
+  const result = await restorePostgres({
+    file: payloadPath,
+    target,
+    origin: source,
+    binDir: client.binDir,
+    jobs: options.restoreJobs,
+    noOwner: !options.restoreOwners,
+    noPrivileges: !options.restorePrivileges,
+    tempDir: context.tempDir,
+    env: context.env,
+    signal: context.signal,
+    reporter: context.reporter,
+  });
+  return {
+    check: restoreErrorsCheck(result.ignoredErrors, options.maxRestoreErrors, result.errors),
+    notes: result.knownIssues.map((issue) => `Known restore issue ${issue.id} (${issue.count}): ${issue.description}`),
+  };
+}
