@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { isExecutable } from '../toolchain/discover.js';
 
 /** A GnuPG binary this machine has. */
 export interface GpgBinary {
@@ -35,21 +35,12 @@ async function search(path: string): Promise<GpgBinary | undefined> {
   for (const name of ['gpg', 'gpg2']) {
     for (const dir of path.split(delimiter).filter(Boolean)) {
       const candidate = join(dir, name);
-      if (!(await executable(candidate))) continue;
+      if (!(await isExecutable(candidate))) continue;
       const version = await probe(candidate, path);
       if (version && atLeast(version, MIN_VERSION)) return { path: candidate, version };
     }
   }
   return undefined;
-}
-
-async function executable(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** `gpg --version`'s first line names GnuPG and its version: `gpg (GnuPG) 2.2.40`. */

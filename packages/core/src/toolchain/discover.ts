@@ -59,7 +59,8 @@ async function expand(pattern: DirPattern): Promise<string[]> {
     .map((entry) => join(pattern.parent, entry, pattern.suffix));
 }
 
-async function executable(path: string): Promise<boolean> {
+/** Whether `path` is a file this process may execute. */
+export async function isExecutable(path: string): Promise<boolean> {
   try {
     await access(path, constants.X_OK);
     return true;
@@ -87,7 +88,7 @@ export async function inspectClientDir(dir: string, platform: PlatformInfo): Pro
   let probe: string | undefined;
   for (const tool of ['pg_dump', 'pg_restore'] as const) {
     const path = join(dir, `${tool}${exe}`);
-    if (await executable(path)) {
+    if (await isExecutable(path)) {
       probe = path;
       break;
     }
@@ -101,7 +102,7 @@ export async function inspectClientDir(dir: string, platform: PlatformInfo): Pro
   const tools: Partial<Record<PgTool, string>> = {};
   for (const tool of PG_TOOLS) {
     const path = join(binDir, `${tool}${exe}`);
-    if (await executable(path)) tools[tool] = path;
+    if (await isExecutable(path)) tools[tool] = path;
   }
   const parsed = await probeVersion(real);
   if (!parsed) return undefined;

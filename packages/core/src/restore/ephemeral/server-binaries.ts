@@ -1,6 +1,6 @@
-import { access, constants, readdir, realpath } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { clientDirPatterns, probeVersion } from '../../toolchain/discover.js';
+import { clientDirPatterns, isExecutable, probeVersion } from '../../toolchain/discover.js';
 import { PGDG_SETUP_SCRIPT, type PlatformInfo } from '../../toolchain/platform.js';
 import { ServerBinariesMissingError } from './errors.js';
 
@@ -18,12 +18,6 @@ function exe(platform: PlatformInfo, name: string): string {
   return platform.os === 'win32' ? `${name}.exe` : name;
 }
 
-async function executable(path: string): Promise<boolean> {
-  return access(path, constants.X_OK).then(
-    () => true,
-    () => false,
-  );
-}
 
 /**
  * The server in one folder, named by the folder of the real `postgres` binary (a PATH
@@ -31,9 +25,9 @@ async function executable(path: string): Promise<boolean> {
  */
 export async function inspectServerDir(dir: string, platform: PlatformInfo): Promise<ServerInstallation | undefined> {
   const postgres = join(dir, exe(platform, 'postgres'));
-  if (!(await executable(postgres))) return undefined;
+  if (!(await isExecutable(postgres))) return undefined;
   const binDir = dirname(await realpath(postgres).catch(() => postgres));
-  if (!(await executable(join(binDir, exe(platform, 'initdb'))))) return undefined;
+  if (!(await isExecutable(join(binDir, exe(platform, 'initdb'))))) return undefined;
   const version = await probeVersion(join(binDir, exe(platform, 'postgres')));
   return version && { major: version.major, version: version.version, binDir };
 }
