@@ -3,7 +3,7 @@
  * Upload throughput and memory of the stores: streams generated, incompressible data into a
  * folder store and into S3 (s3rver on loopback) with different multipart plans, each run in
  * its own process so its peak RSS is its own. Memory should follow the plan's
- * partSize × (queueSize + 1), whatever the object's size.
+ * partSize × (queueSize + 2), whatever the object's size.
  *
  *   npm run build:ts && [LIFEBOAT_BENCH_MIB=1024] node scripts/bench/storage-upload.mjs
  *
