@@ -44592,7 +44592,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(71760);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(96808);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -44601,7 +44601,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 71760:
+/***/ 96808:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -84714,6 +84714,117 @@ const web_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("n
 const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(57975);
+;// CONCATENATED MODULE: ./packages/core/src/toolchain/discover.ts
+
+
+
+
+/** The client programs Lifeboat runs. */
+const PG_TOOLS = ['pg_dump', 'pg_restore', 'pg_dumpall', 'psql'];
+/**
+ * Folders where PostgreSQL clients live, most specific first after PATH: the operator's
+ * PATH, Debian/Ubuntu (`/usr/lib/postgresql/<N>/bin`), PGDG RPMs (`/usr/pgsql-<N>/bin`),
+ * Homebrew, Postgres.app and the Windows installer.
+ */
+function discover_clientDirPatterns(env, platform) {
+    const pathDirs = (env.PATH ?? env.Path ?? '').split(platform.os === 'win32' ? ';' : external_node_path_.delimiter).filter(Boolean);
+    const patterns = [...pathDirs];
+    if (platform.os === 'win32') {
+        for (const root of [env.ProgramFiles, env['ProgramFiles(x86)']]) {
+            if (root)
+                patterns.push({ parent: (0,external_node_path_.join)(root, 'PostgreSQL'), entry: /^\d+(\.\d+)?$/, suffix: 'bin' });
+        }
+        return patterns;
+    }
+    patterns.push({ parent: '/usr/lib/postgresql', entry: /^\d+(\.\d+)?$/, suffix: 'bin' }, { parent: '/usr', entry: /^pgsql-\d+(\.\d+)?$/, suffix: 'bin' });
+    const brewPrefixes = [...new Set([env.HOMEBREW_PREFIX, '/opt/homebrew', '/usr/local', '/home/linuxbrew/.linuxbrew'])];
+    for (const prefix of brewPrefixes) {
+        if (!prefix)
+            continue;
+        patterns.push({ parent: (0,external_node_path_.join)(prefix, 'opt'), entry: /^(postgresql(@\d+(\.\d+)?)?|libpq)$/, suffix: 'bin' });
+    }
+    patterns.push({ parent: '/Applications/Postgres.app/Contents/Versions', entry: /^(\d+(\.\d+)?|latest)$/, suffix: 'bin' });
+    return patterns;
+}
+async function expand(pattern) {
+    if (typeof pattern === 'string')
+        return [pattern];
+    const entries = await (0,promises_.readdir)(pattern.parent).catch(() => []);
+    return entries
+        .filter((entry) => pattern.entry.test(entry))
+        .sort((a, b) => b.localeCompare(a, 'en', { numeric: true }))
+        .map((entry) => (0,external_node_path_.join)(pattern.parent, entry, pattern.suffix));
+}
+/** Whether `path` is a file this process may execute. */
+async function discover_isExecutable(path) {
+    try {
+        await (0,promises_.access)(path, promises_.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Runs `<tool> --version` and parses it; undefined when it does not run or say a version. */
+async function discover_probeVersion(toolPath) {
+    return new Promise((resolve) => {
+        (0,external_node_child_process_.execFile)(toolPath, ['--version'], { timeout: 15_000, windowsHide: true }, (error, stdout) => {
+            resolve(error ? undefined : parseClientVersion(String(stdout)));
+        });
+    });
+}
+/**
+ * Inspects one folder: the client it holds, or undefined when it holds none Lifeboat can
+ * use. A PATH entry often holds symlinks (Homebrew, /usr/local/bin); the client is named by
+ * the folder of the real binary, so its tools all share one version.
+ */
+async function inspectClientDir(dir, platform) {
+    const exe = platform.os === 'win32' ? '.exe' : '';
+    let probe;
+    for (const tool of ['pg_dump', 'pg_restore']) {
+        const path = (0,external_node_path_.join)(dir, `${tool}${exe}`);
+        if (await discover_isExecutable(path)) {
+            probe = path;
+            break;
+        }
+    }
+    if (!probe)
+        return undefined;
+    const real = await (0,promises_.realpath)(probe).catch(() => probe);
+    // Debian's pg_wrapper picks a version per call (newest installed for remote hosts), so a
+    // folder of wrappers names no single client; the real ones are under /usr/lib/postgresql.
+    if ((0,external_node_path_.basename)(real, exe) === 'pg_wrapper')
+        return undefined;
+    const binDir = (0,external_node_path_.dirname)(real);
+    const tools = {};
+    for (const tool of PG_TOOLS) {
+        const path = (0,external_node_path_.join)(binDir, `${tool}${exe}`);
+        if (await discover_isExecutable(path))
+            tools[tool] = path;
+    }
+    const parsed = await discover_probeVersion(real);
+    if (!parsed)
+        return undefined;
+    return { major: parsed.major, version: parsed.version, binDir, tools };
+}
+/**
+ * Finds every PostgreSQL client installed here, one entry per folder of real binaries, in
+ * discovery order (PATH first, then the well-known locations).
+ */
+async function discoverClients(env, platform) {
+    const dirs = [...new Set((await Promise.all(discover_clientDirPatterns(env, platform).map(expand))).flat())];
+    const found = await Promise.all(dirs.map((dir) => inspectClientDir(dir, platform)));
+    const seen = new Set();
+    const clients = [];
+    for (const client of found) {
+        if (!client || seen.has(client.binDir))
+            continue;
+        seen.add(client.binDir);
+        clients.push(client);
+    }
+    return clients;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/crypto/gpg-binary.ts
 
 
@@ -84741,7 +84852,7 @@ async function search(path) {
     for (const name of ['gpg', 'gpg2']) {
         for (const dir of path.split(delimiter).filter(Boolean)) {
             const candidate = join(dir, name);
-            if (!(await executable(candidate)))
+            if (!(await isExecutable(candidate)))
                 continue;
             const version = await probe(candidate, path);
             if (version && atLeast(version, MIN_VERSION))
@@ -84749,15 +84860,6 @@ async function search(path) {
         }
     }
     return undefined;
-}
-async function executable(path) {
-    try {
-        await access(path, constants.X_OK);
-        return true;
-    }
-    catch {
-        return false;
-    }
 }
 /** `gpg --version`'s first line names GnuPG and its version: `gpg (GnuPG) 2.2.40`. */
 function parseGpgVersion(text) {
@@ -88968,116 +89070,6 @@ function queryError(error, connection) {
     return new SnapshotError(`Preparing the dump's snapshot and row counts failed: ${err.message ?? String(error)}.`, 'Set `counts: off` to let pg_dump take its own snapshot (the backup then carries no row counts).', { cause: error });
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/toolchain/discover.ts
-
-
-
-
-/** The client programs Lifeboat runs. */
-const PG_TOOLS = ['pg_dump', 'pg_restore', 'pg_dumpall', 'psql'];
-/**
- * Folders where PostgreSQL clients live, most specific first after PATH: the operator's
- * PATH, Debian/Ubuntu (`/usr/lib/postgresql/<N>/bin`), PGDG RPMs (`/usr/pgsql-<N>/bin`),
- * Homebrew, Postgres.app and the Windows installer.
- */
-function discover_clientDirPatterns(env, platform) {
-    const pathDirs = (env.PATH ?? env.Path ?? '').split(platform.os === 'win32' ? ';' : external_node_path_.delimiter).filter(Boolean);
-    const patterns = [...pathDirs];
-    if (platform.os === 'win32') {
-        for (const root of [env.ProgramFiles, env['ProgramFiles(x86)']]) {
-            if (root)
-                patterns.push({ parent: (0,external_node_path_.join)(root, 'PostgreSQL'), entry: /^\d+(\.\d+)?$/, suffix: 'bin' });
-        }
-        return patterns;
-    }
-    patterns.push({ parent: '/usr/lib/postgresql', entry: /^\d+(\.\d+)?$/, suffix: 'bin' }, { parent: '/usr', entry: /^pgsql-\d+(\.\d+)?$/, suffix: 'bin' });
-    const brewPrefixes = [...new Set([env.HOMEBREW_PREFIX, '/opt/homebrew', '/usr/local', '/home/linuxbrew/.linuxbrew'])];
-    for (const prefix of brewPrefixes) {
-        if (!prefix)
-            continue;
-        patterns.push({ parent: (0,external_node_path_.join)(prefix, 'opt'), entry: /^(postgresql(@\d+(\.\d+)?)?|libpq)$/, suffix: 'bin' });
-    }
-    patterns.push({ parent: '/Applications/Postgres.app/Contents/Versions', entry: /^(\d+(\.\d+)?|latest)$/, suffix: 'bin' });
-    return patterns;
-}
-async function expand(pattern) {
-    if (typeof pattern === 'string')
-        return [pattern];
-    const entries = await (0,promises_.readdir)(pattern.parent).catch(() => []);
-    return entries
-        .filter((entry) => pattern.entry.test(entry))
-        .sort((a, b) => b.localeCompare(a, 'en', { numeric: true }))
-        .map((entry) => (0,external_node_path_.join)(pattern.parent, entry, pattern.suffix));
-}
-async function discover_executable(path) {
-    try {
-        await (0,promises_.access)(path, promises_.constants.X_OK);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** Runs `<tool> --version` and parses it; undefined when it does not run or say a version. */
-async function discover_probeVersion(toolPath) {
-    return new Promise((resolve) => {
-        (0,external_node_child_process_.execFile)(toolPath, ['--version'], { timeout: 15_000, windowsHide: true }, (error, stdout) => {
-            resolve(error ? undefined : parseClientVersion(String(stdout)));
-        });
-    });
-}
-/**
- * Inspects one folder: the client it holds, or undefined when it holds none Lifeboat can
- * use. A PATH entry often holds symlinks (Homebrew, /usr/local/bin); the client is named by
- * the folder of the real binary, so its tools all share one version.
- */
-async function inspectClientDir(dir, platform) {
-    const exe = platform.os === 'win32' ? '.exe' : '';
-    let probe;
-    for (const tool of ['pg_dump', 'pg_restore']) {
-        const path = (0,external_node_path_.join)(dir, `${tool}${exe}`);
-        if (await discover_executable(path)) {
-            probe = path;
-            break;
-        }
-    }
-    if (!probe)
-        return undefined;
-    const real = await (0,promises_.realpath)(probe).catch(() => probe);
-    // Debian's pg_wrapper picks a version per call (newest installed for remote hosts), so a
-    // folder of wrappers names no single client; the real ones are under /usr/lib/postgresql.
-    if ((0,external_node_path_.basename)(real, exe) === 'pg_wrapper')
-        return undefined;
-    const binDir = (0,external_node_path_.dirname)(real);
-    const tools = {};
-    for (const tool of PG_TOOLS) {
-        const path = (0,external_node_path_.join)(binDir, `${tool}${exe}`);
-        if (await discover_executable(path))
-            tools[tool] = path;
-    }
-    const parsed = await discover_probeVersion(real);
-    if (!parsed)
-        return undefined;
-    return { major: parsed.major, version: parsed.version, binDir, tools };
-}
-/**
- * Finds every PostgreSQL client installed here, one entry per folder of real binaries, in
- * discovery order (PATH first, then the well-known locations).
- */
-async function discoverClients(env, platform) {
-    const dirs = [...new Set((await Promise.all(discover_clientDirPatterns(env, platform).map(expand))).flat())];
-    const found = await Promise.all(dirs.map((dir) => inspectClientDir(dir, platform)));
-    const seen = new Set();
-    const clients = [];
-    for (const client of found) {
-        if (!client || seen.has(client.binDir))
-            continue;
-        seen.add(client.binDir);
-        clients.push(client);
-    }
-    return clients;
-}
-
 ;// CONCATENATED MODULE: ./packages/core/src/toolchain/errors.ts
 
 /** The PostgreSQL client here (or the one asked for) is older than the server or archive needs. */
@@ -89901,357 +89893,6 @@ function renderBackupSummary(taken, store, encryption) {
     return `${lines.join('\n')}\n`;
 }
 
-;// CONCATENATED MODULE: ./packages/core/src/restore/errors.ts
-
-
-/** The target server is an older major than the one the dump came from. */
-class errors_TargetTooOldError extends errors/* LifeboatError */.H3 {
-    dumpServerMajor;
-    targetMajor;
-    constructor(dump, target) {
-        super('restore-target-too-old', `The backup was dumped from PostgreSQL ${dump.version ?? dump.major}, but the target runs PostgreSQL ${target.version}; a dump does not restore into an older major.`, `Restore into PostgreSQL ≥ ${dump.major} (e.g. a postgres:${dump.major} service container).`);
-        this.dumpServerMajor = dump.major;
-        this.targetMajor = target.major;
-    }
-}
-/** pg_restore is older than the pg_dump that wrote the archive. */
-class errors_RestoreClientTooOldError extends errors/* LifeboatError */.H3 {
-    requiredMajor;
-    constructor(message, requiredMajor) {
-        super('pg-restore-too-old', (0,secrets/* redact */.E$)(message), `Use pg_restore ${requiredMajor} or newer: set \`postgres-client-version: ${requiredMajor}\` (or install postgresql-client-${requiredMajor}).`);
-        this.requiredMajor = requiredMajor;
-    }
-}
-/** The file is neither a pg_dump custom archive nor a tar of a directory dump. */
-class errors_ArchiveFormatError extends errors/* LifeboatError */.H3 {
-    constructor(message, fix = 'Restore a Lifeboat PostgreSQL payload (db.pgdump or db.pgdump.tar), decrypted.') {
-        super('invalid-archive', (0,secrets/* redact */.E$)(message), fix);
-    }
-}
-/** pg_restore failed, was killed, or ignored more errors than allowed. */
-class errors_RestoreError extends errors/* LifeboatError */.H3 {
-    exitCode;
-    signal;
-    /** Error messages pg_restore reported (redacted). */
-    errors;
-    constructor(message, details, fix) {
-        super('restore-failed', (0,secrets/* redact */.E$)(/[.!?)]$/.test(message.trim()) ? message : `${message}.`), fix);
-        this.exitCode = details.exitCode;
-        this.signal = details.signal;
-        this.errors = details.errors ?? [];
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/restore/restore-globals.ts
-
-
-
-
-
-/** Replays a globals script (roles, tablespaces) with psql, counting the statements that failed. */
-async function restore_globals_restoreGlobals(file, connection, options = {}) {
-    const started = performance.now();
-    const child = spawn(toolPath('psql', options.binDir), ['-X', '-q', '-v', 'ON_ERROR_STOP=0', '-f', file], {
-        env: connectionEnv(connection, options.env),
-        stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
-    const code = await new Promise((resolve, reject) => {
-        child.on('error', reject);
-        child.on('close', resolve);
-    });
-    const errors = stderr.split('\n').filter((line) => /\bERROR:/.test(line)).map((line) => redact(line.trim()));
-    const alreadyExisted = errors.filter((line) => /already exists/.test(line)).length;
-    if (code !== 0) {
-        throw new RestoreError(`psql exited with code ${code} replaying the globals script: ${redact(stderr.trim().split('\n').slice(-3).join(' '))}`, { exitCode: code, signal: null, errors }, 'Check that psql can reach the target and that the file is a pg_dumpall globals script.');
-    }
-    return { durationMs: Math.round(performance.now() - started), errors: errors.filter((line) => !/already exists/.test(line)), alreadyExisted };
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/restore/archive.ts
-
-
-/** What a file holds: a custom archive, a tar (of a directory dump), or something else. */
-async function archive_detectPayloadKind(path) {
-    const head = await readHead(path, 512);
-    if (head.subarray(0, 5).toString('latin1') === 'PGDMP')
-        return 'custom';
-    if (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar')
-        return 'tar';
-    return 'unknown';
-}
-/**
- * Reads an archive header (pg_backup_archiver.c's WriteHead): magic `PGDMP`, version bytes,
- * int and offset sizes, format, compression, creation time, database name, server and
- * pg_dump versions.
- */
-async function archive_readArchiveHeader(path) {
-    const buf = await readHead(path, 4096);
-    if (buf.subarray(0, 5).toString('latin1') !== 'PGDMP') {
-        throw new ArchiveFormatError(`${path} is not a pg_dump archive (no PGDMP header).`);
-    }
-    let pos = 5;
-    const byte = () => {
-        if (pos >= buf.length)
-            throw new ArchiveFormatError(`${path} has a truncated pg_dump header.`);
-        return buf[pos++];
-    };
-    const vmaj = byte();
-    const vmin = byte();
-    byte(); // revision
-    const intSize = byte();
-    byte(); // offset size
-    const formatCode = byte();
-    const readInt = () => {
-        const negative = byte() !== 0;
-        let value = 0;
-        for (let i = 0; i < intSize; i++)
-            value += byte() * 2 ** (8 * i);
-        return negative ? -value : value;
-    };
-    const readStr = () => {
-        const length = readInt();
-        if (length < 0)
-            return undefined;
-        if (pos + length > buf.length)
-            throw new ArchiveFormatError(`${path} has a truncated pg_dump header.`);
-        const text = buf.subarray(pos, pos + length).toString('utf8');
-        pos += length;
-        return text;
-    };
-    const at = (minor) => vmaj > 1 || (vmaj === 1 && vmin >= minor);
-    let compression;
-    if (at(15)) {
-        compression = ['none', 'gzip', 'lz4', 'zstd'][byte()] ?? 'unknown';
-    }
-    else {
-        const level = readInt();
-        compression = level === 0 ? 'none' : level === -1 ? 'gzip' : `gzip:${level}`;
-    }
-    const header = {
-        version: `${vmaj}.${vmin}`,
-        // A directory dump's toc.dat says 3 (archTar): pg_dump writes it so, the layouts being compatible.
-        format: { 1: 'custom', 3: 'directory', 5: 'directory' }[formatCode] ?? 'unknown',
-        compression,
-    };
-    if (at(4)) {
-        for (let i = 0; i < 7; i++)
-            readInt(); // creation time
-        header.database = readStr();
-    }
-    if (at(10)) {
-        header.serverVersion = readStr();
-        header.dumpVersion = readStr();
-        header.serverMajor = majorOf(header.serverVersion);
-        header.dumpMajor = majorOf(header.dumpVersion);
-    }
-    header.minRestoreMajor = minRestoreMajor(vmaj, vmin, header.dumpMajor);
-    return header;
-}
-/**
- * The oldest pg_restore that reads an archive version: 1.14 (table access methods) came
- * with 12, 1.15 (compression algorithm in the header) with 16, 1.16 (large-object
- * metadata, relkind) with 17. A version newer than these needs at least the pg_dump that
- * wrote it.
- */
-function minRestoreMajor(vmaj, vmin, dumpMajor) {
-    if (vmaj > 1 || vmin > 16)
-        return Math.max(dumpMajor ?? 0, 18);
-    if (vmin === 16)
-        return 17;
-    if (vmin === 15)
-        return 16;
-    if (vmin === 14)
-        return 12;
-    return 9.6;
-}
-function majorOf(version) {
-    const match = /^(\d+)(?:\.(\d+))?/.exec(version ?? '');
-    if (!match)
-        return undefined;
-    const first = Number(match[1]);
-    return first < 10 && match[2] !== undefined ? Number(`${first}.${match[2]}`) : first;
-}
-async function readHead(path, length) {
-    const handle = await open(path, 'r').catch((error) => {
-        throw new ArchiveFormatError(`Cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}.`, 'Check the path of the file to restore.');
-    });
-    try {
-        const buf = Buffer.alloc(length);
-        const { bytesRead } = await handle.read(buf, 0, length, 0);
-        return buf.subarray(0, bytesRead);
-    }
-    finally {
-        await handle.close();
-    }
-}
-
-;// CONCATENATED MODULE: ./packages/core/src/restore/restore-postgres.ts
-
-
-
-
-
-
-
-
-
-
-const MAX_MESSAGES = 100;
-/**
- * Runs pg_restore from a file into a target database, after checking that the target is not
- * an older major than the dump's server and that pg_restore can read the archive. Exit status
- * and stderr are checked: errors pg_restore ignored are counted and returned (harmless known
- * issues named apart); a failed or killed pg_restore throws RestoreError.
- */
-async function restore_postgres_restorePostgres(options) {
-    const started = Date.now();
-    const baseEnv = options.env ?? process.env;
-    const connection = toConnection(options.target, baseEnv);
-    const target = await withConnection(connection, queryServerInfo);
-    const kind = await detectPayloadKind(options.file);
-    if (kind === 'unknown') {
-        throw new ArchiveFormatError(`${options.file} is neither a pg_dump custom archive nor a tar of a directory dump.`);
-    }
-    let workDir;
-    try {
-        let archivePath = options.file;
-        if (kind === 'tar') {
-            workDir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'lifeboat-restore-'));
-            trackTempDir(workDir);
-            archivePath = join(workDir, 'dump');
-            await unpack(options.file, archivePath, baseEnv);
-        }
-        const archive = await readArchiveHeader(kind === 'tar' ? join(archivePath, 'toc.dat') : archivePath);
-        const dumpMajor = options.origin?.serverMajor ?? archive.serverMajor;
-        if (dumpMajor !== undefined && target.major < dumpMajor) {
-            throw new TargetTooOldError({ major: dumpMajor, version: options.origin?.serverVersion ?? archive.serverVersion?.split(' ')[0] }, target);
-        }
-        const path = toolPath('pg_restore', options.binDir);
-        const client = { ...(await clientVersion(path, baseEnv)), path };
-        const required = Math.max(archive.minRestoreMajor, 0);
-        if (client.major < required) {
-            throw new RestoreClientTooOldError(`pg_restore ${client.version} cannot read this archive (format ${archive.version}, written by pg_dump ${archive.dumpVersion ?? options.origin?.clientVersion ?? 'unknown'}).`, required);
-        }
-        const args = [
-            `--dbname=${dbnameConninfo(connection.database)}`,
-            '--no-password',
-            `--jobs=${options.jobs ?? 1}`,
-            ...(options.noOwner ? ['--no-owner'] : []),
-            ...(options.noPrivileges ? ['--no-privileges'] : []),
-            archivePath,
-        ];
-        options.reporter?.debug(`Running ${path} ${args.join(' ')} into ${describeConnection(connection)}`);
-        const messages = [];
-        let reportedErrorCount = 0;
-        const run = spawnTool(path, args, {
-            env: connectionEnv(connection, baseEnv),
-            tailLines: 20,
-            onStderrLine(line) {
-                const count = /errors ignored on restore:\s*(\d+)/.exec(line);
-                if (count)
-                    reportedErrorCount = Number(count[1]);
-                const error = /^pg_restore: (?:error: |\[archiver \(db\)\] )(.*)$/.exec(line);
-                if (error && !/^Error (while|from) /i.test(error[1]))
-                    messages.push(error[1]);
-            },
-        });
-        const onAbort = () => run.kill();
-        options.signal?.addEventListener('abort', onAbort, { once: true });
-        let exit;
-        try {
-            exit = await run.exit;
-        }
-        finally {
-            options.signal?.removeEventListener('abort', onAbort);
-        }
-        options.signal?.throwIfAborted();
-        const { known, other } = classifyErrors(messages, { clientMajor: client.major, targetMajor: target.major });
-        // pg_restore exits 1 when it ignored errors; that is a completed restore whose errors we report.
-        const completedWithErrors = exit.exitCode === 1 && exit.signal === null && /errors ignored on restore/.test(exit.stderrTail);
-        if (!(exit.exitCode === 0 && exit.signal === null && !exit.spawnError) && !completedWithErrors) {
-            throw classifyRestoreFailure(exit, messages, client, archive, connection);
-        }
-        const result = {
-            target,
-            client,
-            archive,
-            durationMs: Date.now() - started,
-            ignoredErrors: other.length,
-            errors: other.slice(0, MAX_MESSAGES),
-            reportedErrorCount,
-            knownIssues: known,
-        };
-        if (options.maxErrors !== undefined && other.length > options.maxErrors) {
-            throw new RestoreError(`pg_restore ignored ${other.length} error${other.length === 1 ? '' : 's'} (allowed: ${options.maxErrors}); first: ${other.slice(0, 3).join(' | ')}`, { exitCode: exit.exitCode, signal: exit.signal, errors: result.errors }, 'Read the errors: objects the target lacks (roles, extensions) or a non-empty target are the usual causes. Restore into an empty database with `no-owner`.');
-        }
-        return result;
-    }
-    finally {
-        if (workDir)
-            await removeTempDir(workDir);
-    }
-}
-/**
- * Splits pg_restore's error messages into known harmless issues and real errors.
- * pg_restore ≥ 17 sends `SET transaction_timeout = 0` on every connection; servers before 17
- * reject it (one error per connection, more with --jobs), and nothing else changes.
- */
-function classifyErrors(messages, versions) {
-    const timeoutIssue = versions.clientMajor >= TRANSACTION_TIMEOUT_MAJOR && versions.targetMajor < TRANSACTION_TIMEOUT_MAJOR;
-    let timeoutCount = 0;
-    const other = [];
-    for (const message of messages) {
-        if (timeoutIssue && /unrecognized configuration parameter "transaction_timeout"/.test(message))
-            timeoutCount++;
-        else
-            other.push(message);
-    }
-    const known = timeoutCount > 0
-        ? [
-            {
-                id: 'transaction-timeout',
-                description: `pg_restore ${versions.clientMajor} sets transaction_timeout, which PostgreSQL ${versions.targetMajor} does not have; the setting is skipped and nothing else is affected.`,
-                count: timeoutCount,
-            },
-        ]
-        : [];
-    return { known, other };
-}
-/** The error for a pg_restore run that did not complete (exported for tests of real stderr). */
-function classifyRestoreFailure(exit, messages, client, archive, connection) {
-    if (exit.spawnError)
-        return exit.spawnError;
-    const stderr = exit.stderrTail;
-    const version = /unsupported version \(([\d.]+)\) in file header/.exec(stderr);
-    if (version) {
-        return new RestoreClientTooOldError(`pg_restore ${client.version} cannot read this archive (format ${version[1]}).`, Math.max(archive.minRestoreMajor, client.major + 1));
-    }
-    const connectionProblem = exit.signal === null ? connectionErrorFromStderr(stderr, connection) : undefined;
-    if (connectionProblem)
-        return connectionProblem;
-    if (/does not appear to be a valid archive|could not read input file|unexpected end of file/i.test(stderr)) {
-        return new ArchiveFormatError(`pg_restore could not read the archive: ${restore_postgres_lastLines(stderr, 3)}`, 'The payload is damaged or incomplete; restore another backup.');
-    }
-    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
-    return new RestoreError(`pg_restore ${how}: ${restore_postgres_lastLines(stderr, 6) || '(no error output)'}`, { exitCode: exit.exitCode, signal: exit.signal, errors: messages.slice(0, MAX_MESSAGES) }, exit.signal ? 'The restore was cut short; check the runner for out-of-memory kills or a cancelled job.' : undefined);
-}
-async function unpack(file, into, env) {
-    await mkdir(into);
-    const run = spawnTool('tar', ['-xf', file, '-C', into], { env: definedEnv(env) });
-    const exit = await run.exit;
-    if (exit.exitCode !== 0 || exit.signal !== null || exit.spawnError) {
-        throw new ArchiveFormatError(`tar could not unpack ${file}: ${exit.spawnError?.message ?? restore_postgres_lastLines(exit.stderrTail, 3)}`);
-    }
-}
-function definedEnv(env) {
-    return Object.fromEntries(Object.entries(env).filter((e) => e[1] !== undefined));
-}
-function restore_postgres_lastLines(text, count) {
-    return text.split('\n').filter((l) => l.trim()).slice(-count).join('\n');
-}
-
 ;// CONCATENATED MODULE: external "node:readline"
 const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 // EXTERNAL MODULE: external "node:zlib"
@@ -90987,6 +90628,386 @@ class phases_PhaseRecorder {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/restore/errors.ts
+
+
+/** The target server is an older major than the one the dump came from. */
+class errors_TargetTooOldError extends errors/* LifeboatError */.H3 {
+    dumpServerMajor;
+    targetMajor;
+    constructor(dump, target) {
+        super('restore-target-too-old', `The backup was dumped from PostgreSQL ${dump.version ?? dump.major}, but the target runs PostgreSQL ${target.version}; a dump does not restore into an older major.`, `Restore into PostgreSQL ≥ ${dump.major} (e.g. a postgres:${dump.major} service container).`);
+        this.dumpServerMajor = dump.major;
+        this.targetMajor = target.major;
+    }
+}
+/** pg_restore is older than the pg_dump that wrote the archive. */
+class errors_RestoreClientTooOldError extends errors/* LifeboatError */.H3 {
+    requiredMajor;
+    constructor(message, requiredMajor) {
+        super('pg-restore-too-old', (0,secrets/* redact */.E$)(message), `Use pg_restore ${requiredMajor} or newer: set \`postgres-client-version: ${requiredMajor}\` (or install postgresql-client-${requiredMajor}).`);
+        this.requiredMajor = requiredMajor;
+    }
+}
+/** The file is neither a pg_dump custom archive nor a tar of a directory dump. */
+class errors_ArchiveFormatError extends errors/* LifeboatError */.H3 {
+    constructor(message, fix = 'Restore a Lifeboat PostgreSQL payload (db.pgdump or db.pgdump.tar), decrypted.') {
+        super('invalid-archive', (0,secrets/* redact */.E$)(message), fix);
+    }
+}
+/** pg_restore failed, was killed, or ignored more errors than allowed. */
+class errors_RestoreError extends errors/* LifeboatError */.H3 {
+    exitCode;
+    signal;
+    /** Error messages pg_restore reported (redacted). */
+    errors;
+    constructor(message, details, fix) {
+        super('restore-failed', (0,secrets/* redact */.E$)(/[.!?)]$/.test(message.trim()) ? message : `${message}.`), fix);
+        this.exitCode = details.exitCode;
+        this.signal = details.signal;
+        this.errors = details.errors ?? [];
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/restore/restore-globals.ts
+
+
+
+
+
+/** Replays a globals script (roles, tablespaces) with psql, counting the statements that failed. */
+async function restore_globals_restoreGlobals(file, connection, options = {}) {
+    const started = performance.now();
+    const child = spawn(toolPath('psql', options.binDir), ['-X', '-q', '-v', 'ON_ERROR_STOP=0', '-f', file], {
+        env: connectionEnv(connection, options.env),
+        stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
+    const code = await new Promise((resolve, reject) => {
+        child.on('error', reject);
+        child.on('close', resolve);
+    });
+    const errors = stderr.split('\n').filter((line) => /\bERROR:/.test(line)).map((line) => redact(line.trim()));
+    const alreadyExisted = errors.filter((line) => /already exists/.test(line)).length;
+    if (code !== 0) {
+        throw new RestoreError(`psql exited with code ${code} replaying the globals script: ${redact(stderr.trim().split('\n').slice(-3).join(' '))}`, { exitCode: code, signal: null, errors }, 'Check that psql can reach the target and that the file is a pg_dumpall globals script.');
+    }
+    return { durationMs: Math.round(performance.now() - started), errors: errors.filter((line) => !/already exists/.test(line)), alreadyExisted };
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/restore/archive.ts
+
+
+/** What a file holds: a custom archive, a tar (of a directory dump), or something else. */
+async function archive_detectPayloadKind(path) {
+    const head = await readHead(path, 512);
+    if (head.subarray(0, 5).toString('latin1') === 'PGDMP')
+        return 'custom';
+    if (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar')
+        return 'tar';
+    return 'unknown';
+}
+/**
+ * Reads an archive header (pg_backup_archiver.c's WriteHead): magic `PGDMP`, version bytes,
+ * int and offset sizes, format, compression, creation time, database name, server and
+ * pg_dump versions.
+ */
+async function archive_readArchiveHeader(path) {
+    const buf = await readHead(path, 4096);
+    if (buf.subarray(0, 5).toString('latin1') !== 'PGDMP') {
+        throw new ArchiveFormatError(`${path} is not a pg_dump archive (no PGDMP header).`);
+    }
+    let pos = 5;
+    const byte = () => {
+        if (pos >= buf.length)
+            throw new ArchiveFormatError(`${path} has a truncated pg_dump header.`);
+        return buf[pos++];
+    };
+    const vmaj = byte();
+    const vmin = byte();
+    byte(); // revision
+    const intSize = byte();
+    byte(); // offset size
+    const formatCode = byte();
+    const readInt = () => {
+        const negative = byte() !== 0;
+        let value = 0;
+        for (let i = 0; i < intSize; i++)
+            value += byte() * 2 ** (8 * i);
+        return negative ? -value : value;
+    };
+    const readStr = () => {
+        const length = readInt();
+        if (length < 0)
+            return undefined;
+        if (pos + length > buf.length)
+            throw new ArchiveFormatError(`${path} has a truncated pg_dump header.`);
+        const text = buf.subarray(pos, pos + length).toString('utf8');
+        pos += length;
+        return text;
+    };
+    const at = (minor) => vmaj > 1 || (vmaj === 1 && vmin >= minor);
+    let compression;
+    if (at(15)) {
+        compression = ['none', 'gzip', 'lz4', 'zstd'][byte()] ?? 'unknown';
+    }
+    else {
+        const level = readInt();
+        compression = level === 0 ? 'none' : level === -1 ? 'gzip' : `gzip:${level}`;
+    }
+    const header = {
+        version: `${vmaj}.${vmin}`,
+        // A directory dump's toc.dat says 3 (archTar): pg_dump writes it so, the layouts being compatible.
+        format: { 1: 'custom', 3: 'directory', 5: 'directory' }[formatCode] ?? 'unknown',
+        compression,
+    };
+    if (at(4)) {
+        for (let i = 0; i < 7; i++)
+            readInt(); // creation time
+        header.database = readStr();
+    }
+    if (at(10)) {
+        header.serverVersion = readStr();
+        header.dumpVersion = readStr();
+        header.serverMajor = majorOf(header.serverVersion);
+        header.dumpMajor = majorOf(header.dumpVersion);
+    }
+    header.minRestoreMajor = minRestoreMajor(vmaj, vmin, header.dumpMajor);
+    return header;
+}
+/**
+ * The oldest pg_restore that reads an archive version: 1.14 (table access methods) came
+ * with 12, 1.15 (compression algorithm in the header) with 16, 1.16 (large-object
+ * metadata, relkind) with 17. A version newer than these needs at least the pg_dump that
+ * wrote it.
+ */
+function minRestoreMajor(vmaj, vmin, dumpMajor) {
+    if (vmaj > 1 || vmin > 16)
+        return Math.max(dumpMajor ?? 0, 18);
+    if (vmin === 16)
+        return 17;
+    if (vmin === 15)
+        return 16;
+    if (vmin === 14)
+        return 12;
+    return 9.6;
+}
+function majorOf(version) {
+    const match = /^(\d+)(?:\.(\d+))?/.exec(version ?? '');
+    if (!match)
+        return undefined;
+    const first = Number(match[1]);
+    return first < 10 && match[2] !== undefined ? Number(`${first}.${match[2]}`) : first;
+}
+async function readHead(path, length) {
+    const handle = await open(path, 'r').catch((error) => {
+        throw new ArchiveFormatError(`Cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}.`, 'Check the path of the file to restore.');
+    });
+    try {
+        const buf = Buffer.alloc(length);
+        const { bytesRead } = await handle.read(buf, 0, length, 0);
+        return buf.subarray(0, bytesRead);
+    }
+    finally {
+        await handle.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/restore/restore-postgres.ts
+
+
+
+
+
+
+
+
+
+
+const MAX_MESSAGES = 100;
+/**
+ * Runs pg_restore from a file into a target database, after checking that the target is not
+ * an older major than the dump's server and that pg_restore can read the archive. Exit status
+ * and stderr are checked: errors pg_restore ignored are counted and returned (harmless known
+ * issues named apart); a failed or killed pg_restore throws RestoreError.
+ */
+async function restore_postgres_restorePostgres(options) {
+    const started = Date.now();
+    const baseEnv = options.env ?? process.env;
+    const connection = toConnection(options.target, baseEnv);
+    const target = await withConnection(connection, queryServerInfo);
+    const kind = await detectPayloadKind(options.file);
+    if (kind === 'unknown') {
+        throw new ArchiveFormatError(`${options.file} is neither a pg_dump custom archive nor a tar of a directory dump.`);
+    }
+    let workDir;
+    try {
+        let archivePath = options.file;
+        if (kind === 'tar') {
+            workDir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'lifeboat-restore-'));
+            trackTempDir(workDir);
+            archivePath = join(workDir, 'dump');
+            await unpack(options.file, archivePath, baseEnv);
+        }
+        const archive = await readArchiveHeader(kind === 'tar' ? join(archivePath, 'toc.dat') : archivePath);
+        const dumpMajor = options.origin?.serverMajor ?? archive.serverMajor;
+        if (dumpMajor !== undefined && target.major < dumpMajor) {
+            throw new TargetTooOldError({ major: dumpMajor, version: options.origin?.serverVersion ?? archive.serverVersion?.split(' ')[0] }, target);
+        }
+        const path = toolPath('pg_restore', options.binDir);
+        const client = { ...(await clientVersion(path, baseEnv)), path };
+        const required = Math.max(archive.minRestoreMajor, 0);
+        if (client.major < required) {
+            throw new RestoreClientTooOldError(`pg_restore ${client.version} cannot read this archive (format ${archive.version}, written by pg_dump ${archive.dumpVersion ?? options.origin?.clientVersion ?? 'unknown'}).`, required);
+        }
+        const args = [
+            `--dbname=${dbnameConninfo(connection.database)}`,
+            '--no-password',
+            `--jobs=${options.jobs ?? 1}`,
+            ...(options.noOwner ? ['--no-owner'] : []),
+            ...(options.noPrivileges ? ['--no-privileges'] : []),
+            archivePath,
+        ];
+        options.reporter?.debug(`Running ${path} ${args.join(' ')} into ${describeConnection(connection)}`);
+        const messages = [];
+        let reportedErrorCount = 0;
+        const run = spawnTool(path, args, {
+            env: connectionEnv(connection, baseEnv),
+            tailLines: 20,
+            onStderrLine(line) {
+                const count = /errors ignored on restore:\s*(\d+)/.exec(line);
+                if (count)
+                    reportedErrorCount = Number(count[1]);
+                const error = /^pg_restore: (?:error: |\[archiver \(db\)\] )(.*)$/.exec(line);
+                if (error && !/^Error (while|from) /i.test(error[1]))
+                    messages.push(error[1]);
+            },
+        });
+        const onAbort = () => run.kill();
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        let exit;
+        try {
+            exit = await run.exit;
+        }
+        finally {
+            options.signal?.removeEventListener('abort', onAbort);
+        }
+        options.signal?.throwIfAborted();
+        const { known, other } = classifyErrors(messages, { clientMajor: client.major, targetMajor: target.major });
+        // pg_restore exits 1 when it ignored errors; that is a completed restore whose errors we report.
+        const completedWithErrors = exit.exitCode === 1 && exit.signal === null && /errors ignored on restore/.test(exit.stderrTail);
+        if (!(exit.exitCode === 0 && exit.signal === null && !exit.spawnError) && !completedWithErrors) {
+            throw classifyRestoreFailure(exit, messages, client, archive, connection);
+        }
+        const result = {
+            target,
+            client,
+            archive,
+            durationMs: Date.now() - started,
+            ignoredErrors: other.length,
+            errors: other.slice(0, MAX_MESSAGES),
+            reportedErrorCount,
+            knownIssues: known,
+        };
+        if (options.maxErrors !== undefined && other.length > options.maxErrors) {
+            throw new RestoreError(`pg_restore ignored ${other.length} error${other.length === 1 ? '' : 's'} (allowed: ${options.maxErrors}); first: ${other.slice(0, 3).join(' | ')}`, { exitCode: exit.exitCode, signal: exit.signal, errors: result.errors }, 'Read the errors: objects the target lacks (roles, extensions) or a non-empty target are the usual causes. Restore into an empty database with `no-owner`.');
+        }
+        return result;
+    }
+    finally {
+        if (workDir)
+            await removeTempDir(workDir);
+    }
+}
+/**
+ * Splits pg_restore's error messages into known harmless issues and real errors.
+ * pg_restore ≥ 17 sends `SET transaction_timeout = 0` on every connection; servers before 17
+ * reject it (one error per connection, more with --jobs), and nothing else changes.
+ */
+function classifyErrors(messages, versions) {
+    const timeoutIssue = versions.clientMajor >= TRANSACTION_TIMEOUT_MAJOR && versions.targetMajor < TRANSACTION_TIMEOUT_MAJOR;
+    let timeoutCount = 0;
+    const other = [];
+    for (const message of messages) {
+        if (timeoutIssue && /unrecognized configuration parameter "transaction_timeout"/.test(message))
+            timeoutCount++;
+        else
+            other.push(message);
+    }
+    const known = timeoutCount > 0
+        ? [
+            {
+                id: 'transaction-timeout',
+                description: `pg_restore ${versions.clientMajor} sets transaction_timeout, which PostgreSQL ${versions.targetMajor} does not have; the setting is skipped and nothing else is affected.`,
+                count: timeoutCount,
+            },
+        ]
+        : [];
+    return { known, other };
+}
+/** The error for a pg_restore run that did not complete (exported for tests of real stderr). */
+function classifyRestoreFailure(exit, messages, client, archive, connection) {
+    if (exit.spawnError)
+        return exit.spawnError;
+    const stderr = exit.stderrTail;
+    const version = /unsupported version \(([\d.]+)\) in file header/.exec(stderr);
+    if (version) {
+        return new RestoreClientTooOldError(`pg_restore ${client.version} cannot read this archive (format ${version[1]}).`, Math.max(archive.minRestoreMajor, client.major + 1));
+    }
+    const connectionProblem = exit.signal === null ? connectionErrorFromStderr(stderr, connection) : undefined;
+    if (connectionProblem)
+        return connectionProblem;
+    if (/does not appear to be a valid archive|could not read input file|unexpected end of file/i.test(stderr)) {
+        return new ArchiveFormatError(`pg_restore could not read the archive: ${restore_postgres_lastLines(stderr, 3)}`, 'The payload is damaged or incomplete; restore another backup.');
+    }
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+    return new RestoreError(`pg_restore ${how}: ${restore_postgres_lastLines(stderr, 6) || '(no error output)'}`, { exitCode: exit.exitCode, signal: exit.signal, errors: messages.slice(0, MAX_MESSAGES) }, exit.signal ? 'The restore was cut short; check the runner for out-of-memory kills or a cancelled job.' : undefined);
+}
+async function unpack(file, into, env) {
+    await mkdir(into);
+    const run = spawnTool('tar', ['-xf', file, '-C', into], { env: definedEnv(env) });
+    const exit = await run.exit;
+    if (exit.exitCode !== 0 || exit.signal !== null || exit.spawnError) {
+        throw new ArchiveFormatError(`tar could not unpack ${file}: ${exit.spawnError?.message ?? restore_postgres_lastLines(exit.stderrTail, 3)}`);
+    }
+}
+function definedEnv(env) {
+    return Object.fromEntries(Object.entries(env).filter((e) => e[1] !== undefined));
+}
+function restore_postgres_lastLines(text, count) {
+    return text.split('\n').filter((l) => l.trim()).slice(-count).join('\n');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/drill/restore-payload.ts
+
+
+
+/** Restores a decrypted payload into `target`: globals SQL through psql, an archive through pg_restore. */
+async function restore_payload_restorePayload(payloadPath, source, target, client, options, context) {
+    if (source.dumpFormat === 'globals-sql') {
+        const result = await restoreGlobals(payloadPath, target, { binDir: client.binDir, env: context.env });
+        return { check: restoreErrorsCheck(result.errors.length, options.maxRestoreErrors, result.errors), notes: [] };
+    }
+    const result = await restorePostgres({
+        file: payloadPath,
+        target,
+        origin: source,
+        binDir: client.binDir,
+        jobs: options.restoreJobs,
+        noOwner: !options.restoreOwners,
+        noPrivileges: !options.restorePrivileges,
+        tempDir: context.tempDir,
+        env: context.env,
+        signal: context.signal,
+        reporter: context.reporter,
+    });
+    return {
+        check: restoreErrorsCheck(result.ignoredErrors, options.maxRestoreErrors, result.errors),
+        notes: result.knownIssues.map((issue) => `Known restore issue ${issue.id} (${issue.count}): ${issue.description}`),
+    };
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/drill/evidence.ts
 
 /** The drill's evidence as Markdown: verdict first, then phases, checks, RPO/RTO, versions. */
@@ -91355,19 +91376,16 @@ class errors_NoEphemeralPostgresError extends errors/* LifeboatError */.H3 {
 function exe(platform, name) {
     return platform.os === 'win32' ? `${name}.exe` : name;
 }
-async function server_binaries_executable(path) {
-    return access(path, constants.X_OK).then(() => true, () => false);
-}
 /**
  * The server in one folder, named by the folder of the real `postgres` binary (a PATH
  * entry may hold symlinks); undefined when the folder lacks `initdb` or `postgres`.
  */
 async function server_binaries_inspectServerDir(dir, platform) {
     const postgres = join(dir, exe(platform, 'postgres'));
-    if (!(await server_binaries_executable(postgres)))
+    if (!(await isExecutable(postgres)))
         return undefined;
     const binDir = dirname(await realpath(postgres).catch(() => postgres));
-    if (!(await server_binaries_executable(join(binDir, exe(platform, 'initdb')))))
+    if (!(await isExecutable(join(binDir, exe(platform, 'initdb')))))
         return undefined;
     const version = await probeVersion(join(binDir, exe(platform, 'postgres')));
     return version && { major: version.major, version: version.version, binDir };
@@ -92282,7 +92300,6 @@ function target_quoteIdent(name) {
 
 
 
-
 /**
  * Proves a backup restores: select → download → verify → decrypt → restore → checks, each
  * timed; then RPO/RTO thresholds and evidence (JSON + Markdown, stored under `drills/`). The
@@ -92320,6 +92337,8 @@ async function drill_drill(options, context, hooks = {}) {
         const obtained = await obtainBackup(from, selected, keys, options.signingPublicKey, workDir, phases, context);
         if (obtained.signatureVerified)
             notes.push(`Manifest signature verified (key ${obtained.signedBy}).`);
+        if (obtained.decryptedWith)
+            versions.decryption = obtained.decryptedWith;
         const source = manifest.source;
         if (source.kind === 'postgres') {
             target = await restoreIntoTarget(options, selected, obtained.payloadPath, drillId, phases, checks, versions, notes, context);
@@ -92428,27 +92447,9 @@ async function restoreIntoTarget(options, selected, payloadPath, drillId, phases
             versions.pg_dump = String(source.clientVersion ?? '?');
             versions['target server'] = target.server.version;
             versions[source.dumpFormat === 'globals-sql' ? 'psql' : 'pg_restore'] = client.version;
-            if (source.dumpFormat === 'globals-sql') {
-                const result = await restoreGlobals(payloadPath, target.connection, { binDir: client.binDir, env: context.env });
-                checks.push(restoreErrorsCheck(result.errors.length, options.maxRestoreErrors, result.errors));
-                return;
-            }
-            const result = await restorePostgres({
-                file: payloadPath,
-                target: target.connection,
-                origin: source,
-                binDir: client.binDir,
-                jobs: options.restoreJobs,
-                noOwner: !options.restoreOwners,
-                noPrivileges: !options.restorePrivileges,
-                tempDir: context.tempDir,
-                env: context.env,
-                signal: context.signal,
-                reporter: context.reporter,
-            });
-            checks.push(restoreErrorsCheck(result.ignoredErrors, options.maxRestoreErrors, result.errors));
-            for (const issue of result.knownIssues)
-                notes.push(`Known restore issue ${issue.id} (${issue.count}): ${issue.description}`);
+            const restored = await restorePayload(payloadPath, source, target.connection, client, options, context);
+            checks.push(restored.check);
+            notes.push(...restored.notes);
         });
     }
     catch (error) {
@@ -94360,7 +94361,6 @@ var artifact_names = __nccwpck_require__(39463);
 
 
 
-
 /**
  * A real recovery: the drill's selection, verification and decryption, then pg_restore into
  * the operator's (empty) database and the same table and row-count checks.
@@ -94399,25 +94399,10 @@ async function restore(options, context) {
             context,
         });
         await phases.run('restore', async () => {
-            if (source.dumpFormat === 'globals-sql') {
-                const result = await restoreGlobals(obtained.payloadPath, target, { binDir: client.binDir, env: context.env });
-                checks.push(restoreErrorsCheck(result.errors.length, options.maxRestoreErrors, result.errors));
-                return;
-            }
-            const result = await restorePostgres({
-                file: obtained.payloadPath,
-                target,
-                origin: source,
-                binDir: client.binDir,
-                jobs: options.restoreJobs,
-                noOwner: !options.restoreOwners,
-                noPrivileges: !options.restorePrivileges,
-                tempDir: context.tempDir,
-                env: context.env,
-                signal: context.signal,
-                reporter,
-            });
-            checks.push(restoreErrorsCheck(result.ignoredErrors, options.maxRestoreErrors, result.errors));
+            const restored = await restorePayload(obtained.payloadPath, source, target, client, options, context);
+            checks.push(restored.check);
+            for (const note of restored.notes)
+                reporter.info(note);
         });
         await phases.run('checks', async () => {
             const tables = Array.isArray(obtained.stats?.tables) ? obtained.stats.tables : [];
