@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import {
   MemoryReporter,
   readArchiveHeader,
   resolveConnection,
+  restoreGlobals,
   restorePostgres,
   type PostgresStats,
   type TableFilters,
@@ -107,6 +108,23 @@ describe('PostgreSQL source → file → pg_restore', () => {
     expect(restored.ignoredErrors).toBe(0);
     const [owner] = await server.query<{ o: string }>("SELECT tableowner AS o FROM pg_tables WHERE schemaname = 'app' AND tablename = 'orders'", [], 'shop_owners');
     expect(owner!.o).toBe('app_owner');
+  });
+
+  it('stops pg_restore and psql when the run is cancelled, instead of restoring first', async () => {
+    const file = join(work, 'cancel.pgdump');
+    const source = await createPostgresSource({ connection: connection('shop'), binDir, counts: 'off' });
+    await dumpToFile(source, file);
+    await server.createDatabase('shop_cancelled');
+    const cancelled = AbortSignal.abort();
+    await expect(restorePostgres({ file, target: connection('shop_cancelled'), binDir, noOwner: true, signal: cancelled })).rejects.toMatchObject({ name: 'AbortError' });
+    const restored = await listTables(connection('shop_cancelled'), {});
+    expect(restored.length).toBeLessThan(Object.keys(SAMPLE_ROWS).length);
+
+    const script = join(work, 'globals.sql');
+    writeFileSync(script, 'CREATE ROLE lifeboat_cancelled_role;\n');
+    await expect(restoreGlobals(script, connection('shop_cancelled'), { binDir, signal: cancelled })).rejects.toMatchObject({ name: 'AbortError' });
+    const roles = await server.query("SELECT 1 FROM pg_roles WHERE rolname = 'lifeboat_cancelled_role'");
+    expect(roles).toHaveLength(0);
   });
 
   it('reports the errors pg_restore ignored, with their messages', async () => {

@@ -30,7 +30,7 @@ export async function restorePayload(
   context: RunContext,
 ): Promise<RestoredPayload> {
   if (source.dumpFormat === 'globals-sql') {
-    const result = await restoreGlobals(payloadPath, target, { binDir: client.binDir, env: context.env });
+    const result = await restoreGlobals(payloadPath, target, { binDir: client.binDir, env: context.env, signal: context.signal });
     return { check: restoreErrorsCheck(result.errors.length, options.maxRestoreErrors, result.errors), notes: [] };
   }
   const result = await restorePostgres({

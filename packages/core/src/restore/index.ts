@@ -9,6 +9,7 @@ export {
   type DumpOrigin,
 } from './restore-postgres.js';
 export { postgresRestoreSettings } from './from-options.js';
+export { restoreGlobals, type GlobalsRestoreResult } from './restore-globals.js';
 // Helpers a drill runs on the restored database.
 export { readServerInfo, listTables, countRows, type ServerInfo, type ConnectionTarget } from '../sources/postgres/server-info.js';
 export * from './ephemeral/index.js';

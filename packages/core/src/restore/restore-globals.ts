@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
-import { redact } from '../report/secrets.js';
-import { toolPath } from '../sources/postgres/client-tool.js';
+import { spawnTool, toolPath } from '../sources/postgres/client-tool.js';
 import { connectionEnv, type PostgresConnection } from '../sources/postgres/connection.js';
 import { RestoreError } from './errors.js';
 
@@ -14,24 +12,30 @@ export interface GlobalsRestoreResult {
 }
 
 /** Replays a globals script (roles, tablespaces) with psql, counting the statements that failed. */
-export async function restoreGlobals(file: string, connection: PostgresConnection, options: { binDir?: string; env?: Record<string, string | undefined> } = {}): Promise<GlobalsRestoreResult> {
+export async function restoreGlobals(
+  file: string,
+  connection: PostgresConnection,
+  options: { binDir?: string; env?: Record<string, string | undefined>; signal?: AbortSignal } = {},
+): Promise<GlobalsRestoreResult> {
   const started = performance.now();
-  const child = spawn(toolPath('psql', options.binDir), ['-X', '-q', '-v', 'ON_ERROR_STOP=0', '-f', file], {
+  const errors: string[] = [];
+  const run = spawnTool(toolPath('psql', options.binDir), ['-X', '-q', '-v', 'ON_ERROR_STOP=0', '-f', file], {
     env: connectionEnv(connection, options.env),
-    stdio: ['ignore', 'ignore', 'pipe'],
+    signal: options.signal,
+    // Lines arrive redacted.
+    onStderrLine: (line) => {
+      if (/\bERROR:/.test(line)) errors.push(line.trim());
+    },
   });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  const errors = stderr.split('\n').filter((line) => /\bERROR:/.test(line)).map((line) => redact(line.trim()));
+  const exit = await run.exit;
+  options.signal?.throwIfAborted();
+  if (exit.spawnError) throw exit.spawnError;
   const alreadyExisted = errors.filter((line) => /already exists/.test(line)).length;
-  if (code !== 0) {
+  if (exit.exitCode !== 0) {
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
     throw new RestoreError(
-      `psql exited with code ${code} replaying the globals script: ${redact(stderr.trim().split('\n').slice(-3).join(' '))}`,
-      { exitCode: code, signal: null, errors },
+      `psql ${how} replaying the globals script: ${exit.stderrTail.split('\n').slice(-3).join(' ')}`,
+      { exitCode: exit.exitCode, signal: exit.signal, errors },
       'Check that psql can reach the target and that the file is a pg_dumpall globals script.',
     );
   }

@@ -94,7 +94,7 @@ export async function restorePostgres(options: RestorePostgresOptions): Promise<
       workDir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'lifeboat-restore-'));
       trackTempDir(workDir);
       archivePath = join(workDir, 'dump');
-      await unpack(options.file, archivePath, baseEnv);
+      await unpack(options.file, archivePath, baseEnv, options.signal);
     }
     const archive = await readArchiveHeader(kind === 'tar' ? join(archivePath, 'toc.dat') : archivePath);
 
@@ -126,6 +126,7 @@ export async function restorePostgres(options: RestorePostgresOptions): Promise<
     const run = spawnTool(path, args, {
       env: connectionEnv(connection, baseEnv),
       tailLines: 20,
+      signal: options.signal,
       onStderrLine(line) {
         const count = /errors ignored on restore:\s*(\d+)/.exec(line);
         if (count) reportedErrorCount = Number(count[1]);
@@ -133,14 +134,7 @@ export async function restorePostgres(options: RestorePostgresOptions): Promise<
         if (error && !/^Error (while|from) /i.test(error[1]!)) messages.push(error[1]!);
       },
     });
-    const onAbort = () => run.kill();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    let exit: ToolExit;
-    try {
-      exit = await run.exit;
-    } finally {
-      options.signal?.removeEventListener('abort', onAbort);
-    }
+    const exit = await run.exit;
     options.signal?.throwIfAborted();
 
     const { known, other } = classifyErrors(messages, { clientMajor: client.major, targetMajor: target.major });
@@ -231,10 +225,11 @@ export function classifyRestoreFailure(
   );
 }
 
-async function unpack(file: string, into: string, env: Env): Promise<void> {
+async function unpack(file: string, into: string, env: Env, signal: AbortSignal | undefined): Promise<void> {
   await mkdir(into);
-  const run = spawnTool('tar', ['-xf', file, '-C', into], { env: definedEnv(env) });
+  const run = spawnTool('tar', ['-xf', file, '-C', into], { env: definedEnv(env), signal });
   const exit = await run.exit;
+  signal?.throwIfAborted();
   if (exit.exitCode !== 0 || exit.signal !== null || exit.spawnError) {
     throw new ArchiveFormatError(`tar could not unpack ${file}: ${exit.spawnError?.message ?? lastLines(exit.stderrTail, 3)}`);
   }

@@ -67,6 +67,8 @@ export interface SpawnToolOptions {
   readonly onStderrLine?: (line: string) => void;
   /** Lines of stderr kept for messages. */
   readonly tailLines?: number;
+  /** Kills the program when aborted (at once if already aborted); callers check the signal after exit. */
+  readonly signal?: AbortSignal;
 }
 
 /** Starts a client program with stdin closed; its exit status and stderr are always collected. */
@@ -116,21 +118,22 @@ export function spawnTool(path: string, args: readonly string[], options: SpawnT
     });
   });
   let killTimer: NodeJS.Timeout | undefined;
-  void exit.then(() => clearTimeout(killTimer));
-  return {
-    name,
-    child,
-    stdout: child.stdout,
-    exit,
-    kill() {
-      if (exited || child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      killTimer ??= setTimeout(() => {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      }, 5000);
-      killTimer.unref();
-    },
+  const kill = () => {
+    if (exited || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    killTimer ??= setTimeout(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }, 5000);
+    killTimer.unref();
   };
+  const { signal } = options;
+  if (signal?.aborted) kill();
+  else signal?.addEventListener('abort', kill, { once: true });
+  void exit.then(() => {
+    clearTimeout(killTimer);
+    signal?.removeEventListener('abort', kill);
+  });
+  return { name, child, stdout: child.stdout, exit, kill };
 }
 
 function missingTool(path: string): PostgresToolMissingError {
