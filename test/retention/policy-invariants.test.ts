@@ -135,6 +135,7 @@ const catalogArb = fc
       suffix: fc.constantFrom(...SUFFIXES),
       state: fc.constantFrom('complete', 'complete', 'complete', 'incomplete', 'unreadable'),
       passedDrill: fc.boolean(),
+      unreadableDrill: fc.constantFrom(false, false, false, true),
       writeLagMinutes: fc.integer({ min: 0, max: 3 * 24 * 60 }),
     }),
     { maxLength: 80, size: 'large' },
@@ -145,7 +146,7 @@ const catalogArb = fc
       const time = new Date(START + row.minute * 60_000);
       const id = `${time.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z')}-${row.suffix}`;
       const state = row.state as RetentionCandidate['state'];
-      byId.set(id, { id, time, state, passedDrill: state === 'complete' && row.passedDrill, lastWrite: new Date(time.getTime() + row.writeLagMinutes * 60_000) });
+      byId.set(id, { id, time, state, passedDrill: state === 'complete' && row.passedDrill, unreadableDrill: row.unreadableDrill, lastWrite: new Date(time.getTime() + row.writeLagMinutes * 60_000) });
     }
     return [...byId.values()];
   });
@@ -186,7 +187,7 @@ describe('retention properties (fast-check)', () => {
     );
   });
 
-  it('keeps the newest complete backup, the newest drilled backup and every unreadable one', () => {
+  it('keeps the newest complete backup, the newest drilled backup, every unreadable one and every one an unreadable drill record names', () => {
     fc.assert(
       fc.property(catalogArb, policyArb, nowArb, (backups, policy, now) => {
         const decisions = applyRetention(backups, policy, now);
@@ -195,7 +196,7 @@ describe('retention properties (fast-check)', () => {
         const drilled = newest(backups, (b) => b.state === 'complete' && b.passedDrill);
         if (complete) expect(keptIds.has(complete.id)).toBe(true);
         if (drilled) expect(keptIds.has(drilled.id)).toBe(true);
-        for (const b of backups) if (b.state === 'unreadable') expect(keptIds.has(b.id)).toBe(true);
+        for (const b of backups) if (b.state === 'unreadable' || b.unreadableDrill) expect(keptIds.has(b.id)).toBe(true);
       }),
       runs,
     );
@@ -207,7 +208,7 @@ describe('retention properties (fast-check)', () => {
         for (const d of applyRetention(backups, policy, now)) {
           if (d.backup.state !== 'incomplete') continue;
           const idle = now.getTime() - Math.max(d.backup.time.getTime(), d.backup.lastWrite.getTime());
-          expect(d.action).toBe(idle >= policy.incompleteGrace ? 'delete' : 'keep');
+          expect(d.action).toBe(idle >= policy.incompleteGrace && !d.backup.unreadableDrill ? 'delete' : 'keep');
         }
       }),
       runs,

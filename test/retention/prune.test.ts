@@ -261,3 +261,43 @@ describe('pruneAfterBackup', () => {
     expect(store.deleteRequests).toEqual([]);
   });
 });
+
+describe('a drill record this version cannot read', () => {
+  const [memory, local] = storeKinds(['memory', 'local']);
+
+  it.each([memory!, local!])('keeps the backup it names, since it may record a pass ($name)', async (kind) => {
+    const { store, context } = await kind.open();
+    const ids = [4, 3, 2, 1, 0].map((k) => daily(k));
+    for (const id of ids) await writeBackup(store, 'db', id);
+    const fourth = ids[3]!;
+    const record = await writeDrill(store, 'db', { backupId: fourth, verdict: 'pass', finishedAt: at(HOUR / 2) });
+    // The same record as a newer Lifeboat might write it.
+    await putObject(store, `db/drills/${record.id}.json`, JSON.stringify({ ...record, format: 2 }));
+
+    const catalog = await readCatalog(store, 'db');
+    expect(catalog.drills).toEqual([]);
+    expect(catalog.unreadableDrills.map((u) => u.backupId)).toEqual([fourth]);
+    expect(catalog.backups.filter((b) => b.unreadableDrill).map((b) => b.id)).toEqual([fourth]);
+
+    const ctx = context(NOW);
+    const outcome = await pruneStore(store, { name: 'db', dryRun: false }, { keepLast: 1, incompleteGrace: 24 * HOUR }, ctx);
+    expect(outcome.outputs).toEqual({ kept: 2, deleted: 3, failed: 0, locked: 0 });
+    const plan = (outcome.data as { plan: { id: string; action: string; reasons: { rule: string; detail: string }[] }[] }).plan;
+    expect(plan.find((p) => p.id === fourth)).toMatchObject({
+      action: 'keep',
+      reasons: [{ rule: 'unreadable-drill', detail: 'a drill record naming it cannot be read; it may record a pass' }],
+    });
+    const left = new Set((await keysOf(store, 'db/')).map((k) => k.split('/')[1]));
+    expect([...left].sort()).toEqual([ids[4]!, fourth, 'drills'].sort());
+  });
+
+  it('keeps no backup for a record whose backupId is not an id', async () => {
+    const { store } = await memory!.open();
+    await writeBackup(store, 'db', daily(1));
+    await putObject(store, 'db/drills/x.json', JSON.stringify({ format: 2, backupId: '../other' }));
+    const catalog = await readCatalog(store, 'db');
+    expect(catalog.unreadableDrills).toHaveLength(1);
+    expect(catalog.unreadableDrills[0]!.backupId).toBeUndefined();
+    expect(catalog.backups[0]!.unreadableDrill).toBe(false);
+  });
+});

@@ -1,6 +1,6 @@
 import type { Store } from '../storage/store.js';
 import { OptionError } from '../report/errors.js';
-import { backupIdTime } from './backup-id.js';
+import { backupIdTime, isBackupId } from './backup-id.js';
 import { drillRecordSchema } from './drill-record.js';
 import { isValidBackupName, MANIFEST_FILE, namePrefix } from './layout.js';
 import { compareText, groupListing, listingOf, type BackupFolder, type NameListing } from './listing.js';
@@ -43,6 +43,8 @@ export interface CatalogBackup {
   readonly lastDrill?: DrillSummary;
   /** True when any drill of this backup passed. */
   readonly passedDrill: boolean;
+  /** True when a drill record that cannot be read names this backup: it may record a pass. */
+  readonly unreadableDrill: boolean;
   /** The listed objects; prune deletes exactly these. */
   readonly folder: BackupFolder;
 }
@@ -53,6 +55,8 @@ export interface UnreadableRecord {
   readonly problem: string;
   /** The time the record's file name encodes, when it is named by a drill id. */
   readonly time?: Date;
+  /** The backup the record names, when it is valid JSON with a well-formed `backupId` (e.g. a newer format). */
+  readonly backupId?: string;
 }
 
 /** Every backup and drill record of one name. */
@@ -125,6 +129,7 @@ async function buildCatalog(store: Store, listing: NameListing): Promise<NameCat
     .filter((r): r is DrillSummary => 'verdict' in r)
     .sort((a, b) => b.finishedAt.getTime() - a.finishedAt.getTime() || compareText(b.id, a.id));
   const unreadableDrills = drillResults.filter((r): r is UnreadableRecord => 'problem' in r);
+  const namedByUnreadable = new Set(unreadableDrills.map((u) => u.backupId).filter((id) => id !== undefined));
 
   const backups = await mapLimit(listing.folders, READ_CONCURRENCY, async (folder): Promise<CatalogBackup> => {
     const time = backupIdTime(folder.id)!;
@@ -140,6 +145,7 @@ async function buildCatalog(store: Store, listing: NameListing): Promise<NameCat
       folder,
       lastDrill: ofThis[0],
       passedDrill: ofThis.some((d) => d.verdict === 'pass'),
+      unreadableDrill: namedByUnreadable.has(folder.id),
     };
     if (!folder.hasManifest) return { ...common, state: 'incomplete' };
     const read = await readManifest(store, folder);
@@ -192,7 +198,10 @@ async function readDrill(store: Store, key: string): Promise<DrillSummary | Unre
   const parsed = drillRecordSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return unreadable(`${key} is not a Lifeboat drill record: ${issue?.path.join('.') || '(root)'}: ${issue?.message}.`);
+    // A record this version cannot read (e.g. a newer format) may still record a pass: keep the backup it names.
+    const named = (json as { backupId?: unknown } | null)?.backupId;
+    const backupId = typeof named === 'string' && isBackupId(named) ? named : undefined;
+    return { ...unreadable(`${key} is not a Lifeboat drill record: ${issue?.path.join('.') || '(root)'}: ${issue?.message}.`), backupId };
   }
   const record = parsed.data;
   return {

@@ -30,6 +30,8 @@ export interface RetentionPolicy {
 export interface RetentionCandidate extends BackupFacts {
   /** The newest write to the backup's folder (object last-modified, else the id's time). */
   readonly lastWrite: Date;
+  /** True when a drill record naming it cannot be read (it may record a pass). */
+  readonly unreadableDrill?: boolean;
 }
 
 /** Why a backup is kept. */
@@ -41,6 +43,7 @@ export type KeepRule =
   | 'newest-drilled'
   | 'in-grace'
   | 'unreadable'
+  | 'unreadable-drill'
   | 'no-policy';
 
 /** One reason a backup is kept, e.g. `{ rule: 'daily', detail: '2025-12-31 (1 of 7)' }`. */
@@ -82,8 +85,8 @@ export function hasKeepRule(policy: Omit<RetentionPolicy, 'incompleteGrace'>): b
  * Decides keep or delete for every backup, newest first, with every reason each is kept.
  * Pure: the same catalog, policy and clock always give the same plan. Whatever the policy,
  * the newest complete backup, the newest backup that passed a drill, backups with an
- * unreadable manifest and incomplete backups within the grace period are kept; an empty
- * policy keeps everything.
+ * unreadable manifest, backups named by a drill record that cannot be read, and incomplete
+ * backups within the grace period are kept; an empty policy keeps everything.
  */
 export function applyRetention<T extends RetentionCandidate>(
   backups: readonly T[],
@@ -136,6 +139,7 @@ export function applyRetention<T extends RetentionCandidate>(
 
   for (const backup of ordered) {
     if (backup.state === 'unreadable') keep(backup, 'unreadable', 'its manifest cannot be read here, so it is left alone');
+    if (backup.unreadableDrill) keep(backup, 'unreadable-drill', 'a drill record naming it cannot be read; it may record a pass');
     if (backup.state === 'incomplete') {
       const idle = now.getTime() - Math.max(backup.time.getTime(), backup.lastWrite.getTime());
       if (idle < policy.incompleteGrace) {

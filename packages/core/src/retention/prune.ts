@@ -182,6 +182,7 @@ function assertSafe(catalog: NameCatalog, decisions: readonly RetentionDecision<
   if (drilled && deleting.has(drilled)) throw new RetentionInvariantError(`The plan would delete the newest drilled backup ${drilled.id}.`);
   for (const b of deleting) {
     if (b.state === 'unreadable') throw new RetentionInvariantError(`The plan would delete ${b.id}, whose manifest cannot be read.`);
+    if (b.unreadableDrill) throw new RetentionInvariantError(`The plan would delete ${b.id}, named by a drill record that cannot be read.`);
   }
 }
 
