@@ -275,4 +275,32 @@ describe('backup failures leave no backup that looks complete', () => {
     expect(filesUnder(folder).filter((f) => f.endsWith('manifest.json'))).toEqual([]);
     expect(filesUnder(folder)).toEqual([]);
   });
+
+  it('removes the manifest too when its put fails after the object landed', async () => {
+    const folder = freshFolder();
+    const local = await openStore({ store: folder }, testContext());
+    const landed: string[] = [];
+    // A local store whose manifest put stores the object and then fails, like a lost response.
+    const lossy: Store = {
+      ...local,
+      kind: local.kind,
+      location: local.location,
+      list: (prefix) => local.list(prefix),
+      head: (key) => local.head(key),
+      get: (key) => local.get(key),
+      delete: (keys) => local.delete(keys),
+      async put(key, body, options) {
+        const result = await local.put(key, body, options);
+        if (!key.endsWith('/manifest.json')) return result;
+        landed.push(...filesUnder(folder));
+        throw new Error('connection reset after the upload');
+      },
+    };
+    const outcome = await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, passphrase }), testContext(), { store: lossy });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failure).toContain('connection reset after the upload');
+    // The manifest and payload were really stored before the failure, and are gone after it.
+    expect(landed.map((f) => f.split('/').at(-1)).sort()).toEqual(['db.pgdump.pgp', 'manifest.json', 'stats.json.pgp']);
+    expect(filesUnder(folder)).toEqual([]);
+  });
 });

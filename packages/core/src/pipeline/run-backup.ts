@@ -165,6 +165,9 @@ export async function runBackup(source: BackupSource, target: BackupTarget, cont
       await target.store.put(signatureKey, Readable.from([Buffer.from(signature)]));
     }
     const key = manifestKey(target.name, id);
+    // Listed before the put: a put that fails after the object landed (lost response, failed
+    // size check) must not leave a manifest behind. Deleting a key never written is harmless.
+    written.push(key);
     await target.store.put(key, Readable.from([Buffer.from(manifestText)]));
     reporter.info(`Backup ${target.name}/${id} complete: ${MANIFEST_FILE} written.`);
     return { manifest, manifestKey: key, payload, plaintextBytes: plain.bytes, source: sourceResult };
