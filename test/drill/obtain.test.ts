@@ -188,6 +188,37 @@ describe('obtaining a backup: download, verify, decrypt', () => {
     expect(sha256(await readFile(join(folder, NAME, id, payloadFile)))).toBe(sha256(plaintext));
   });
 
+  test('an unencrypted backup from a store without local files is downloaded and moved into place', async () => {
+    const store = new MemoryStore();
+    const plaintext = testBytes(120_000, 12);
+    const { id } = await writeBackup(store, plaintext, false);
+    const { run, workDir, phases } = await obtain(store, id, new PhasesWithHooks(), undefined);
+    const obtained = await run;
+    expect(sha256(await readFile(obtained.payloadPath))).toBe(sha256(plaintext));
+    expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['download:true', 'verify:true', 'decrypt:true']);
+    expect(readdirSync(workDir).sort()).toEqual(['payload', 'stored-stats']);
+  });
+
+  test('a payload whose plaintext differs from the SHA-256 the stats recorded fails the decrypt phase and is removed', async () => {
+    const store = new MemoryStore();
+    const { id } = await writeBackup(store, testBytes(90_000, 13));
+    // Stats of another dump: still a valid, verified object, but not this payload's.
+    const statsKey = backupObjectKey(NAME, id, 'stats.json.pgp');
+    const otherStats = Buffer.from(await encryptBytes(plan, Buffer.from(JSON.stringify({ tables: [], plaintextSha256: sha256(testBytes(90_000, 14)) }))));
+    await putObject(store, statsKey, otherStats);
+    const manifestText = (await collect(await store.get(manifestKey(NAME, id)))).toString('utf8');
+    const manifest = JSON.parse(manifestText) as Manifest;
+    const statsEntry = manifest.objects.find((o) => o.role === 'stats')!;
+    Object.assign(statsEntry, { size: otherStats.length, sha256: sha256(otherStats) });
+    await putObject(store, manifestKey(NAME, id), serializeManifest(manifest));
+    const { run, workDir, phases } = await obtain(store, id);
+    const error = await caught(run);
+    expect(error).toBeInstanceOf(VerificationError);
+    expect(error.message).toMatch(/decrypted payload's SHA-256 [0-9a-f]{64} differs from the one recorded at backup time/);
+    expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['download:true', 'verify:true', 'decrypt:false']);
+    expect(readdirSync(workDir)).not.toContain('payload');
+  });
+
   test('a corrupted stored byte in a local store fails verification before anything is decrypted', async () => {
     const folder = join(dir, 'store-corrupt');
     const store = new LocalStore(folder);

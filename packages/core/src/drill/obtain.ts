@@ -70,8 +70,6 @@ export async function obtainBackup(
       const payloadPath = join(workDir, 'payload');
       try {
         const result = await decryptPayload(stored, keys, payloadPath, encrypted, manifest.id, context, (engine) => (decryptedWith = engine));
-        // What was decrypted must be what was verified.
-        await assertUnchanged(stored);
         let stats: Record<string, unknown> | undefined;
         if (storedStats) {
           const bytes = await readFetched(storedStats);
@@ -79,25 +77,28 @@ export async function obtainBackup(
           const text = encrypted ? Buffer.from(await decryptBytes(bytes, keys!)) : bytes;
           stats = JSON.parse(text.toString('utf8')) as Record<string, unknown>;
         }
-        return { payloadPath, stats, sha256: result.sha256 };
+        // The stats were written from the same stream: a mismatch means the payload is not the one dumped.
+        const recorded = stats?.plaintextSha256;
+        if (typeof recorded === 'string' && recorded !== result.sha256) {
+          throw new VerificationError(`The decrypted payload's SHA-256 ${result.sha256} differs from the one recorded at backup time (${recorded}).`);
+        }
+        return { payloadPath, stats };
       } catch (error) {
         await rm(payloadPath, { force: true });
         throw error;
       }
     });
 
-    // The stats were written from the same stream: a mismatch means the payload is not the one dumped.
-    const recorded = decrypted.stats?.plaintextSha256;
-    if (typeof recorded === 'string' && recorded !== decrypted.sha256) {
-      throw new VerificationError(`The decrypted payload's SHA-256 ${decrypted.sha256} differs from the one recorded at backup time (${recorded}).`);
-    }
     return { payloadPath: decrypted.payloadPath, stats: decrypted.stats, signatureVerified: signature !== undefined, signedBy: signature?.fingerprint, decryptedWith };
   } finally {
     await closeFetched(fetched);
   }
 }
 
-/** Writes the payload's plaintext to `payloadPath`: decrypted, or as stored when the backup is not encrypted. */
+/**
+ * Writes the payload's plaintext to `payloadPath`: decrypted, or as stored when the backup is
+ * not encrypted; either way it then confirms the stored file is still the one verified.
+ */
 async function decryptPayload(
   stored: Fetched,
   keys: DecryptionKeys | undefined,
@@ -108,9 +109,15 @@ async function decryptPayload(
   used: (engine: string) => void,
 ): Promise<{ sha256: string }> {
   if (!encrypted) {
-    if (stored.downloadedPath) await rename(stored.downloadedPath, payloadPath);
-    // The store's own file is never moved: copy it, from the handle that was verified.
-    else await pipeline(stored.handle.createReadStream({ start: 0, autoClose: false }), createWriteStream(payloadPath, { mode: 0o600 }), { signal: context.signal });
+    if (stored.downloadedPath) {
+      // Checked before the move: renaming changes the file's ctime.
+      await assertUnchanged(stored);
+      await rename(stored.downloadedPath, payloadPath);
+    } else {
+      // The store's own file is never moved: copy it, from the handle that was verified.
+      await pipeline(stored.handle.createReadStream({ start: 0, autoClose: false }), createWriteStream(payloadPath, { mode: 0o600 }), { signal: context.signal });
+      await assertUnchanged(stored);
+    }
     return { sha256: stored.sha256 };
   }
   if (!keys) {
@@ -119,7 +126,7 @@ async function decryptPayload(
       'Set `identity` (the armored private key, from a secret) and `identity-passphrase`, or `passphrase` for passphrase-encrypted backups.',
     );
   }
-  return decryptFileToFile(stored.handle, keys, payloadPath, {
+  const result = await decryptFileToFile(stored.handle, keys, payloadPath, {
     signal: context.signal,
     env: context.env,
     onEngine: (engine, detail) => {
@@ -127,4 +134,7 @@ async function decryptPayload(
       context.reporter.debug(`Decrypting ${stored.file.file} with ${engine}${engine === 'gpg' ? ` (${detail})` : `: ${detail}`}.`);
     },
   });
+  // What was decrypted must be what was verified.
+  await assertUnchanged(stored);
+  return result;
 }
