@@ -3,6 +3,7 @@ import { startEphemeralPostgres } from '../restore/ephemeral/index.js';
 import { describeError } from '../report/errors.js';
 import { connectionForDatabase, resolveConnection, withConnection, type PostgresConnection } from '../sources/postgres/connection.js';
 import { listTables, readServerInfo, type ServerInfo } from '../sources/postgres/server-info.js';
+import { quoteIdent } from '../sources/postgres/tables.js';
 import { RestoreTargetError } from './errors.js';
 
 /** The database a drill restores into, and how to tidy it away. */
@@ -44,8 +45,20 @@ export async function prepareDrillTarget(
     }
   });
   if (!created) return givenDatabase(admin, context);
+  const drop = () =>
+    withConnection(admin, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)} WITH (FORCE)`)).then(
+      () => undefined,
+      (error: unknown) => context.reporter.warning(`Could not drop scratch database ${scratch}: ${describeError(error)}`),
+    );
   const connection = connectionForDatabase(admin, scratch);
-  const server = await readServerInfo(connection, context.env);
+  let server: ServerInfo;
+  try {
+    server = await readServerInfo(connection, context.env);
+  } catch (error) {
+    // Nothing else knows about the scratch database yet: drop it here, or every failed drill leaves one.
+    await drop();
+    throw error;
+  }
   return {
     connection,
     server,
@@ -55,9 +68,7 @@ export async function prepareDrillTarget(
         context.reporter.info(`Kept scratch database ${scratch} on ${admin.host}:${admin.port}.`);
         return;
       }
-      await withConnection(admin, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)} WITH (FORCE)`)).catch(
-        (error: unknown) => context.reporter.warning(`Could not drop scratch database ${scratch}: ${describeError(error)}`),
-      );
+      await drop();
     },
   };
 }
@@ -107,8 +118,4 @@ async function throwawayServer(wanted: { major: number; database: string }, cont
     await server.stop();
     throw error;
   }
-}
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
