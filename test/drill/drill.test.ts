@@ -117,6 +117,19 @@ describe('restore drill of a real backup', () => {
     expect(record.checks.filter((c) => c.kind === 'row-count')).toHaveLength(Object.keys(SAMPLE_ROWS).length);
   });
 
+  it('keeps its verdict and stores its record when the evidence folder cannot be written', async () => {
+    const { folder, id } = await storeWithBackup();
+    const blocker = join(folder, 'not-a-folder');
+    writeFileSync(blocker, 'a file where the evidence folder should be');
+    const context = testContext();
+    const outcome = await drill(drillOptions(folder, { 'evidence-dir': join(blocker, 'evidence') }), context);
+    expect(outcome.failure).toBeUndefined();
+    expect(outcome.outputs).toMatchObject({ 'backup-id': id, verdict: 'pass', 'evidence-path': undefined });
+    expect(context.reporter.text()).toMatch(/Could not write the evidence files to .*not-a-folder.*Set `evidence-dir` to a writable folder/);
+    expect(context.reporter.summaries.join('\n')).toContain(id);
+    expect(storedRecord(folder)).toMatchObject({ backupId: id, verdict: 'pass' });
+  });
+
   it('drills a passphrase-encrypted backup with only the passphrase', async () => {
     const folder = freshFolder();
     await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, passphrase: 'drill passphrase 1234' }), testContext());

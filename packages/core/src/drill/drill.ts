@@ -53,9 +53,10 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
   let target: DrillTarget | undefined;
   let rtoMs: number | undefined;
   let failure: string | undefined;
-  const workDir = await mkdtemp(join(context.tempDir, 'lifeboat-drill-'));
+  let workDir: string | undefined;
 
   try {
+    workDir = await mkdtemp(join(context.tempDir, 'lifeboat-drill-'));
     // Everything the operator configured is checked before any download.
     const sqlChecks = loadSqlChecks(options.checks);
     const keys = await loadKeys(options);
@@ -99,7 +100,7 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
   } finally {
     rtoMs = Math.round(performance.now() - clockStart);
     if (target) await target.cleanup(options.keepDatabase);
-    await rm(workDir, { recursive: true, force: true });
+    if (workDir) await rm(workDir, { recursive: true, force: true });
   }
 
   const rpoMs = selected ? started.getTime() - new Date(selected.manifest.startedAt).getTime() : undefined;

@@ -11,8 +11,9 @@ import { renderEvidenceMarkdown } from './evidence.js';
 
 /** Where the evidence went. */
 export interface PublishedEvidence {
-  readonly jsonPath: string;
-  readonly markdownPath: string;
+  /** The evidence files, unless they could not be written (a warning says why). */
+  readonly jsonPath?: string;
+  readonly markdownPath?: string;
   /** Store key of the drill record, when it was stored. */
   readonly storedKey?: string;
 }
@@ -29,15 +30,20 @@ export async function publishEvidence(
 ): Promise<PublishedEvidence> {
   const { reporter } = context;
   const dir = resolve(options.evidenceDir ?? (context.surface === 'action' ? join(context.tempDir, 'lifeboat-evidence') : 'lifeboat-evidence'));
-  await mkdir(dir, { recursive: true });
   const json = redact(`${JSON.stringify(drillRecordSchema.parse(record), null, 2)}\n`);
-  const markdown = renderEvidenceMarkdown(record);
+  const markdown = redact(renderEvidenceMarkdown(record));
   const base = `drill-${record.name || 'unknown'}-${record.id}`;
-  const jsonPath = join(dir, `${base}.json`);
-  const markdownPath = join(dir, `${base}.md`);
-  await writeFile(jsonPath, json);
-  await writeFile(markdownPath, markdown);
-  reporter.info(`Evidence: ${jsonPath}`);
+  let files: { jsonPath: string; markdownPath: string } | undefined;
+  try {
+    await mkdir(dir, { recursive: true });
+    const paths = { jsonPath: join(dir, `${base}.json`), markdownPath: join(dir, `${base}.md`) };
+    await writeFile(paths.jsonPath, json);
+    await writeFile(paths.markdownPath, markdown);
+    files = paths;
+    reporter.info(`Evidence: ${paths.jsonPath}`);
+  } catch (error) {
+    reporter.warning(`Could not write the evidence files to ${dir}: ${describeError(error)}. Set \`evidence-dir\` to a writable folder.`);
+  }
   await reporter.summary(markdown);
 
   let storedKey: string | undefined;
@@ -51,12 +57,12 @@ export async function publishEvidence(
       reporter.warning(`Could not store the drill record at ${key}: ${describeError(error)}`);
     }
   }
-  if (reporter.attach) {
+  if (reporter.attach && files) {
     try {
-      await reporter.attach(base, [jsonPath, markdownPath], dir, { retentionDays: options.retentionDays });
+      await reporter.attach(base, [files.jsonPath, files.markdownPath], dir, { retentionDays: options.retentionDays });
     } catch (error) {
       reporter.warning(`Could not upload the evidence artifact: ${describeError(error)}`);
     }
   }
-  return { jsonPath, markdownPath, storedKey };
+  return { ...files, storedKey };
 }
