@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -303,4 +303,87 @@ describe('backup failures leave no backup that looks complete', () => {
     expect(landed.map((f) => f.split('/').at(-1)).sort()).toEqual(['db.pgdump.pgp', 'manifest.json', 'stats.json.pgp']);
     expect(filesUnder(folder)).toEqual([]);
   });
+
+  it.each([
+    ['custom', 'pg_dump'],
+    ['directory', 'tar'],
+  ] as const)('stops %s-format producers and removes the temp dump before a failed backup returns', async (format, tool) => {
+    await pg.createDatabase(`abandoned_${format}`);
+    await pg.query('CREATE TABLE filler (id int, body text)', [], `abandoned_${format}`);
+    await pg.query('INSERT INTO filler SELECT g, repeat(md5(g::text), 1024) FROM generate_series(1, 2000) g', [], `abandoned_${format}`);
+    const folder = freshFolder();
+    const temp = freshFolder('lifeboat-temp-');
+    const context = testContext({ RUNNER_TEMP: temp });
+    const local = await openStore({ store: folder }, context);
+    let running: number[] = [];
+    // A local store whose payload upload breaks after 1 MiB, while the producer is still writing.
+    const breaking: Store = {
+      ...local,
+      kind: local.kind,
+      location: local.location,
+      list: (prefix) => local.list(prefix),
+      head: (key) => local.head(key),
+      get: (key) => local.get(key),
+      delete: (keys) => local.delete(keys),
+      put(key, body, options) {
+        if (!key.endsWith('.pgp')) return local.put(key, body, options);
+        let seen = 0;
+        const watch = new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            seen += chunk.length;
+            if (seen <= 1024 * 1024) return callback(null, chunk);
+            if (running.length === 0) running = childProcesses(tool);
+            callback(new Error('store connection lost'));
+          },
+        });
+        return local.put(key, body.pipe(watch), options);
+      },
+    };
+    const outcome = await backup(
+      backupOptions({ 'database-url': pg.url(`abandoned_${format}`), store: folder, passphrase, compression: 'none', format }),
+      context,
+      { store: breaking },
+    );
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failure).toContain('store connection lost');
+    // The producer was caught mid-stream, and is gone (exited and reaped) once the run returned.
+    expect(running.length).toBeGreaterThan(0);
+    for (const pid of running) expect(isAlive(pid), `${tool} ${pid} still running`).toBe(false);
+    expect(readdirSync(temp)).toEqual([]);
+    expect(filesUnder(folder)).toEqual([]);
+  });
+
+  it('does not start when the run was cancelled before the backup began', async () => {
+    const folder = freshFolder();
+    const context = { ...testContext(), signal: AbortSignal.abort(new Error('cancelled by the operator')) };
+    const outcome = await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, passphrase }), context);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failure).toContain('cancelled by the operator');
+    expect(filesUnder(folder)).toEqual([]);
+  });
 });
+
+/** Child processes of this process with the given program name (Linux /proc). */
+function childProcesses(name: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = /^\d+ \((.*)\) \S+ (\d+)/.exec(readFileSync(`/proc/${entry}/stat`, 'utf8'));
+      if (stat?.[1] === name && Number(stat[2]) === process.pid) pids.push(Number(entry));
+    } catch {
+      // The process ended while being listed.
+    }
+  }
+  return pids;
+}
+
+/** True while `pid` exists (a child that exited but was not yet reaped still counts). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -14,7 +14,7 @@ import { MANIFEST_FORMAT, serializeManifest, type Manifest, type StoredFile } fr
 import { provenanceFromEnv, type RunContext } from '../context.js';
 import { describeEncryption, encryptBytes, encryptStream, signDetached, type EncryptionPlan } from '../crypto/index.js';
 import { LifeboatError } from '../report/errors.js';
-import type { BackupSource, SourceResult } from '../sources/source.js';
+import type { BackupSource, SourceResult, SourceRun } from '../sources/source.js';
 import type { Store } from '../storage/store.js';
 import { LIFEBOAT_VERSION } from '../version.js';
 import { HashCounter } from './stages.js';
@@ -66,16 +66,20 @@ export async function runBackup(source: BackupSource, target: BackupTarget, cont
   const abort = new AbortController();
   const onOuterAbort = () => abort.abort(context.signal?.reason);
   context.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  // An abort before the listener was added would never fire it.
+  if (context.signal?.aborted) abort.abort(context.signal.reason);
+  let run: SourceRun | undefined;
 
   try {
     reporter.info(`Backup ${target.name}/${id}: ${source.kind} → ${target.store.location}`);
-    const run = await source.start(abort.signal);
+    const producer = await source.start(abort.signal);
+    run = producer;
     // A failed producer must also fail the upload, and the other way round.
-    abort.signal.addEventListener('abort', () => run.abort(abort.signal.reason instanceof Error ? abort.signal.reason : undefined), {
-      once: true,
-    });
+    const stopProducer = () => producer.abort(abort.signal.reason instanceof Error ? abort.signal.reason : undefined);
+    abort.signal.addEventListener('abort', stopProducer, { once: true });
+    if (abort.signal.aborted) stopProducer();
     // Keep an early rejection from being unhandled while the stream is still flowing.
-    run.result.catch(() => {});
+    producer.result.catch(() => {});
 
     const plain = new HashCounter();
     const stored = new HashCounter();
@@ -96,7 +100,7 @@ export async function runBackup(source: BackupSource, target: BackupTarget, cont
     try {
       await Promise.all([
         pipeline(
-          run.stream,
+          producer.stream,
           plain,
           async function* (input: AsyncIterable<Buffer>) {
             yield* encryptStream(target.encryption, Readable.from(input));
@@ -115,7 +119,7 @@ export async function runBackup(source: BackupSource, target: BackupTarget, cont
       reporter.info(`  ${formatProgress(final)} read`);
     }
     // The stream may end cleanly although the producer failed (pg_dump killed, index cut short).
-    const sourceResult = await run.result;
+    const sourceResult = await producer.result;
     const putResult = await put;
     if (putResult.size !== stored.bytes) {
       throw new LifeboatError(
@@ -173,6 +177,9 @@ export async function runBackup(source: BackupSource, target: BackupTarget, cont
     return { manifest, manifestKey: key, payload, plaintextBytes: plain.bytes, source: sourceResult };
   } catch (error) {
     abort.abort(error);
+    // The producer (pg_dump, tar, its snapshot transaction, a temp dump folder) is gone before
+    // this returns, so the next backup of the run does not start beside it.
+    await run?.result.catch(() => {});
     await removePartial(target.store, written, context);
     if (error instanceof LifeboatError) throw error;
     throw new BackupFailedError(
