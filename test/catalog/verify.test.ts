@@ -33,7 +33,7 @@ describe.each(storeKinds())('verify on the $name store', (kind) => {
     expect(outcome.ok).toBe(true);
     const bytes = fixtures.reduce((n, f) => n + f.manifest.objects.reduce((m, o) => m + o.size, 0), 0);
     expect(outcome.outputs).toEqual({ verified: 5, failed: 0, objects: 10, bytes });
-    expect(ctx.reporter.text()).toContain('db: 1 incomplete backup(s) (no manifest) not verified.');
+    expect(ctx.reporter.text()).toContain('db: 1 incomplete backup(s) not verified.');
     expect(ctx.reporter.summaries.join('\n')).toContain('### ✅ Verify: 5 of 5 backup(s) match their manifests');
   });
 

@@ -9,8 +9,9 @@ import { listAll, mapLimit, ObjectTooLargeError, readSmallObject } from './store
 
 /**
  * `complete`: the manifest is present and valid. `incomplete`: objects but no manifest (a
- * backup that failed or is still being written). `unreadable`: a manifest this version cannot
- * read (damaged, or written by a newer Lifeboat); never counted as complete, never deleted.
+ * backup that failed or is still being written), or a manifest that records a partial export
+ * (`source.complete` false). `unreadable`: a manifest this version cannot read (damaged, or
+ * written by a newer Lifeboat); never counted as complete, never deleted.
  */
 export type BackupState = 'complete' | 'incomplete' | 'unreadable';
 
@@ -36,7 +37,10 @@ export interface CatalogBackup {
   readonly size: number;
   /** The newest write seen: the id's time or any object's last-modified time, whichever is later. */
   readonly lastWrite: Date;
-  /** Why the manifest could not be read (state `unreadable`). */
+  /**
+   * Why the backup is not usable: its manifest could not be read (state `unreadable`), or it
+   * records a partial export (state `incomplete`; absent when there is simply no manifest).
+   */
   readonly problem?: string;
   readonly manifest?: Manifest;
   /** The newest drill record of this backup, if any. */
@@ -70,6 +74,9 @@ export interface NameCatalog {
   /** Keys under the name that are neither backup objects nor drill records. */
   readonly strays: readonly string[];
 }
+
+/** Why a backup whose manifest records `source.complete: false` is incomplete. */
+export const PARTIAL_EXPORT = 'export incomplete: its manifest records source.complete false';
 
 /** How many manifests and drill records are read at once. */
 const READ_CONCURRENCY = 8;
@@ -149,9 +156,10 @@ async function buildCatalog(store: Store, listing: NameListing): Promise<NameCat
     };
     if (!folder.hasManifest) return { ...common, state: 'incomplete' };
     const read = await readManifest(store, folder);
-    return 'manifest' in read
-      ? { ...common, state: 'complete', manifest: read.manifest }
-      : { ...common, state: 'unreadable', problem: read.problem };
+    if (!('manifest' in read)) return { ...common, state: 'unreadable', problem: read.problem };
+    // A source that stored what it had but could not finish (a canister export whose user list kept changing) says so here.
+    if (read.manifest.source.complete === false) return { ...common, state: 'incomplete', manifest: read.manifest, problem: PARTIAL_EXPORT };
+    return { ...common, state: 'complete', manifest: read.manifest };
   });
   return { name, backups, drills, unreadableDrills, strays: listing.strays };
 }

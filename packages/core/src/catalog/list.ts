@@ -82,7 +82,7 @@ export async function listStore(store: Store, options: Pick<ListOptions, 'name'>
   const count = (state: CatalogBackup['state']) => all.filter((b) => b.state === state).length;
   for (const catalog of catalogs) {
     for (const b of catalog.backups) {
-      if (b.state === 'incomplete') reporter.warning(`${catalog.name}/${b.id} is incomplete: ${b.folder.objects.length} object(s) but no manifest.`);
+      if (b.state === 'incomplete') reporter.warning(`${catalog.name}/${b.id} is incomplete: ${b.problem ?? `${b.folder.objects.length} object(s) but no manifest`}.`);
       if (b.state === 'unreadable') reporter.warning(`${catalog.name}/${b.id}: ${b.problem}`);
     }
     for (const u of catalog.unreadableDrills) reporter.warning(u.problem);

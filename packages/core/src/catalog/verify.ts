@@ -49,14 +49,15 @@ export class BackupNotFoundError extends LifeboatError {
  */
 export async function verifyBackup(store: Store, backup: CatalogBackup): Promise<BackupVerification> {
   const base = { name: backup.name, id: backup.id };
-  if (backup.state === 'incomplete') {
+  if (backup.state === 'incomplete' && !backup.manifest) {
     return { ...base, ok: false, checks: [], problems: [`${backup.name}/${backup.id}/ has no ${MANIFEST_FILE}: the backup is incomplete.`], bytesRead: 0, unlisted: [] };
   }
   if (backup.state === 'unreadable' || !backup.manifest) {
     return { ...base, ok: false, checks: [], problems: [backup.problem ?? `${backup.name}/${backup.id}/${MANIFEST_FILE} cannot be read.`], bytesRead: 0, unlisted: [] };
   }
   const checks: ObjectCheck[] = [];
-  const problems: string[] = [];
+  // A partial export's bytes are still checked, but it never verifies as a good backup.
+  const problems: string[] = backup.state === 'incomplete' ? [`${backup.name}/${backup.id}: ${backup.problem ?? 'the backup is incomplete'}.`] : [];
   let bytesRead = 0;
   for (const entry of backup.manifest.objects) {
     const key = `${backup.name}/${backup.id}/${entry.file}`;
@@ -142,7 +143,7 @@ export async function verifyStore(
   const targets = chooseTargets(catalogs, options, store, random);
   for (const catalog of catalogs) {
     const incomplete = catalog.backups.filter((b) => b.state === 'incomplete').length;
-    if (incomplete > 0 && !options.backupId) reporter.warning(`${catalog.name}: ${incomplete} incomplete backup(s) (no manifest) not verified.`);
+    if (incomplete > 0 && !options.backupId) reporter.warning(`${catalog.name}: ${incomplete} incomplete backup(s) not verified.`);
   }
   if (targets.length === 0) reporter.warning(`${store.location} holds no complete backup to verify.`);
 

@@ -30,6 +30,8 @@ export interface RetentionPolicy {
 export interface RetentionCandidate extends BackupFacts {
   /** The newest write to the backup's folder (object last-modified, else the id's time). */
   readonly lastWrite: Date;
+  /** Why it is incomplete when it has a manifest (a partial export); absent for a missing manifest. */
+  readonly problem?: string;
   /** True when a drill record naming it cannot be read (it may record a pass). */
   readonly unreadableDrill?: boolean;
 }
@@ -143,7 +145,9 @@ export function applyRetention<T extends RetentionCandidate>(
     if (backup.state === 'incomplete') {
       const idle = now.getTime() - Math.max(backup.time.getTime(), backup.lastWrite.getTime());
       if (idle < policy.incompleteGrace) {
-        keep(backup, 'in-grace', `incomplete, last written ${formatAge(idle)} ago, within the ${formatDuration(policy.incompleteGrace)} grace period: it may still be in progress`);
+        const partial = backup.problem ? ` (${backup.problem})` : '';
+        const note = backup.problem ? '' : ': it may still be in progress';
+        keep(backup, 'in-grace', `incomplete${partial}, last written ${formatAge(idle)} ago, within the ${formatDuration(policy.incompleteGrace)} grace period${note}`);
       }
     }
   }
@@ -153,7 +157,7 @@ export function applyRetention<T extends RetentionCandidate>(
     if (kept) return { backup, action: 'keep', reasons: kept };
     const why =
       backup.state === 'incomplete'
-        ? `incomplete (no manifest), last written ${formatAge(now.getTime() - Math.max(backup.time.getTime(), backup.lastWrite.getTime()))} ago, past the ${formatDuration(policy.incompleteGrace)} grace period`
+        ? `incomplete (${backup.problem ?? 'no manifest'}), last written ${formatAge(now.getTime() - Math.max(backup.time.getTime(), backup.lastWrite.getTime()))} ago, past the ${formatDuration(policy.incompleteGrace)} grace period`
         : 'no keep rule selects it';
     return { backup, action: 'delete', reasons: [], why };
   });
