@@ -9,7 +9,7 @@ import type { Reporter } from '../../report/reporter.js';
 import type { BackupSource, SourceResult, SourceRun } from '../source.js';
 import { clientVersion, spawnTool, toolPath, type ToolRun } from './client-tool.js';
 import { formatCompression, compressionArgs, resolveCompression, type CompressionSetting, type ResolvedCompression } from './compression.js';
-import { connect, connectionEnv, connectionError, describeConnection, type PostgresConnection } from './connection.js';
+import { connect, connectionEnv, connectionError, describeConnection, withConnection, type PostgresConnection } from './connection.js';
 import { checkExtraDumpArgs } from './dump-args.js';
 import { dumpFailure, succeeded } from './dump-failure.js';
 import { DatabasePermissionError, DumpError, DumpOptionError, SnapshotError, VersionMismatchError } from './errors.js';
@@ -111,7 +111,7 @@ export async function createPostgresSource(settings: PostgresDumpSettings): Prom
   const path = toolPath('pg_dump', settings.binDir);
   const baseEnv = settings.env ?? process.env;
   const client = await clientVersion(path, baseEnv);
-  const server = await withClient(settings.connection, queryServerInfo);
+  const server = await withConnection(settings.connection, queryServerInfo);
   if (server.major > client.major) throw new VersionMismatchError(server, client);
   const env = connectionEnv(settings.connection, baseEnv);
   const compression = await resolveCompression(settings.compression ?? { method: 'auto' }, { path, major: client.major, env });
@@ -304,17 +304,6 @@ async function startDump(plan: DumpPlan, signal: AbortSignal): Promise<SourceRun
   // Callers may abort without awaiting the result; the rejection is theirs to observe.
   result.catch(() => {});
   return { stream, result, abort };
-}
-
-async function withClient<T>(connection: PostgresConnection, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = await connect(connection);
-  try {
-    return await fn(client);
-  } catch (error) {
-    throw queryError(error, connection);
-  } finally {
-    await client.end().catch(() => {});
-  }
 }
 
 /** Errors of queries on an open connection (permissions, RLS, lost connection). */
