@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { newBackupId } from '../catalog/backup-id.js';
 import { DRILL_RECORD_FORMAT, type CheckResult, type DrillRecord } from '../catalog/drill-record.js';
 import { provenanceFromEnv, type RunContext } from '../context.js';
-import { loadDecryptionKeys, type DecryptionKeys } from '../crypto/index.js';
 import type { DrillOptions } from '../options/drill.js';
 import { formatDuration } from '../options/values.js';
 import { describeError } from '../report/errors.js';
@@ -16,14 +15,14 @@ import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
 import { resolvePostgresClient } from '../toolchain/resolve.js';
 import { LIFEBOAT_VERSION } from '../version.js';
-import { obtainBackup } from './obtain.js';
+import { loadKeysIfAny, obtainBackup } from './obtain.js';
 import { PhaseRecorder } from './phases.js';
 import { restorePayload } from './restore-payload.js';
 import { publishEvidence } from './publish.js';
 import { runSqlChecks } from './run-sql-checks.js';
 import { selectBackup, type SelectedBackup } from './select.js';
 import { loadSqlChecks, type SqlCheck } from './sql-checks.js';
-import { tableChecks, type TableCount } from './table-checks.js';
+import { recordedTables, tableChecks } from './table-checks.js';
 import { prepareDrillTarget, type DrillTarget } from './target.js';
 
 /** Test seams: code run between phases, as a failure injected into a real drill. */
@@ -59,7 +58,7 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
     workDir = await mkdtemp(join(context.tempDir, 'lifeboat-drill-'));
     // Everything the operator configured is checked before any download.
     const sqlChecks = loadSqlChecks(options.checks);
-    const keys = await loadKeys(options);
+    const keys = await loadKeysIfAny(options);
     store = hooks.store ?? (await openStore(options, context));
     const from = store;
     selected = await phases.run('select', () => selectBackup(from, { name: options.name, backupId: options.backupId, before: options.before }));
@@ -80,7 +79,7 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
       await hooks.afterRestore?.(target.connection);
       const into = target;
       await phases.run('checks', async () => {
-        const recorded = tablesOf(obtained.stats);
+        const recorded = recordedTables(obtained.stats);
         if (recorded.length > 0) {
           const restored = await countRows(into.connection, recorded, context.env);
           checks.push(...tableChecks(recorded, restored, String(obtained.stats?.counts ?? 'exact')));
@@ -203,19 +202,6 @@ async function restoreIntoTarget(
     throw error;
   }
   return prepared!;
-}
-
-async function loadKeys(options: DrillOptions): Promise<DecryptionKeys | undefined> {
-  if (!options.identity && !options.passphrase) return undefined;
-  return loadDecryptionKeys({ identity: options.identity, identityPassphrase: options.identityPassphrase, passphrase: options.passphrase });
-}
-
-function tablesOf(stats: Record<string, unknown> | undefined): TableCount[] {
-  const tables = stats?.tables;
-  if (!Array.isArray(tables)) return [];
-  return tables.filter(
-    (t): t is TableCount => typeof t === 'object' && t !== null && typeof t.schema === 'string' && typeof t.name === 'string',
-  );
 }
 
 function numberOf(value: unknown): number | undefined {

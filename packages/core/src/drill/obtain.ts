@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { MANIFEST_SIGNATURE_FILE, backupObjectKey } from '../catalog/layout.js';
 import { payloadOf } from '../catalog/manifest.js';
 import { readSmallObject } from '../catalog/store-reads.js';
-import { decryptBytes, decryptFileToFile, verifyDetached, type DecryptionKeys } from '../crypto/index.js';
+import { decryptBytes, decryptFileToFile, loadDecryptionKeys, verifyDetached, type DecryptionKeys } from '../crypto/index.js';
 import type { RunContext } from '../context.js';
 import type { Store } from '../storage/store.js';
 import { assertUnchanged, closeFetched, fetchObject, readFetched, verifyFetched, type Fetched } from './fetch.js';
@@ -24,6 +24,12 @@ export interface ObtainedBackup {
   readonly signedBy?: string;
   /** What decrypted the payload, for evidence: `gpg 2.2.40` or `openpgp.js`; absent when it was not encrypted. */
   readonly decryptedWith?: string;
+}
+
+/** The keys a drill or restore decrypts with; undefined when neither `identity` nor `passphrase` is set (unencrypted backups need none). */
+export async function loadKeysIfAny(options: { identity?: string; identityPassphrase?: string; passphrase?: string }): Promise<DecryptionKeys | undefined> {
+  if (!options.identity && !options.passphrase) return undefined;
+  return loadDecryptionKeys({ identity: options.identity, identityPassphrase: options.identityPassphrase, passphrase: options.passphrase });
 }
 
 /**

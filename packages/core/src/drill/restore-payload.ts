@@ -1,18 +1,12 @@
 import type { CheckResult } from '../catalog/drill-record.js';
 import type { RunContext } from '../context.js';
+import type { PostgresRestoreOptions } from '../options/postgres.js';
+import { postgresRestoreSettings } from '../restore/from-options.js';
 import { restoreGlobals } from '../restore/restore-globals.js';
 import { restorePostgres } from '../restore/restore-postgres.js';
 import type { PostgresConnection } from '../sources/postgres/connection.js';
 import type { ResolvedClient } from '../toolchain/resolve.js';
 import { restoreErrorsCheck } from './table-checks.js';
-
-/** The restore settings drills and restores share. */
-export interface RestorePayloadOptions {
-  readonly restoreJobs: number;
-  readonly restoreOwners: boolean;
-  readonly restorePrivileges: boolean;
-  readonly maxRestoreErrors: number;
-}
 
 /** What restoring a decrypted payload showed: the restore-errors check and notes on known, harmless errors. */
 export interface RestoredPayload {
@@ -26,21 +20,21 @@ export async function restorePayload(
   source: Record<string, unknown>,
   target: PostgresConnection,
   client: ResolvedClient,
-  options: RestorePayloadOptions,
+  options: PostgresRestoreOptions,
   context: RunContext,
 ): Promise<RestoredPayload> {
   if (source.dumpFormat === 'globals-sql') {
     const result = await restoreGlobals(payloadPath, target, { binDir: client.binDir, env: context.env, signal: context.signal });
     return { check: restoreErrorsCheck(result.errors.length, options.maxRestoreErrors, result.errors), notes: [] };
   }
+  // The threshold is a check here, judged with the rest; pg_restore's own limit stays off.
+  const { maxErrors: _judgedAsCheck, ...settings } = postgresRestoreSettings(options);
   const result = await restorePostgres({
+    ...settings,
     file: payloadPath,
     target,
     origin: source,
     binDir: client.binDir,
-    jobs: options.restoreJobs,
-    noOwner: !options.restoreOwners,
-    noPrivileges: !options.restorePrivileges,
     tempDir: context.tempDir,
     env: context.env,
     signal: context.signal,

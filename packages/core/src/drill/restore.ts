@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckResult } from '../catalog/drill-record.js';
 import type { RunContext } from '../context.js';
-import { loadDecryptionKeys } from '../crypto/index.js';
 import type { RestoreOptions } from '../options/restore.js';
 import { formatDuration } from '../options/values.js';
 import type { OperationOutcome } from '../report/outcome.js';
@@ -11,11 +10,11 @@ import { countRows, listTables, readServerInfo } from '../sources/postgres/serve
 import { openStore } from '../storage/open-store.js';
 import { resolvePostgresClient } from '../toolchain/resolve.js';
 import { RestoreTargetError } from './errors.js';
-import { obtainBackup } from './obtain.js';
+import { loadKeysIfAny, obtainBackup } from './obtain.js';
 import { PhaseRecorder } from './phases.js';
 import { restorePayload } from './restore-payload.js';
 import { selectBackup } from './select.js';
-import { tableChecks, type TableCount } from './table-checks.js';
+import { recordedTables, tableChecks } from './table-checks.js';
 
 /**
  * A real recovery: the drill's selection, verification and decryption, then pg_restore into
@@ -26,10 +25,7 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
   const phases = new PhaseRecorder();
   const started = performance.now();
   const target = resolveConnection(options.targetDatabaseUrl, context.env);
-  const keys =
-    options.identity || options.passphrase
-      ? await loadDecryptionKeys({ identity: options.identity, identityPassphrase: options.identityPassphrase, passphrase: options.passphrase })
-      : undefined;
+  const keys = await loadKeysIfAny(options);
   const store = await openStore(options, context);
   const server = await readServerInfo(target, context.env);
   const existing = await listTables(target, context.env);
@@ -64,7 +60,7 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
       for (const note of restored.notes) reporter.info(note);
     });
     await phases.run('checks', async () => {
-      const tables = Array.isArray(obtained.stats?.tables) ? (obtained.stats.tables as TableCount[]) : [];
+      const tables = recordedTables(obtained.stats);
       if (tables.length > 0) checks.push(...tableChecks(tables, await countRows(target, tables, context.env), String(obtained.stats?.counts ?? 'exact')));
     });
     const failed = checks.filter((c) => !c.ok);

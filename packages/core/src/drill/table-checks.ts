@@ -7,6 +7,15 @@ export interface TableCount {
   readonly rows: number | null;
 }
 
+/** The tables and counts a backup's decrypted stats recorded; entries without a schema and name are skipped. */
+export function recordedTables(stats: Record<string, unknown> | undefined): TableCount[] {
+  const tables = stats?.tables;
+  if (!Array.isArray(tables)) return [];
+  return tables.filter(
+    (t): t is TableCount => typeof t === 'object' && t !== null && typeof t.schema === 'string' && typeof t.name === 'string',
+  );
+}
+
 /**
  * The automatic checks: every table recorded at backup time exists after the restore and, when
  * counts were exact, holds exactly the recorded number of rows.
