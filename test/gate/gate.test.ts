@@ -132,6 +132,26 @@ describe.each(storeKinds())('gate on the $name store', (kind) => {
     expect(ctx.reporter.summaries.join('\n')).toContain(`A fresh backup was taken first: \`${fresh}\``);
   });
 
+  it('with no name, takes the fresh backup under the only name in the store and gates on it', async () => {
+    const old = idAt(at(3 * DAY));
+    const fresh = idAt(NOW.toISOString(), 'ffffff');
+    const { store, ctx } = await seeded(async (s) => {
+      await writeBackup(s, 'app', old);
+      await writeDrill(s, 'app', { backupId: old, verdict: 'pass', finishedAt: at(2 * DAY) });
+    });
+    const names: (string | undefined)[] = [];
+    const runBackup = async (name: string | undefined) => {
+      names.push(name);
+      // As the backup operation does: without a name, the database's name.
+      await writeBackup(store, name ?? 'shopdb', fresh);
+      return { ok: true, outputs: { 'backup-id': fresh } };
+    };
+    const outcome = await gateStore(store, { name: undefined, ...LIMITS, backupIfStale: true }, ctx, { runBackup });
+    expect(names).toEqual(['app']);
+    expect(outcome.ok).toBe(true);
+    expect(outcome.outputs).toMatchObject({ verdict: 'pass', 'backup-id': fresh, 'backup-taken': fresh });
+  });
+
   it('fails, saying why, when the fresh backup of backup-if-stale fails', async () => {
     const { store, ctx } = await seeded(async () => {});
     const runBackup = async () => ({ ok: false, outputs: {}, failure: 'pg_dump: error: connection to server failed' });

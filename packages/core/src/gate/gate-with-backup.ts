@@ -16,10 +16,11 @@ const SHARED = ['store', 'name', 's3-endpoint', 's3-region', 's3-force-path-styl
  */
 export function gateWithFreshBackup(options: GateOptions, context: RunContext): Promise<OperationOutcome> {
   return gate(options, context, {
-    runBackup: () => {
+    runBackup: (name) => {
       const shared: Record<string, string | undefined> = {
         store: options.store,
-        name: options.name,
+        // The name the gate read: with `name` empty, the only one in the store, not the database's.
+        name: options.name ?? name,
         's3-endpoint': options.s3Endpoint,
         's3-region': options.s3Region,
         's3-force-path-style': String(options.s3ForcePathStyle),

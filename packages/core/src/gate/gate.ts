@@ -13,9 +13,11 @@ import { gateVerdict, type GateFacts, type GateVerdict } from './verdict.js';
 export interface GateHooks {
   /**
    * Takes a fresh backup with the backup inputs, for `backup-if-stale`. The adapter wires it
-   * to the backup operation; the gate only calls it and gates on what it wrote.
+   * to the backup operation; the gate only calls it and gates on what it wrote. `name` is the
+   * name the gate looked at (the only one in the store when none was given), so the backup
+   * lands where the gate reads; undefined when the store holds no backups yet.
    */
-  readonly runBackup?: () => Promise<OperationOutcome>;
+  readonly runBackup?: (name: string | undefined) => Promise<OperationOutcome>;
 }
 
 /** Decides whether a deploy may proceed: fresh backup, recent passing drill. Reads only manifests and drill records. */
@@ -47,11 +49,12 @@ export async function gateStore(
 
   if (!verdict.backupOk && options.backupIfStale && hooks.runBackup) {
     reporter.info(`${verdict.problems[0]} Taking a fresh backup first (backup-if-stale).`);
-    const outcome = await reporter.group('Fresh backup (backup-if-stale)', hooks.runBackup);
+    const runBackup = hooks.runBackup;
+    const outcome = await reporter.group('Fresh backup (backup-if-stale)', () => runBackup(facts.name));
     if (outcome.ok) {
       const id = outcome.outputs['backup-id'];
       backupTaken = typeof id === 'string' ? id : undefined;
-      facts = await readGateFacts(store, options.name);
+      facts = await readGateFacts(store, facts.name ?? options.name);
       verdict = gateVerdict(facts, limits, context.now());
     } else {
       extra.push(`The fresh backup (backup-if-stale) failed: ${outcome.failure ?? 'no reason given'}.`);
