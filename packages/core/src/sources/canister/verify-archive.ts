@@ -247,15 +247,22 @@ async function verifySnapshotArchive(
     (error: unknown) => (error as Error).message,
   );
   if (feedError) tar.stdin.destroy();
+  // The zstd binary may end its output cleanly and still fail (damaged input): ask it too.
+  const decompressError =
+    feedError ??
+    (await decompressor.done.then(
+      () => undefined,
+      (error: unknown) => (error as Error).message,
+    ));
   const code = await exited;
   const files = listing.split('\n').filter((line) => line.startsWith('-')).length;
   checks.push({
     name: 'archive decompresses',
     kind: 'decompress',
-    ok: feedError === undefined,
+    ok: decompressError === undefined,
     expected: manifestSource.compression ?? kind,
     actual: kind,
-    ...(feedError ? { message: feedError } : {}),
+    ...(decompressError ? { message: decompressError } : {}),
   });
   checks.push({
     name: 'tar lists',
