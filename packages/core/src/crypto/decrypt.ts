@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
-import { pipeline as pipe, Readable, Transform } from 'node:stream';
+import { pipeline as pipe, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ReadableStream as WebReadableStream } from 'node:stream/web';
 import {
@@ -15,6 +14,7 @@ import {
   type PrivateKey,
   type SessionKey,
 } from 'openpgp';
+import { HashCounter } from '../pipeline/stages.js';
 import { LifeboatError, OptionError } from '../report/errors.js';
 import { registerSecret } from '../report/secrets.js';
 import {
@@ -217,18 +217,10 @@ async function decryptInto(
       return await gpgDecryptToFile(opened.gpg, outPath, signal);
     }
     plaintext = opened.plaintext;
-    const hash = createHash('sha256');
-    let bytes = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
-        bytes += chunk.length;
-        callback(null, chunk);
-      },
-    });
+    const meter = new HashCounter();
     created = true;
     await pipeline(plaintext, meter, createWriteStream(outPath, { mode: 0o600 }), { signal });
-    return { bytes, sha256: hash.digest('hex') };
+    return { bytes: meter.bytes, sha256: meter.sha256() };
   } catch (error) {
     signal?.removeEventListener('abort', onAbort);
     plaintext?.destroy();
