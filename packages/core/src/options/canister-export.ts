@@ -95,6 +95,10 @@ export const canisterExportOperation = defineOperation({
       description: '`import-ktb1` mode: the AES-256-GCM key as 64 hex characters (the reference tool\'s `..._ENCRYPT_KEY_HEX`).',
     }),
     ...storeOptions,
+    name: opt.string({
+      description:
+        'Logical backup name: the folder under the store. Empty: in `export` mode the canister id of `canister-url` (`<id>.raw.icp0.io`; `canister-export` for other hosts), in `snapshot` mode `<canister>-snapshots` after the first of `canisters` as written, in `import-ktb1` mode `canister-export`.',
+    }),
     store: opt.string({
       description:
         'Where backups live: a folder path or `file:///abs/path`, `s3://bucket/prefix`, or `artifact://prefix` (GitHub artifacts, inside Actions only). Required unless `mode` is `snapshot` without `snapshot-download`.',

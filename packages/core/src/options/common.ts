@@ -8,7 +8,8 @@ export const storeOptions = {
       'Where backups live: a folder path or `file:///abs/path`, `s3://bucket/prefix`, or `artifact://prefix` (GitHub artifacts, inside Actions only).',
   }),
   'name': opt.string({
-    description: 'Logical backup name: the folder under the store. Defaults to the database name.',
+    description:
+      'Logical backup name: the folder under the store. Empty: the database\'s name (each database under its own name when several are backed up).',
   }),
   's3-endpoint': opt.string({
     description: 'S3-compatible endpoint URL (MinIO, R2, B2, ...). Empty for AWS S3.',

@@ -22,6 +22,9 @@ export const drillOperation = defineOperation({
   summary: 'Restore the newest complete backup into an ephemeral database, run checks and publish evidence.',
   options: {
     ...storeOptions,
+    name: opt.string({
+      description: 'Backup name to drill. Empty: the only name in the store (an error when it holds several).',
+    }),
     ...backupSelectionOptions,
     ...decryptionOptions,
     ...signatureVerificationOptions,
