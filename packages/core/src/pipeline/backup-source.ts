@@ -1,10 +1,10 @@
 import type { RunContext } from '../context.js';
-import { prepareEncryption, signDetached } from '../crypto/index.js';
-import { formatBytes, formatDuration } from '../options/values.js';
+import { prepareEncryption } from '../crypto/index.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import type { BackupSource } from '../sources/source.js';
 import { openStore, type StoreOptions } from '../storage/open-store.js';
-import { runBackup } from './run-backup.js';
+import { renderBackupSummary } from './backup-summary.js';
+import { prepareSigning, runBackup } from './run-backup.js';
 
 /** What a single-source backup needs besides the source: where, how encrypted, under which name. */
 export interface SourceBackupOptions extends StoreOptions {
@@ -22,23 +22,12 @@ export interface SourceBackupOptions extends StoreOptions {
  */
 export async function backupFromSource(source: BackupSource, options: SourceBackupOptions, context: RunContext): Promise<OperationOutcome> {
   const encryption = await prepareEncryption(options, context.reporter, { now: context.now() });
-  const signing = options.signingKey ? { signingKey: options.signingKey, passphrase: options.signingKeyPassphrase } : undefined;
-  if (signing) await signDetached(Buffer.from('lifeboat signing key check'), signing);
+  const signing = await prepareSigning(options);
   const store = await openStore(options, context);
   const name = options.name ?? source.defaultName;
   const result = await runBackup(source, { store, name, encryption, signing }, context);
   const { manifest, payload } = result;
-  await context.reporter.summary(
-    [
-      `## Lifeboat ${source.kind} backup`,
-      '',
-      encryption.scheme === 'none' ? '> [!WARNING]\n> **Unencrypted:** `encryption: none` was set.\n' : '',
-      '| name | backup id | stored size | duration |',
-      '| --- | --- | --- | --- |',
-      `| ${name} | \`${manifest.id}\` | ${formatBytes(payload.size)} | ${formatDuration(manifest.durationMs)} |`,
-      '',
-    ].join('\n'),
-  );
+  await context.reporter.summary(renderBackupSummary([{ name, result }], store, encryption, `Lifeboat ${source.kind} backup`));
   return {
     ok: true,
     outputs: {

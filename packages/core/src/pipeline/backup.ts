@@ -1,6 +1,5 @@
-import { formatBytes, formatDuration } from '../options/values.js';
 import type { RunContext } from '../context.js';
-import { prepareEncryption, signDetached, type EncryptionPlan } from '../crypto/index.js';
+import { prepareEncryption } from '../crypto/index.js';
 import type { BackupOptions } from '../options/backup.js';
 import { OptionError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
@@ -17,15 +16,8 @@ import type { BackupSource } from '../sources/source.js';
 import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
 import { resolvePostgresClient } from '../toolchain/resolve.js';
-import { runBackup, type BackupRunResult } from './run-backup.js';
-
-/** One backup of a run, for outputs and the summary. */
-interface TakenBackup {
-  readonly name: string;
-  readonly result?: BackupRunResult;
-  readonly error?: string;
-  readonly pruned?: number;
-}
+import { renderBackupSummary, type TakenBackup } from './backup-summary.js';
+import { prepareSigning, runBackup } from './run-backup.js';
 
 /**
  * The backup operation: validate keys, store and retention first (fail closed, before any
@@ -118,14 +110,6 @@ export async function backup(
   };
 }
 
-/** Loads the signing key now, so a bad key stops the run before the dump, not after it. */
-async function prepareSigning(options: BackupOptions): Promise<{ signingKey: string; passphrase?: string } | undefined> {
-  if (!options.signingKey) return undefined;
-  const signing = { signingKey: options.signingKey, passphrase: options.signingKeyPassphrase };
-  await signDetached(Buffer.from('lifeboat signing key check'), signing);
-  return signing;
-}
-
 async function prune(
   options: BackupOptions,
   store: Store,
@@ -137,28 +121,4 @@ async function prune(
   if (!result) return { deleted: 0 };
   const deleted = result.report?.deleted ?? 0;
   return result.ok ? { deleted } : { deleted, failure: `backup ${backupId} is complete, but retention failed: ${result.failure}` };
-}
-
-function renderBackupSummary(taken: readonly TakenBackup[], store: Store, encryption: EncryptionPlan): string {
-  const lines = ['## Lifeboat backup', ''];
-  if (encryption.scheme === 'none') {
-    lines.push('> [!WARNING]', '> **Unencrypted:** `encryption: none` was set; these backups are stored in plaintext.', '');
-  } else {
-    const who = [
-      ...encryption.recipients.map((r) => `\`${r.fingerprint}\` ${r.userIds[0] ?? ''}`.trim()),
-      ...(encryption.passphrase ? ['a passphrase'] : []),
-    ];
-    lines.push(`Encrypted (OpenPGP) to ${who.join(', ')}.`, '');
-  }
-  lines.push(`Store: \`${store.location}\``, '', '| name | backup id | stored size | SHA-256 | duration | result |', '| --- | --- | --- | --- | --- | --- |');
-  for (const t of taken) {
-    const r = t.result;
-    const result = t.error ? `❌ ${t.error.replace(/\|/g, '\\|')}` : t.pruned ? `✅ (retention deleted ${t.pruned})` : '✅';
-    lines.push(
-      r
-        ? `| ${t.name} | \`${r.manifest.id}\` | ${formatBytes(r.payload.size)} | \`${r.payload.sha256.slice(0, 16)}…\` | ${formatDuration(r.manifest.durationMs)} | ${result} |`
-        : `| ${t.name} | — | — | — | — | ${result} |`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
 }

@@ -32,6 +32,17 @@ export interface BackupTarget {
   readonly progressIntervalMs?: number;
 }
 
+/** Loads the signing key now, so a bad key or passphrase stops the run before any data is read. */
+export async function prepareSigning(options: {
+  readonly signingKey?: string;
+  readonly signingKeyPassphrase?: string;
+}): Promise<BackupTarget['signing']> {
+  if (!options.signingKey) return undefined;
+  const signing = { signingKey: options.signingKey, passphrase: options.signingKeyPassphrase };
+  await signDetached(Buffer.from('lifeboat signing key check'), signing);
+  return signing;
+}
+
 /** A backup that is complete: every object stored and confirmed, manifest written last. */
 export interface BackupRunResult {
   readonly manifest: Manifest;

@@ -1,0 +1,42 @@
+import type { EncryptionPlan } from '../crypto/index.js';
+import { formatBytes, formatDuration } from '../options/values.js';
+import type { Store } from '../storage/store.js';
+import type { BackupRunResult } from './run-backup.js';
+
+/** One backup of a run, for outputs and the summary. */
+export interface TakenBackup {
+  readonly name: string;
+  readonly result?: BackupRunResult;
+  readonly error?: string;
+  readonly pruned?: number;
+}
+
+/** The job summary of a backup run: how it was encrypted, where it went, one row per backup. */
+export function renderBackupSummary(
+  taken: readonly TakenBackup[],
+  store: Store,
+  encryption: EncryptionPlan,
+  title = 'Lifeboat backup',
+): string {
+  const lines = [`## ${title}`, ''];
+  if (encryption.scheme === 'none') {
+    lines.push('> [!WARNING]', '> **Unencrypted:** `encryption: none` was set; these backups are stored in plaintext.', '');
+  } else {
+    const who = [
+      ...encryption.recipients.map((r) => `\`${r.fingerprint}\` ${r.userIds[0] ?? ''}`.trim()),
+      ...(encryption.passphrase ? ['a passphrase'] : []),
+    ];
+    lines.push(`Encrypted (OpenPGP) to ${who.join(', ')}.`, '');
+  }
+  lines.push(`Store: \`${store.location}\``, '', '| name | backup id | stored size | SHA-256 | duration | result |', '| --- | --- | --- | --- | --- | --- |');
+  for (const t of taken) {
+    const r = t.result;
+    const result = t.error ? `❌ ${t.error.replace(/\|/g, '\\|')}` : t.pruned ? `✅ (retention deleted ${t.pruned})` : '✅';
+    lines.push(
+      r
+        ? `| ${t.name} | \`${r.manifest.id}\` | ${formatBytes(r.payload.size)} | \`${r.payload.sha256.slice(0, 16)}…\` | ${formatDuration(r.manifest.durationMs)} | ${result} |`
+        : `| ${t.name} | — | — | — | — | ${result} |`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
