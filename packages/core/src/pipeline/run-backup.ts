@@ -13,6 +13,7 @@ import {
 import { MANIFEST_FORMAT, serializeManifest, type Manifest, type StoredFile } from '../catalog/manifest.js';
 import { provenanceFromEnv, type RunContext } from '../context.js';
 import { describeEncryption, encryptBytes, encryptStream, signDetached, type EncryptionPlan } from '../crypto/index.js';
+import { formatBytes } from '../options/values.js';
 import { LifeboatError } from '../report/errors.js';
 import type { BackupSource, SourceResult, SourceRun } from '../sources/source.js';
 import type { Store } from '../storage/store.js';
@@ -98,7 +99,7 @@ export async function runBackup(source: BackupSource, target: BackupTarget, cont
     const payloadKey = backupObjectKey(target.name, id, payloadFile);
     const progress = startProgress(
       () => plain.bytes,
-      (sample) => reporter.info(`  ${formatProgress(sample)} read, ${stored.bytes} bytes stored`),
+      (sample) => reporter.info(`  ${formatProgress(sample)} read, ${formatBytes(stored.bytes)} stored`),
       target.progressIntervalMs ?? 10_000,
     );
     written.push(payloadKey);
