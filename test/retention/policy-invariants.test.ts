@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bucketOf } from '../../packages/core/src/retention/buckets.js';
 import { applyRetention, hasKeepRule, type RetentionCandidate, type RetentionPolicy } from '../../packages/core/src/retention/policy.js';
-import { retentionPolicyFrom } from '../../packages/core/src/retention/policy-options.js';
+import { retentionPolicyFrom, retentionPolicyIfAny } from '../../packages/core/src/retention/policy-options.js';
 import { OptionError } from '../../packages/core/src/report/errors.js';
 
 const HOUR = 3_600_000;
@@ -119,6 +119,13 @@ describe('retention safety invariants', () => {
     const options = { incompleteGrace: 10 * 60_000, keepLast: 3, keepHourly: undefined, keepDaily: undefined, keepWeekly: undefined, keepMonthly: undefined, keepYearly: undefined, keepWithin: undefined };
     expect(() => retentionPolicyFrom(options)).toThrow(/incomplete-grace of 10m is shorter than 1h/);
     expect(retentionPolicyFrom({ ...options, incompleteGrace: HOUR }).incompleteGrace).toBe(HOUR);
+  });
+
+  it('builds a policy only when a keep rule is set, checking it as prune does', () => {
+    const none = { incompleteGrace: 10 * 60_000, keepLast: undefined, keepHourly: undefined, keepDaily: 0, keepWeekly: undefined, keepMonthly: undefined, keepYearly: undefined, keepWithin: undefined };
+    expect(retentionPolicyIfAny(none)).toBeUndefined();
+    expect(() => retentionPolicyIfAny({ ...none, keepDaily: 7 })).toThrow(/incomplete-grace of 10m is shorter than 1h/);
+    expect(retentionPolicyIfAny({ ...none, keepDaily: 7, incompleteGrace: DAY })).toMatchObject({ keepDaily: 7, incompleteGrace: DAY });
   });
 });
 

@@ -33,3 +33,8 @@ export function retentionPolicyFrom(options: RetentionOptions): RetentionPolicy 
   return policy;
 }
 
+
+/** The retention policy when options set at least one keep rule (checked as `retentionPolicyFrom` does), else undefined. */
+export function retentionPolicyIfAny(options: RetentionOptions): RetentionPolicy | undefined {
+  return hasKeepRule({ ...options }) ? retentionPolicyFrom(options) : undefined;
+}

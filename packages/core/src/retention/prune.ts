@@ -9,8 +9,8 @@ import type { OperationOutcome } from '../report/outcome.js';
 import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
 import { deleteBackup, type BackupDeletion } from './delete-backup.js';
-import { applyRetention, describeReasons, hasKeepRule, type RetentionDecision, type RetentionPolicy } from './policy.js';
-import { retentionPolicyFrom } from './policy-options.js';
+import { applyRetention, describeReasons, type RetentionDecision, type RetentionPolicy } from './policy.js';
+import { retentionPolicyFrom, retentionPolicyIfAny } from './policy-options.js';
 
 /** The executor refused a plan that breaks a retention invariant (a bug, never expected). */
 export class RetentionInvariantError extends LifeboatError {
@@ -141,8 +141,8 @@ export async function pruneAfterBackup(
   target: { readonly store: Store; readonly name: string; readonly backupId: string },
   context: RunContext,
 ): Promise<PruneAfterBackupResult | undefined> {
-  if (!hasKeepRule({ ...options })) return undefined;
-  const policy = retentionPolicyFrom(options);
+  const policy = retentionPolicyIfAny(options);
+  if (!policy) return undefined;
   try {
     const report = await context.reporter.group(`Prune ${target.name}`, () =>
       pruneName(target.store, target.name, policy, context, { dryRun: false, expectBackupId: target.backupId }),
