@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import {
   backup,
   backupOperation,
+  camelName,
   canisterExport,
   canisterExportOperation,
   demo,
@@ -53,7 +54,7 @@ export function addOperationCommand<D extends OptionDefs>(
   command.action(async (flags: Record<string, string | boolean | undefined>) => {
     const values: Record<string, string | undefined> = {};
     for (const name of Object.keys(operation.options)) {
-      const value = flags[camel(name)];
+      const value = flags[camelName(name)];
       values[name] = value === true ? 'true' : value === false ? 'false' : value;
     }
     const globals: GlobalFlags = { json: !!flags.json, verbose: !!flags.verbose, quiet: !!flags.quiet };
@@ -68,10 +69,6 @@ export function addGlobalFlags(command: Command): Command {
     .option('--json', 'print the result as one JSON document on stdout')
     .option('-v, --verbose', 'log debug detail')
     .option('-q, --quiet', 'log only warnings and errors');
-}
-
-function camel(name: string): string {
-  return name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 /** The `lifeboat` program with every subcommand. */
