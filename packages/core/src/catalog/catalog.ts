@@ -2,7 +2,7 @@ import type { Store } from '../storage/store.js';
 import { OptionError } from '../report/errors.js';
 import { backupIdTime, isBackupId } from './backup-id.js';
 import { drillRecordSchema } from './drill-record.js';
-import { isValidBackupName, MANIFEST_FILE, namePrefix } from './layout.js';
+import { isValidBackupName, manifestKey, namePrefix } from './layout.js';
 import { compareText, groupListing, listingOf, type BackupFolder, type NameListing } from './listing.js';
 import { ManifestError, parseManifest, type Manifest } from './manifest.js';
 import { listAll, mapLimit, ObjectTooLargeError, readSmallObject } from './store-reads.js';
@@ -166,7 +166,7 @@ async function buildCatalog(store: Store, listing: NameListing): Promise<NameCat
 
 /** Reads and checks a listed manifest. Parse problems are results; store errors propagate. */
 async function readManifest(store: Store, folder: BackupFolder): Promise<{ manifest: Manifest } | { problem: string }> {
-  const key = `${folder.name}/${folder.id}/${MANIFEST_FILE}`;
+  const key = manifestKey(folder.name, folder.id);
   let text: string;
   try {
     text = await readSmallObject(store, key);

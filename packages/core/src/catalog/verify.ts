@@ -8,7 +8,7 @@ import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
 import { readCatalog, readStoreCatalog, type CatalogBackup, type NameCatalog } from './catalog.js';
 import { byNewest } from './decisions.js';
-import { MANIFEST_FILE, MANIFEST_SIGNATURE_FILE } from './layout.js';
+import { backupObjectKey, MANIFEST_FILE, MANIFEST_SIGNATURE_FILE } from './layout.js';
 
 /** One stored object checked against its manifest entry. */
 export interface ObjectCheck {
@@ -60,9 +60,9 @@ export async function verifyBackup(store: Store, backup: CatalogBackup): Promise
   const problems: string[] = backup.state === 'incomplete' ? [`${backup.name}/${backup.id}: ${backup.problem ?? 'the backup is incomplete'}.`] : [];
   let bytesRead = 0;
   for (const entry of backup.manifest.objects) {
-    const key = `${backup.name}/${backup.id}/${entry.file}`;
-    const expected = { key, file: entry.file, role: entry.role, expectedSize: entry.size, expectedSha256: entry.sha256 };
     const listed = backup.folder.objects.find((o) => o.file === entry.file);
+    const key = listed?.key ?? backupObjectKey(backup.name, backup.id, entry.file);
+    const expected = { key, file: entry.file, role: entry.role, expectedSize: entry.size, expectedSha256: entry.sha256 };
     if (!listed) {
       checks.push({ ...expected, ok: false });
       problems.push(`${key}: missing (expected ${entry.size} bytes, SHA-256 ${entry.sha256}).`);

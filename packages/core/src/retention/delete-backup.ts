@@ -1,5 +1,5 @@
 import type { CatalogBackup } from '../catalog/catalog.js';
-import { MANIFEST_FILE } from '../catalog/layout.js';
+import { MANIFEST_FILE, manifestKey } from '../catalog/layout.js';
 import type { DeleteResult, Store } from '../storage/store.js';
 
 /** A key that could not be deleted, and why. */
@@ -40,7 +40,7 @@ export async function deleteBackup(store: Store, backup: CatalogBackup): Promise
 
   if (!manifest) {
     // An incomplete backup must not have completed since it was listed.
-    const appeared = await store.head(`${backup.folder.name}/${backup.id}/${MANIFEST_FILE}`);
+    const appeared = await store.head(manifestKey(backup.folder.name, backup.id));
     if (appeared) {
       return {
         id: backup.id,
