@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readCatalog, readStoreCatalog, resolveBackupName } from '../../packages/core/src/catalog/catalog.js';
-import { newestComplete, newestDrill, newestDrilled } from '../../packages/core/src/catalog/decisions.js';
+import { newestComplete, newestDrilled } from '../../packages/core/src/catalog/decisions.js';
 import { OptionError } from '../../packages/core/src/report/errors.js';
 import { MemoryStore } from '../support/memory-store.js';
 import { withFaults } from '../retention/faulty-store.js';
@@ -49,7 +49,7 @@ describe('readCatalog', () => {
 
     expect(newestComplete(catalog.backups)?.id).toBe(b);
     expect(newestDrilled(catalog.backups)?.id).toBe(b);
-    expect(newestDrill(catalog.drills)?.finishedAt.toISOString()).toBe('2025-01-03T05:00:00.000Z');
+    expect(catalog.drills[0]?.finishedAt.toISOString()).toBe('2025-01-03T05:00:00.000Z');
   });
 
   it('marks a manifest stored under the wrong folder as unreadable', async () => {

@@ -1,5 +1,5 @@
 import { readCatalog, resolveBackupName } from '../catalog/catalog.js';
-import { newestComplete, newestDrill } from '../catalog/decisions.js';
+import { newestComplete } from '../catalog/decisions.js';
 import type { RunContext } from '../context.js';
 import type { GateOptions } from '../options/gate.js';
 import { UnsupportedError } from '../report/errors.js';
@@ -91,7 +91,8 @@ export async function readGateFacts(store: Store, name: string | undefined): Pro
   if (!resolved) return { name };
   const catalog = await readCatalog(store, resolved);
   const backup = newestComplete(catalog.backups);
-  const drill = newestDrill(catalog.drills);
+  // The catalog lists drills newest first (by finish time).
+  const drill = catalog.drills[0];
   // A record named by a drill id carries its start time; one that started after the newest readable drill (or has no time) may hold the real verdict.
   const unreadable = catalog.unreadableDrills.find((u) => !u.time || !drill || u.time.getTime() > drill.startedAt.getTime());
   return {
