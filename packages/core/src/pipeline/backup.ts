@@ -4,8 +4,7 @@ import type { BackupOptions } from '../options/backup.js';
 import { OptionError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import { describeError } from '../report/errors.js';
-import { retentionPolicyFrom } from '../retention/policy-options.js';
-import { hasKeepRule } from '../retention/policy.js';
+import { retentionPolicyIfAny } from '../retention/policy-options.js';
 import { pruneAfterBackup } from '../retention/prune.js';
 import { connectionForDatabase, resolveConnection } from '../sources/postgres/connection.js';
 import { postgresDumpSettings, postgresGlobalsSettings } from '../sources/postgres/from-options.js';
@@ -32,7 +31,8 @@ export async function backup(
   const { reporter } = context;
   const encryption = await prepareEncryption(options, reporter, { now: context.now() });
   const signing = await prepareSigning(options);
-  if (hasKeepRule({ ...options })) retentionPolicyFrom(options);
+  // A malformed retention policy fails the run now, before anything is dumped.
+  retentionPolicyIfAny(options);
   const store = overrides.store ?? (await openStore(options, context));
 
   const connection = resolveConnection(options.databaseUrl, context.env);
