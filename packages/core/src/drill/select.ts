@@ -33,7 +33,7 @@ export function chooseBackup(
     const found = backups.find((b) => b.id === selection.backupId);
     if (!found) return { skipped: [], problem: `Backup ${selection.backupId} does not exist.` };
     if (found.state !== 'complete') {
-      return { skipped: [], problem: `Backup ${selection.backupId} is ${found.state}${found.problem ? ` (${found.problem})` : ''}: it has no usable manifest.` };
+      return { skipped: [], problem: `Backup ${selection.backupId} is ${found.state}${found.problem ? ` (${found.problem})` : ' (no manifest)'}: it cannot be drilled or restored.` };
     }
     return { chosen: found, skipped: [] };
   }
@@ -57,7 +57,7 @@ export async function selectBackup(store: Store, selection: Selection): Promise<
   const { chosen, skipped, problem } = chooseBackup(catalog.backups, { backupId: selection.backupId, before });
   if (!chosen) {
     const incomplete = catalog.backups.filter((b) => b.state !== 'complete').map((b) => b.id);
-    const note = incomplete.length > 0 ? ` Incomplete backups (no manifest): ${incomplete.slice(0, 5).join(', ')}${incomplete.length > 5 ? ', ...' : ''}.` : '';
+    const note = incomplete.length > 0 ? ` Backups that are not complete: ${incomplete.slice(0, 5).join(', ')}${incomplete.length > 5 ? ', ...' : ''}.` : '';
     throw new NoBackupError(`${problem}${note} (name ${name} in ${store.location})`, 'Take a backup first, or pick another `backup-id`/`before`.');
   }
   const key = manifestKey(name, chosen.id);
