@@ -1,5 +1,6 @@
 import type { DrillRecord } from '../catalog/drill-record.js';
 import { formatDuration } from '../options/values.js';
+import { markdownCell } from '../report/markdown.js';
 
 /** The drill's evidence as Markdown: verdict first, then phases, checks, RPO/RTO, versions. */
 export function renderEvidenceMarkdown(record: DrillRecord): string {
@@ -10,15 +11,15 @@ export function renderEvidenceMarkdown(record: DrillRecord): string {
     `- **Backup:** \`${record.name}/${record.backupId ?? '(none selected)'}\``,
     `- **Drill:** \`${record.id}\` at ${record.startedAt}`,
   ];
-  if (record.failure) lines.push(`- **Failure:** ${escape(record.failure)}`);
+  if (record.failure) lines.push(`- **Failure:** ${markdownCell(record.failure)}`);
   if (record.rpoMs !== undefined) lines.push(`- **RPO** (backup age at drill time): ${formatDuration(record.rpoMs)}`);
   if (record.rtoMs !== undefined) lines.push(`- **RTO** (whole drill): ${formatDuration(record.rtoMs)}`);
   if (record.manifestSha256) lines.push(`- **Manifest SHA-256:** \`${record.manifestSha256}\``);
-  if (record.target) lines.push(`- **Restored into:** ${escape(record.target)}`);
+  if (record.target) lines.push(`- **Restored into:** ${markdownCell(record.target)}`);
   if (record.phases.length > 0) {
     lines.push('', '| phase | result | duration |', '| --- | --- | --- |');
     for (const phase of record.phases) {
-      const result = phase.ok ? 'ok' : `failed: ${escape(phase.error ?? '')}`;
+      const result = phase.ok ? 'ok' : `failed: ${markdownCell(phase.error ?? '')}`;
       lines.push(`| ${phase.name} | ${result} | ${formatDuration(phase.durationMs)} |`);
     }
   }
@@ -27,11 +28,11 @@ export function renderEvidenceMarkdown(record: DrillRecord): string {
     lines.push('', `**Checks:** ${record.checks.length - failed} passed, ${failed} failed`, '');
     lines.push('| check | expected | actual | result |', '| --- | --- | --- | --- |');
     for (const check of record.checks) {
-      lines.push(`| ${escape(check.name)} | ${cell(check.expected)} | ${cell(check.actual)} | ${check.ok ? '✅' : '❌'} |`);
+      lines.push(`| ${markdownCell(check.name)} | ${cell(check.expected)} | ${cell(check.actual)} | ${check.ok ? '✅' : '❌'} |`);
     }
   }
   if (record.notes && record.notes.length > 0) {
-    lines.push('', '**Notes:**', ...record.notes.map((note) => `- ${escape(note)}`));
+    lines.push('', '**Notes:**', ...record.notes.map((note) => `- ${markdownCell(note)}`));
   }
   const versions = Object.entries(record.versions);
   if (versions.length > 0) {
@@ -43,9 +44,5 @@ export function renderEvidenceMarkdown(record: DrillRecord): string {
 
 function cell(value: unknown): string {
   if (value === undefined) return '';
-  return escape(typeof value === 'string' ? value : JSON.stringify(value));
-}
-
-function escape(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return markdownCell(typeof value === 'string' ? value : JSON.stringify(value));
 }

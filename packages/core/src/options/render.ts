@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { envName, onSurface, type OperationDef } from './define.js';
+import { markdownCell } from '../report/markdown.js';
 
 /** The `action.yml` an operation's schema implies: inputs, defaults, outputs, runtime. */
 export function renderActionYaml(operation: OperationDef): string {
@@ -42,7 +43,7 @@ export function renderOptionsMarkdown(operation: OperationDef): string {
     const dflt = def.default !== undefined ? `\`${def.default}\`` : def.required ? '**required**' : '';
     const form = def.kind === 'string' || def.kind === 'text' ? '' : `Form: ${def.form}.`;
     const notes = [def.description, def.secret ? '*Secret.*' : '', form].filter(Boolean).join(' ');
-    return `| ${where} | ${dflt} | ${escapeCell(notes)} |`;
+    return `| ${where} | ${dflt} | ${markdownCell(notes)} |`;
   });
   const lines = [
     '| input / flag / env | default | description |',
@@ -52,13 +53,9 @@ export function renderOptionsMarkdown(operation: OperationDef): string {
   const outputs = Object.entries(operation.outputs);
   if (outputs.length > 0) {
     lines.push('', '| output | description |', '| --- | --- |');
-    for (const [name, description] of outputs) lines.push(`| \`${name}\` | ${escapeCell(description)} |`);
+    for (const [name, description] of outputs) lines.push(`| \`${name}\` | ${markdownCell(description)} |`);
   }
   return lines.join('\n');
-}
-
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
 /** Replaces the text between `<!-- options:NAME -->` and `<!-- /options:NAME -->` markers. */

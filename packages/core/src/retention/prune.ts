@@ -11,6 +11,7 @@ import type { Store } from '../storage/store.js';
 import { deleteBackup, type BackupDeletion } from './delete-backup.js';
 import { applyRetention, describeReasons, type RetentionDecision, type RetentionPolicy } from './policy.js';
 import { retentionPolicyFrom, retentionPolicyIfAny } from './policy-options.js';
+import { markdownCell } from '../report/markdown.js';
 
 /** The executor refused a plan that breaks a retention invariant (a bug, never expected). */
 export class RetentionInvariantError extends LifeboatError {
@@ -218,14 +219,10 @@ export function pruneSummary(report: PruneReport, store: Store): string {
     const b = d.backup;
     const action = d.action === 'keep' ? 'keep' : report.dryRun ? 'would delete' : 'delete';
     const detail = d.action === 'keep' ? describeReasons(d.reasons) : d.why ?? '';
-    return `| \`${b.id}\` | ${b.state} | ${formatBytes(b.size)} | ${action} | ${escapeCell(detail)} |`;
+    return `| \`${b.id}\` | ${b.state} | ${formatBytes(b.size)} | ${action} | ${markdownCell(detail)} |`;
   });
   const lines = [title, '', `Store: ${store.location}. ${counts}`, '', '| backup | state | size | action | why |', '| --- | --- | --- | --- | --- |', ...rows];
   const problems = report.deletions.filter((d) => d.message && d.status !== 'deleted');
   if (problems.length > 0) lines.push('', ...problems.map((d) => `- ${d.message}`));
   return `${lines.join('\n')}\n`;
-}
-
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
