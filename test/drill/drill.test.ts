@@ -209,7 +209,7 @@ describe('a drill fails with the named reason and still writes evidence', () => 
     const { outcome, record } = await failedDrill(async ({ dir }) => {
       rmSync(join(dir, 'manifest.json'));
     });
-    expect(outcome.failure).toMatch(/select failed: No complete backup exists\. Incomplete backups \(no manifest\): /);
+    expect(outcome.failure).toMatch(/select failed: No complete backup exists\. Backups that are not complete: \d{8}T\d{6}Z-\w+ \(no manifest\)/);
     expect(record.backupId).toBeUndefined();
   });
 

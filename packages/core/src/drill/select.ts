@@ -56,7 +56,7 @@ export async function selectBackup(store: Store, selection: Selection): Promise<
   const catalog = await readCatalog(store, name);
   const { chosen, skipped, problem } = chooseBackup(catalog.backups, { backupId: selection.backupId, before });
   if (!chosen) {
-    const incomplete = catalog.backups.filter((b) => b.state !== 'complete').map((b) => b.id);
+    const incomplete = catalog.backups.filter((b) => b.state !== 'complete').map((b) => `${b.id} (${b.problem ?? 'no manifest'})`);
     const note = incomplete.length > 0 ? ` Backups that are not complete: ${incomplete.slice(0, 5).join(', ')}${incomplete.length > 5 ? ', ...' : ''}.` : '';
     throw new NoBackupError(`${problem}${note} (name ${name} in ${store.location})`, 'Take a backup first, or pick another `backup-id`/`before`.');
   }
