@@ -44592,7 +44592,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(26564);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(28284);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -44601,7 +44601,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 26564:
+/***/ 28284:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54339,7 +54339,7 @@ const storeOptions = {
         description: 'Where backups live: a folder path or `file:///abs/path`, `s3://bucket/prefix`, or `artifact://prefix` (GitHub artifacts, inside Actions only).',
     }),
     'name': opt.string({
-        description: 'Logical backup name: the folder under the store. Defaults to the database name.',
+        description: 'Logical backup name: the folder under the store. Empty: the database\'s name (each database under its own name when several are backed up).',
     }),
     's3-endpoint': opt.string({
         description: 'S3-compatible endpoint URL (MinIO, R2, B2, ...). Empty for AWS S3.',
@@ -54570,23 +54570,26 @@ function client_tool_spawnTool(path, args, options) {
         });
     });
     let killTimer;
-    void exit.then(() => clearTimeout(killTimer));
-    return {
-        name,
-        child,
-        stdout: child.stdout,
-        exit,
-        kill() {
-            if (exited || child.exitCode !== null || child.signalCode !== null)
-                return;
-            child.kill('SIGTERM');
-            killTimer ??= setTimeout(() => {
-                if (child.exitCode === null && child.signalCode === null)
-                    child.kill('SIGKILL');
-            }, 5000);
-            killTimer.unref();
-        },
+    const kill = () => {
+        if (exited || child.exitCode !== null || child.signalCode !== null)
+            return;
+        child.kill('SIGTERM');
+        killTimer ??= setTimeout(() => {
+            if (child.exitCode === null && child.signalCode === null)
+                child.kill('SIGKILL');
+        }, 5000);
+        killTimer.unref();
     };
+    const { signal } = options;
+    if (signal?.aborted)
+        kill();
+    else
+        signal?.addEventListener('abort', kill, { once: true });
+    void exit.then(() => {
+        clearTimeout(killTimer);
+        signal?.removeEventListener('abort', kill);
+    });
+    return { name, child, stdout: child.stdout, exit, kill };
 }
 function missingTool(path) {
     const name = path.split(/[\\/]/).pop() ?? path;
@@ -54944,6 +54947,9 @@ const drill_drillOperation = defineOperation({
     summary: 'Restore the newest complete backup into an ephemeral database, run checks and publish evidence.',
     options: {
         ...storeOptions,
+        name: opt.string({
+            description: 'Backup name to drill. Empty: the only name in the store (an error when it holds several).',
+        }),
         ...backupSelectionOptions,
         ...decryptionOptions,
         ...signatureVerificationOptions,
@@ -55123,6 +55129,9 @@ const canisterExportOperation = defineOperation({
             description: '`import-ktb1` mode: the AES-256-GCM key as 64 hex characters (the reference tool\'s `..._ENCRYPT_KEY_HEX`).',
         }),
         ...storeOptions,
+        name: opt.string({
+            description: 'Logical backup name: the folder under the store. Empty: in `export` mode the canister id of `canister-url` (`<id>.raw.icp0.io`; `canister-export` for other hosts), in `snapshot` mode `<canister>-snapshots` after the first of `canisters` as written, in `import-ktb1` mode `canister-export`.',
+        }),
         store: opt.string({
             description: 'Where backups live: a folder path or `file:///abs/path`, `s3://bucket/prefix`, or `artifact://prefix` (GitHub artifacts, inside Actions only). Required unless `mode` is `snapshot` without `snapshot-download`.',
         }),
@@ -55148,6 +55157,7 @@ const canisterExportOperation = defineOperation({
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(38815);
 ;// CONCATENATED MODULE: ./packages/core/src/options/render.ts
+
 
 
 /** The `action.yml` an operation's schema implies: inputs, defaults, outputs, runtime. */
@@ -55191,7 +55201,7 @@ function renderOptionsMarkdown(operation) {
         const dflt = def.default !== undefined ? `\`${def.default}\`` : def.required ? '**required**' : '';
         const form = def.kind === 'string' || def.kind === 'text' ? '' : `Form: ${def.form}.`;
         const notes = [def.description, def.secret ? '*Secret.*' : '', form].filter(Boolean).join(' ');
-        return `| ${where} | ${dflt} | ${escapeCell(notes)} |`;
+        return `| ${where} | ${dflt} | ${markdownCell(notes)} |`;
     });
     const lines = [
         '| input / flag / env | default | description |',
@@ -55202,12 +55212,9 @@ function renderOptionsMarkdown(operation) {
     if (outputs.length > 0) {
         lines.push('', '| output | description |', '| --- | --- |');
         for (const [name, description] of outputs)
-            lines.push(`| \`${name}\` | ${escapeCell(description)} |`);
+            lines.push(`| \`${name}\` | ${markdownCell(description)} |`);
     }
     return lines.join('\n');
-}
-function escapeCell(text) {
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 /** Replaces the text between `<!-- options:NAME -->` and `<!-- /options:NAME -->` markers. */
 function replaceGeneratedSections(text, sections) {
@@ -55304,6 +55311,9 @@ const restoreOperation = defineOperation({
     summary: 'Restore a backup into a given database for a real recovery, verified like a drill.',
     options: {
         ...storeOptions,
+        name: opt.string({
+            description: 'Backup name to restore from. Empty: the only name in the store (an error when it holds several).',
+        }),
         ...backupSelectionOptions,
         ...decryptionOptions,
         ...signatureVerificationOptions,
@@ -84680,6 +84690,32 @@ var external_node_fs_ = __nccwpck_require__(73024);
 var external_node_stream_promises_ = __nccwpck_require__(46466);
 ;// CONCATENATED MODULE: external "node:stream/web"
 const web_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/web");
+;// CONCATENATED MODULE: ./packages/core/src/pipeline/stages.ts
+
+
+/** Pass-through stage that counts bytes and computes SHA-256 of everything that flows. */
+class stages_HashCounter extends external_node_stream_.Transform {
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    digest;
+    /** Bytes seen so far. */
+    bytes = 0;
+    _transform(chunk, _encoding, callback) {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        callback(null, chunk);
+    }
+    _flush(callback) {
+        this.digest = this.hash.digest('hex');
+        callback();
+    }
+    /** Hex SHA-256 of all bytes; only valid once the stream has ended. */
+    sha256() {
+        if (this.digest === undefined)
+            throw new Error('HashCounter: digest read before the stream ended');
+        return this.digest;
+    }
+}
+
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 // EXTERNAL MODULE: external "node:util"
@@ -85866,18 +85902,10 @@ async function decryptInto(input, fd, keys, outPath, options) {
             return await gpgDecryptToFile(opened.gpg, outPath, signal);
         }
         plaintext = opened.plaintext;
-        const hash = createHash('sha256');
-        let bytes = 0;
-        const meter = new Transform({
-            transform(chunk, _encoding, callback) {
-                hash.update(chunk);
-                bytes += chunk.length;
-                callback(null, chunk);
-            },
-        });
+        const meter = new HashCounter();
         created = true;
         await pipeline(plaintext, meter, createWriteStream(outPath, { mode: 0o600 }), { signal });
-        return { bytes, sha256: hash.digest('hex') };
+        return { bytes: meter.bytes, sha256: meter.sha256() };
     }
     catch (error) {
         signal?.removeEventListener('abort', onAbort);
@@ -86268,7 +86296,7 @@ async function keygen_generateKeyPair(options) {
 
 
 /** Detached armored signature over `data` (used to sign manifests); `gpg --verify` accepts it. */
-async function sign_signDetached(data, options, context = {}) {
+async function signDetached(data, options, context = {}) {
     const passphrase = plan_normalizePassphrase(options.passphrase, 'signing-key-passphrase');
     const keys = await private_keys_loadPrivateKeys(options.signingKey, passphrase, {
         option: 'signing-key',
@@ -86355,6 +86383,130 @@ async function sign_verifyDetached(data, signature, publicKeys /* armored blocks
 
 
 
+;// CONCATENATED MODULE: ./packages/core/src/catalog/backup-id.ts
+
+const ID_PATTERN = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-([a-z2-7]{6})$/;
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+/**
+ * A new backup id, `YYYYMMDDTHHMMSSZ-xxxxxx`: sorts by time as text, and the random suffix
+ * (30 bits) keeps two runs started in the same second apart.
+ */
+function backup_id_newBackupId(at, random = external_node_crypto_.randomBytes) {
+    const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+    const bytes = random(6);
+    let suffix = '';
+    for (const byte of bytes)
+        suffix += ALPHABET[byte % 32];
+    return `${stamp}-${suffix}`;
+}
+/** True when `text` has the shape of a backup (or drill) id. */
+function backup_id_isBackupId(text) {
+    return ID_PATTERN.test(text);
+}
+/** The time encoded in an id (second precision), or undefined when it is not an id. */
+function backup_id_backupIdTime(id) {
+    const match = ID_PATTERN.exec(id);
+    if (!match)
+        return undefined;
+    const [, y, mo, d, h, mi, s] = match;
+    const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
+    return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/catalog/listing.ts
+
+
+/**
+ * Groups a recursive listing into backup names, backup folders and drill records. Pure: the
+ * listing is read by the caller, so this decides from keys alone and never from delimiters
+ * (some S3-compatible stores return common prefixes for one level only).
+ */
+function listing_groupListing(objects) {
+    const byName = new Map();
+    const entry = (name) => {
+        let found = byName.get(name);
+        if (!found) {
+            found = { folders: new Map(), drills: [], strays: [] };
+            byName.set(name, found);
+        }
+        return found;
+    };
+    const pendingStrays = [];
+    for (const object of objects) {
+        const parts = object.key.split('/');
+        const [name, second] = parts;
+        // Objects at the root, or under a folder that cannot be a backup name, belong to someone else.
+        if (parts.length < 2 || !name || !isValidBackupName(name))
+            continue;
+        const rest = parts.slice(2).join('/');
+        if (parts.length === 2 || !second || rest === '' || object.key.endsWith('/')) {
+            pendingStrays.push({ name, key: object.key });
+            continue;
+        }
+        if (second === DRILLS_FOLDER) {
+            if (parts.length === 3 && rest.endsWith('.json'))
+                entry(name).drills.push(object);
+            else
+                pendingStrays.push({ name, key: object.key });
+            continue;
+        }
+        if (!isBackupId(second)) {
+            pendingStrays.push({ name, key: object.key });
+            continue;
+        }
+        const folders = entry(name).folders;
+        const folder = folders.get(second) ?? [];
+        folder.push({ key: object.key, file: rest, size: object.size, lastModified: object.lastModified });
+        folders.set(second, folder);
+    }
+    // Loose files count as strays only under a name that holds backups or drills: a folder of
+    // unrelated data next to the backups is not a backup name.
+    for (const { name, key } of pendingStrays)
+        byName.get(name)?.strays.push(key);
+    const result = new Map();
+    for (const name of [...byName.keys()].sort()) {
+        const { folders, drills, strays } = byName.get(name);
+        const grouped = [...folders.entries()]
+            .map(([id, files]) => ({
+            name,
+            id,
+            objects: files.sort((a, b) => listing_compareText(a.file, b.file)),
+            hasManifest: files.some((f) => f.file === MANIFEST_FILE),
+        }))
+            .sort((a, b) => listing_compareText(b.id, a.id));
+        result.set(name, {
+            name,
+            folders: grouped,
+            drillObjects: drills.sort((a, b) => listing_compareText(b.key, a.key)),
+            strays: strays.sort(listing_compareText),
+        });
+    }
+    return result;
+}
+/** The listing of one name; empty when the listing shows nothing under it. */
+function listing_listingOf(grouped, name) {
+    return grouped.get(name) ?? { name, folders: [], drillObjects: [], strays: [] };
+}
+/** Code-point order, the order ids and keys sort in on every store. */
+function listing_compareText(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/catalog/decisions.ts
+
+/** Newest first by time, ties by id, so every caller agrees on what "newest" means. */
+function decisions_byNewest(backups) {
+    return [...backups].sort((a, b) => b.time.getTime() - a.time.getTime() || compareText(b.id, a.id));
+}
+/** The newest backup whose manifest is present and valid, if any. */
+function decisions_newestComplete(backups) {
+    return decisions_byNewest(backups).find((b) => b.state === 'complete');
+}
+/** The newest complete backup that passed at least one drill, if any. */
+function decisions_newestDrilled(backups) {
+    return decisions_byNewest(backups).find((b) => b.state === 'complete' && b.passedDrill);
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/retention/policy.ts
 
 
@@ -86376,8 +86528,8 @@ function policy_hasKeepRule(policy) {
  * Decides keep or delete for every backup, newest first, with every reason each is kept.
  * Pure: the same catalog, policy and clock always give the same plan. Whatever the policy,
  * the newest complete backup, the newest backup that passed a drill, backups with an
- * unreadable manifest and incomplete backups within the grace period are kept; an empty
- * policy keeps everything.
+ * unreadable manifest, backups named by a drill record that cannot be read, and incomplete
+ * backups within the grace period are kept; an empty policy keeps everything.
  */
 function policy_applyRetention(backups, policy, now) {
     const ordered = byNewest(backups);
@@ -86427,10 +86579,14 @@ function policy_applyRetention(backups, policy, now) {
     for (const backup of ordered) {
         if (backup.state === 'unreadable')
             keep(backup, 'unreadable', 'its manifest cannot be read here, so it is left alone');
+        if (backup.unreadableDrill)
+            keep(backup, 'unreadable-drill', 'a drill record naming it cannot be read; it may record a pass');
         if (backup.state === 'incomplete') {
             const idle = now.getTime() - Math.max(backup.time.getTime(), backup.lastWrite.getTime());
             if (idle < policy.incompleteGrace) {
-                keep(backup, 'in-grace', `incomplete, last written ${formatAge(idle)} ago, within the ${formatDuration(policy.incompleteGrace)} grace period: it may still be in progress`);
+                const partial = backup.problem ? ` (${backup.problem})` : '';
+                const note = backup.problem ? '' : ': it may still be in progress';
+                keep(backup, 'in-grace', `incomplete${partial}, last written ${formatAge(idle)} ago, within the ${formatDuration(policy.incompleteGrace)} grace period${note}`);
             }
         }
     }
@@ -86439,7 +86595,7 @@ function policy_applyRetention(backups, policy, now) {
         if (kept)
             return { backup, action: 'keep', reasons: kept };
         const why = backup.state === 'incomplete'
-            ? `incomplete (no manifest), last written ${formatAge(now.getTime() - Math.max(backup.time.getTime(), backup.lastWrite.getTime()))} ago, past the ${formatDuration(policy.incompleteGrace)} grace period`
+            ? `incomplete (${backup.problem ?? 'no manifest'}), last written ${formatAge(now.getTime() - Math.max(backup.time.getTime(), backup.lastWrite.getTime()))} ago, past the ${formatDuration(policy.incompleteGrace)} grace period`
             : 'no keep rule selects it';
         return { backup, action: 'delete', reasons: [], why };
     });
@@ -86484,35 +86640,9 @@ function policy_options_retentionPolicyFrom(options) {
     }
     return policy;
 }
-
-;// CONCATENATED MODULE: ./packages/core/src/catalog/backup-id.ts
-
-const ID_PATTERN = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-([a-z2-7]{6})$/;
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
-/**
- * A new backup id, `YYYYMMDDTHHMMSSZ-xxxxxx`: sorts by time as text, and the random suffix
- * (30 bits) keeps two runs started in the same second apart.
- */
-function backup_id_newBackupId(at, random = external_node_crypto_.randomBytes) {
-    const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
-    const bytes = random(6);
-    let suffix = '';
-    for (const byte of bytes)
-        suffix += ALPHABET[byte % 32];
-    return `${stamp}-${suffix}`;
-}
-/** True when `text` has the shape of a backup (or drill) id. */
-function backup_id_isBackupId(text) {
-    return ID_PATTERN.test(text);
-}
-/** The time encoded in an id (second precision), or undefined when it is not an id. */
-function backup_id_backupIdTime(id) {
-    const match = ID_PATTERN.exec(id);
-    if (!match)
-        return undefined;
-    const [, y, mo, d, h, mi, s] = match;
-    const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
-    return Number.isNaN(date.getTime()) ? undefined : date;
+/** The retention policy when options set at least one keep rule (checked as `retentionPolicyFrom` does), else undefined. */
+function policy_options_retentionPolicyIfAny(options) {
+    return hasKeepRule({ ...options }) ? policy_options_retentionPolicyFrom(options) : undefined;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
@@ -86683,85 +86813,6 @@ const drill_record_drillRecordSchema = looseObject({
     notes: array(schemas_string()).optional(),
 });
 
-;// CONCATENATED MODULE: ./packages/core/src/catalog/listing.ts
-
-
-/**
- * Groups a recursive listing into backup names, backup folders and drill records. Pure: the
- * listing is read by the caller, so this decides from keys alone and never from delimiters
- * (some S3-compatible stores return common prefixes for one level only).
- */
-function listing_groupListing(objects) {
-    const byName = new Map();
-    const entry = (name) => {
-        let found = byName.get(name);
-        if (!found) {
-            found = { folders: new Map(), drills: [], strays: [] };
-            byName.set(name, found);
-        }
-        return found;
-    };
-    const pendingStrays = [];
-    for (const object of objects) {
-        const parts = object.key.split('/');
-        const [name, second] = parts;
-        // Objects at the root, or under a folder that cannot be a backup name, belong to someone else.
-        if (parts.length < 2 || !name || !isValidBackupName(name))
-            continue;
-        const rest = parts.slice(2).join('/');
-        if (parts.length === 2 || !second || rest === '' || object.key.endsWith('/')) {
-            pendingStrays.push({ name, key: object.key });
-            continue;
-        }
-        if (second === DRILLS_FOLDER) {
-            if (parts.length === 3 && rest.endsWith('.json'))
-                entry(name).drills.push(object);
-            else
-                pendingStrays.push({ name, key: object.key });
-            continue;
-        }
-        if (!isBackupId(second)) {
-            pendingStrays.push({ name, key: object.key });
-            continue;
-        }
-        const folders = entry(name).folders;
-        const folder = folders.get(second) ?? [];
-        folder.push({ key: object.key, file: rest, size: object.size, lastModified: object.lastModified });
-        folders.set(second, folder);
-    }
-    // Loose files count as strays only under a name that holds backups or drills: a folder of
-    // unrelated data next to the backups is not a backup name.
-    for (const { name, key } of pendingStrays)
-        byName.get(name)?.strays.push(key);
-    const result = new Map();
-    for (const name of [...byName.keys()].sort()) {
-        const { folders, drills, strays } = byName.get(name);
-        const grouped = [...folders.entries()]
-            .map(([id, files]) => ({
-            name,
-            id,
-            objects: files.sort((a, b) => listing_compareText(a.file, b.file)),
-            hasManifest: files.some((f) => f.file === MANIFEST_FILE),
-        }))
-            .sort((a, b) => listing_compareText(b.id, a.id));
-        result.set(name, {
-            name,
-            folders: grouped,
-            drillObjects: drills.sort((a, b) => listing_compareText(b.key, a.key)),
-            strays: strays.sort(listing_compareText),
-        });
-    }
-    return result;
-}
-/** The listing of one name; empty when the listing shows nothing under it. */
-function listing_listingOf(grouped, name) {
-    return grouped.get(name) ?? { name, folders: [], drillObjects: [], strays: [] };
-}
-/** Code-point order, the order ids and keys sort in on every store. */
-function listing_compareText(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-
 ;// CONCATENATED MODULE: ./packages/core/src/catalog/store-reads.ts
 /** Every object under `prefix`, all pages. A failed page rejects: a partial listing is never returned. */
 async function store_reads_listAll(store, prefix) {
@@ -86831,6 +86882,8 @@ async function store_reads_mapLimit(items, limit, fn) {
 
 
 
+/** Why a backup whose manifest records `source.complete: false` is incomplete. */
+const PARTIAL_EXPORT = 'export incomplete: its manifest records source.complete false';
 /** How many manifests and drill records are read at once. */
 const READ_CONCURRENCY = 8;
 /** Reads the catalog of one name: one recursive listing, then every manifest and drill record. */
@@ -86878,6 +86931,7 @@ async function buildCatalog(store, listing) {
         .filter((r) => 'verdict' in r)
         .sort((a, b) => b.finishedAt.getTime() - a.finishedAt.getTime() || compareText(b.id, a.id));
     const unreadableDrills = drillResults.filter((r) => 'problem' in r);
+    const namedByUnreadable = new Set(unreadableDrills.map((u) => u.backupId).filter((id) => id !== undefined));
     const backups = await mapLimit(listing.folders, READ_CONCURRENCY, async (folder) => {
         const time = backupIdTime(folder.id);
         const size = folder.objects.reduce((sum, o) => sum + o.size, 0);
@@ -86892,19 +86946,23 @@ async function buildCatalog(store, listing) {
             folder,
             lastDrill: ofThis[0],
             passedDrill: ofThis.some((d) => d.verdict === 'pass'),
+            unreadableDrill: namedByUnreadable.has(folder.id),
         };
         if (!folder.hasManifest)
             return { ...common, state: 'incomplete' };
         const read = await readManifest(store, folder);
-        return 'manifest' in read
-            ? { ...common, state: 'complete', manifest: read.manifest }
-            : { ...common, state: 'unreadable', problem: read.problem };
+        if (!('manifest' in read))
+            return { ...common, state: 'unreadable', problem: read.problem };
+        // A source that stored what it had but could not finish (a canister export whose user list kept changing) says so here.
+        if (read.manifest.source.complete === false)
+            return { ...common, state: 'incomplete', manifest: read.manifest, problem: PARTIAL_EXPORT };
+        return { ...common, state: 'complete', manifest: read.manifest };
     });
     return { name, backups, drills, unreadableDrills, strays: listing.strays };
 }
 /** Reads and checks a listed manifest. Parse problems are results; store errors propagate. */
 async function readManifest(store, folder) {
-    const key = `${folder.name}/${folder.id}/${MANIFEST_FILE}`;
+    const key = manifestKey(folder.name, folder.id);
     let text;
     try {
         text = await readSmallObject(store, key);
@@ -86950,7 +87008,10 @@ async function readDrill(store, key) {
     const parsed = drillRecordSchema.safeParse(json);
     if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        return unreadable(`${key} is not a Lifeboat drill record: ${issue?.path.join('.') || '(root)'}: ${issue?.message}.`);
+        // A record this version cannot read (e.g. a newer format) may still record a pass: keep the backup it names.
+        const named = json?.backupId;
+        const backupId = typeof named === 'string' && isBackupId(named) ? named : undefined;
+        return { ...unreadable(`${key} is not a Lifeboat drill record: ${issue?.path.join('.') || '(root)'}: ${issue?.message}.`), backupId };
     }
     const record = parsed.data;
     return {
@@ -87489,6 +87550,7 @@ async function open_store_openStore(options, context) {
 
 
 
+
 /** The executor refused a plan that breaks a retention invariant (a bug, never expected). */
 class RetentionInvariantError extends errors/* LifeboatError */.H3 {
     constructor(message) {
@@ -87581,9 +87643,9 @@ function pruneOutcome(report, store) {
  * decides whether a failed prune fails the backup run.
  */
 async function prune_pruneAfterBackup(options, target, context) {
-    if (!hasKeepRule({ ...options }))
+    const policy = retentionPolicyIfAny(options);
+    if (!policy)
         return undefined;
-    const policy = retentionPolicyFrom(options);
     try {
         const report = await context.reporter.group(`Prune ${target.name}`, () => pruneName(target.store, target.name, policy, context, { dryRun: false, expectBackupId: target.backupId }));
         await context.reporter.summary(pruneSummary(report, target.store));
@@ -87620,6 +87682,8 @@ function assertSafe(catalog, decisions) {
     for (const b of deleting) {
         if (b.state === 'unreadable')
             throw new RetentionInvariantError(`The plan would delete ${b.id}, whose manifest cannot be read.`);
+        if (b.unreadableDrill)
+            throw new RetentionInvariantError(`The plan would delete ${b.id}, named by a drill record that cannot be read.`);
     }
 }
 function pruneData(report) {
@@ -87653,16 +87717,13 @@ function pruneSummary(report, store) {
         const b = d.backup;
         const action = d.action === 'keep' ? 'keep' : report.dryRun ? 'would delete' : 'delete';
         const detail = d.action === 'keep' ? describeReasons(d.reasons) : d.why ?? '';
-        return `| \`${b.id}\` | ${b.state} | ${formatBytes(b.size)} | ${action} | ${prune_escapeCell(detail)} |`;
+        return `| \`${b.id}\` | ${b.state} | ${formatBytes(b.size)} | ${action} | ${markdownCell(detail)} |`;
     });
     const lines = [title, '', `Store: ${store.location}. ${counts}`, '', '| backup | state | size | action | why |', '| --- | --- | --- | --- | --- |', ...rows];
     const problems = report.deletions.filter((d) => d.message && d.status !== 'deleted');
     if (problems.length > 0)
         lines.push('', ...problems.map((d) => `- ${d.message}`));
     return `${lines.join('\n')}\n`;
-}
-function prune_escapeCell(text) {
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
 // EXTERNAL MODULE: ./node_modules/pg/lib/index.js
@@ -88432,7 +88493,7 @@ async function tables_countTableRows(client, tables, batchSize = 50) {
     for (let start = 0; start < tables.length; start += batchSize) {
         const batch = tables.slice(start, start + batchSize);
         const text = batch
-            .map((t, i) => `SELECT ${i} AS i, count(*) AS n FROM ONLY ${quoteIdent(t.schema)}.${quoteIdent(t.name)}`)
+            .map((t, i) => `SELECT ${i} AS i, count(*) AS n FROM ONLY ${tables_quoteIdent(t.schema)}.${tables_quoteIdent(t.name)}`)
             .join('\nUNION ALL\n');
         const { rows } = await client.query(text);
         const byIndex = new Map(rows.map((r) => [Number(r.i), Number(r.n)]));
@@ -88445,7 +88506,7 @@ function tables_estimatedRows(tables) {
     return tables.map((t) => ({ schema: t.schema, name: t.name, rows: t.reltuples < 0 ? null : Math.round(t.reltuples) }));
 }
 /** Quotes an identifier for SQL. */
-function quoteIdent(name) {
+function tables_quoteIdent(name) {
     return `"${name.replace(/"/g, '""')}"`;
 }
 
@@ -88675,7 +88736,7 @@ async function source_createPostgresSource(settings) {
     const path = toolPath('pg_dump', settings.binDir);
     const baseEnv = settings.env ?? process.env;
     const client = await clientVersion(path, baseEnv);
-    const server = await withClient(settings.connection, queryServerInfo);
+    const server = await withConnection(settings.connection, queryServerInfo);
     if (server.major > client.major)
         throw new VersionMismatchError(server, client);
     const env = connectionEnv(settings.connection, baseEnv);
@@ -88860,18 +88921,6 @@ async function startDump(plan, signal) {
     // Callers may abort without awaiting the result; the rejection is theirs to observe.
     result.catch(() => { });
     return { stream, result, abort };
-}
-async function withClient(connection, fn) {
-    const client = await connect(connection);
-    try {
-        return await fn(client);
-    }
-    catch (error) {
-        throw queryError(error, connection);
-    }
-    finally {
-        await client.end().catch(() => { });
-    }
 }
 /** Errors of queries on an open connection (permissions, RLS, lost connection). */
 function queryError(error, connection) {
@@ -89377,6 +89426,32 @@ async function resolve_resolvePostgresClient(options, host = systemToolchainHost
     return resolved(client, options, [...decision.notes, note], true);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/pipeline/backup-summary.ts
+
+/** The job summary of a backup run: how it was encrypted, where it went, one row per backup. */
+function backup_summary_renderBackupSummary(taken, store, encryption, title = 'Lifeboat backup') {
+    const lines = [`## ${title}`, ''];
+    if (encryption.scheme === 'none') {
+        lines.push('> [!WARNING]', '> **Unencrypted:** `encryption: none` was set; these backups are stored in plaintext.', '');
+    }
+    else {
+        const who = [
+            ...encryption.recipients.map((r) => `\`${r.fingerprint}\` ${r.userIds[0] ?? ''}`.trim()),
+            ...(encryption.passphrase ? ['a passphrase'] : []),
+        ];
+        lines.push(`Encrypted (OpenPGP) to ${who.join(', ')}.`, '');
+    }
+    lines.push(`Store: \`${store.location}\``, '', '| name | backup id | stored size | SHA-256 | duration | result |', '| --- | --- | --- | --- | --- | --- |');
+    for (const t of taken) {
+        const r = t.result;
+        const result = t.error ? `❌ ${t.error.replace(/\|/g, '\\|')}` : t.pruned ? `✅ (retention deleted ${t.pruned})` : '✅';
+        lines.push(r
+            ? `| ${t.name} | \`${r.manifest.id}\` | ${(0,values/* formatBytes */.z3)(r.payload.size)} | \`${r.payload.sha256.slice(0, 16)}…\` | ${(0,values/* formatDuration */.a3)(r.manifest.durationMs)} | ${result} |`
+            : `| ${t.name} | — | — | — | — | ${result} |`);
+    }
+    return `${lines.join('\n')}\n`;
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/catalog/layout.ts
 /**
  * Where things live in a store, relative to the store's root (the `prefix` of its URL):
@@ -89421,32 +89496,6 @@ function layout_namePrefix(name) {
 /** Lifeboat's version, recorded in manifests and evidence (a test keeps it equal to package.json). */
 const version_LIFEBOAT_VERSION = '0.1.0';
 
-;// CONCATENATED MODULE: ./packages/core/src/pipeline/stages.ts
-
-
-/** Pass-through stage that counts bytes and computes SHA-256 of everything that flows. */
-class stages_HashCounter extends external_node_stream_.Transform {
-    hash = (0,external_node_crypto_.createHash)('sha256');
-    digest;
-    /** Bytes seen so far. */
-    bytes = 0;
-    _transform(chunk, _encoding, callback) {
-        this.hash.update(chunk);
-        this.bytes += chunk.length;
-        callback(null, chunk);
-    }
-    _flush(callback) {
-        this.digest = this.hash.digest('hex');
-        callback();
-    }
-    /** Hex SHA-256 of all bytes; only valid once the stream has ended. */
-    sha256() {
-        if (this.digest === undefined)
-            throw new Error('HashCounter: digest read before the stream ended');
-        return this.digest;
-    }
-}
-
 ;// CONCATENATED MODULE: ./packages/core/src/pipeline/progress.ts
 
 /**
@@ -89488,6 +89537,15 @@ function formatProgress(sample) {
 
 
 
+
+/** Loads the signing key now, so a bad key or passphrase stops the run before any data is read. */
+async function run_backup_prepareSigning(options) {
+    if (!options.signingKey)
+        return undefined;
+    const signing = { signingKey: options.signingKey, passphrase: options.signingKeyPassphrase };
+    await signDetached(Buffer.from('lifeboat signing key check'), signing);
+    return signing;
+}
 /** A stage of a backup failed; no manifest was written, so the backup does not exist. */
 class BackupFailedError extends errors/* LifeboatError */.H3 {
     constructor(message, fix, cause) {
@@ -89511,20 +89569,26 @@ async function run_backup_runBackup(source, target, context) {
     const abort = new AbortController();
     const onOuterAbort = () => abort.abort(context.signal?.reason);
     context.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    // An abort before the listener was added would never fire it.
+    if (context.signal?.aborted)
+        abort.abort(context.signal.reason);
+    let run;
     try {
         reporter.info(`Backup ${target.name}/${id}: ${source.kind} → ${target.store.location}`);
-        const run = await source.start(abort.signal);
+        const producer = await source.start(abort.signal);
+        run = producer;
         // A failed producer must also fail the upload, and the other way round.
-        abort.signal.addEventListener('abort', () => run.abort(abort.signal.reason instanceof Error ? abort.signal.reason : undefined), {
-            once: true,
-        });
+        const stopProducer = () => producer.abort(abort.signal.reason instanceof Error ? abort.signal.reason : undefined);
+        abort.signal.addEventListener('abort', stopProducer, { once: true });
+        if (abort.signal.aborted)
+            stopProducer();
         // Keep an early rejection from being unhandled while the stream is still flowing.
-        run.result.catch(() => { });
+        producer.result.catch(() => { });
         const plain = new stages_HashCounter();
         const stored = new stages_HashCounter();
         const upload = new external_node_stream_.PassThrough();
         const payloadKey = layout_backupObjectKey(target.name, id, payloadFile);
-        const progress = startProgress(() => plain.bytes, (sample) => reporter.info(`  ${formatProgress(sample)} read, ${stored.bytes} bytes stored`), target.progressIntervalMs ?? 10_000);
+        const progress = startProgress(() => plain.bytes, (sample) => reporter.info(`  ${formatProgress(sample)} read, ${(0,values/* formatBytes */.z3)(stored.bytes)} stored`), target.progressIntervalMs ?? 10_000);
         written.push(payloadKey);
         const put = target.store
             .put(payloadKey, upload, { expectedSize: source.expectedSize, signal: abort.signal })
@@ -89534,7 +89598,7 @@ async function run_backup_runBackup(source, target, context) {
         });
         try {
             await Promise.all([
-                (0,external_node_stream_promises_.pipeline)(run.stream, plain, async function* (input) {
+                (0,external_node_stream_promises_.pipeline)(producer.stream, plain, async function* (input) {
                     yield* encryptStream(target.encryption, external_node_stream_.Readable.from(input));
                 }, stored, upload, { signal: abort.signal }).catch((error) => {
                     abort.abort(error);
@@ -89548,7 +89612,7 @@ async function run_backup_runBackup(source, target, context) {
             reporter.info(`  ${formatProgress(final)} read`);
         }
         // The stream may end cleanly although the producer failed (pg_dump killed, index cut short).
-        const sourceResult = await run.result;
+        const sourceResult = await producer.result;
         const putResult = await put;
         if (putResult.size !== stored.bytes) {
             throw new errors/* LifeboatError */.H3('size-mismatch', `The store reports ${putResult.size} bytes for ${payloadKey} but ${stored.bytes} were sent.`, 'The upload was not stored whole; run the backup again and check the store.');
@@ -89584,18 +89648,24 @@ async function run_backup_runBackup(source, target, context) {
         };
         const manifestText = serializeManifest(manifest);
         if (target.signing) {
-            const { signature } = await sign_signDetached(Buffer.from(manifestText), target.signing);
+            const { signature } = await signDetached(Buffer.from(manifestText), target.signing);
             const signatureKey = layout_backupObjectKey(target.name, id, layout_MANIFEST_SIGNATURE_FILE);
             written.push(signatureKey);
             await target.store.put(signatureKey, external_node_stream_.Readable.from([Buffer.from(signature)]));
         }
         const key = layout_manifestKey(target.name, id);
+        // Listed before the put: a put that fails after the object landed (lost response, failed
+        // size check) must not leave a manifest behind. Deleting a key never written is harmless.
+        written.push(key);
         await target.store.put(key, external_node_stream_.Readable.from([Buffer.from(manifestText)]));
         reporter.info(`Backup ${target.name}/${id} complete: ${layout_MANIFEST_FILE} written.`);
         return { manifest, manifestKey: key, payload, plaintextBytes: plain.bytes, source: sourceResult };
     }
     catch (error) {
         abort.abort(error);
+        // The producer (pg_dump, tar, its snapshot transaction, a temp dump folder) is gone before
+        // this returns, so the next backup of the run does not start beside it.
+        await run?.result.catch(() => { });
         await removePartial(target.store, written, context);
         if (error instanceof errors/* LifeboatError */.H3)
             throw error;
@@ -89635,7 +89705,6 @@ async function removePartial(store, keys, context) {
 
 
 
-
 /**
  * The backup operation: validate keys, store and retention first (fail closed, before any
  * data is read), pick a pg_dump that fits the server, then back up each database (and the
@@ -89645,8 +89714,8 @@ async function backup_backup(options, context, overrides = {}) {
     const { reporter } = context;
     const encryption = await prepareEncryption(options, reporter, { now: context.now() });
     const signing = await prepareSigning(options);
-    if (hasKeepRule({ ...options }))
-        retentionPolicyFrom(options);
+    // A malformed retention policy fails the run now, before anything is dumped.
+    retentionPolicyIfAny(options);
     const store = overrides.store ?? (await openStore(options, context));
     const connection = resolveConnection(options.databaseUrl, context.env);
     const server = await readServerInfo(connection, context.env);
@@ -89713,42 +89782,12 @@ async function backup_backup(options, context, overrides = {}) {
         data: taken.map(({ name, result, error, pruned }) => ({ name, manifest: result?.manifest, error, pruned })),
     };
 }
-/** Loads the signing key now, so a bad key stops the run before the dump, not after it. */
-async function prepareSigning(options) {
-    if (!options.signingKey)
-        return undefined;
-    const signing = { signingKey: options.signingKey, passphrase: options.signingKeyPassphrase };
-    await signDetached(Buffer.from('lifeboat signing key check'), signing);
-    return signing;
-}
 async function backup_prune(options, store, name, backupId, context) {
     const result = await pruneAfterBackup(options, { store, name, backupId }, context);
     if (!result)
         return { deleted: 0 };
     const deleted = result.report?.deleted ?? 0;
     return result.ok ? { deleted } : { deleted, failure: `backup ${backupId} is complete, but retention failed: ${result.failure}` };
-}
-function renderBackupSummary(taken, store, encryption) {
-    const lines = ['## Lifeboat backup', ''];
-    if (encryption.scheme === 'none') {
-        lines.push('> [!WARNING]', '> **Unencrypted:** `encryption: none` was set; these backups are stored in plaintext.', '');
-    }
-    else {
-        const who = [
-            ...encryption.recipients.map((r) => `\`${r.fingerprint}\` ${r.userIds[0] ?? ''}`.trim()),
-            ...(encryption.passphrase ? ['a passphrase'] : []),
-        ];
-        lines.push(`Encrypted (OpenPGP) to ${who.join(', ')}.`, '');
-    }
-    lines.push(`Store: \`${store.location}\``, '', '| name | backup id | stored size | SHA-256 | duration | result |', '| --- | --- | --- | --- | --- | --- |');
-    for (const t of taken) {
-        const r = t.result;
-        const result = t.error ? `❌ ${t.error.replace(/\|/g, '\\|')}` : t.pruned ? `✅ (retention deleted ${t.pruned})` : '✅';
-        lines.push(r
-            ? `| ${t.name} | \`${r.manifest.id}\` | ${formatBytes(r.payload.size)} | \`${r.payload.sha256.slice(0, 16)}…\` | ${formatDuration(r.manifest.durationMs)} | ${result} |`
-            : `| ${t.name} | — | — | — | — | ${result} |`);
-    }
-    return `${lines.join('\n')}\n`;
 }
 
 ;// CONCATENATED MODULE: external "node:readline"
@@ -90180,15 +90219,18 @@ async function verifySnapshotArchive(file, manifestSource, kind) {
     const feedError = await pipeline(createReadStream(file), decompressor.stream, toTar).then(() => undefined, (error) => error.message);
     if (feedError)
         tar.stdin.destroy();
+    // The zstd binary may end its output cleanly and still fail (damaged input): ask it too.
+    const decompressError = feedError ??
+        (await decompressor.done.then(() => undefined, (error) => error.message));
     const code = await exited;
     const files = listing.split('\n').filter((line) => line.startsWith('-')).length;
     checks.push({
         name: 'archive decompresses',
         kind: 'decompress',
-        ok: feedError === undefined,
+        ok: decompressError === undefined,
         expected: manifestSource.compression ?? kind,
         actual: kind,
-        ...(feedError ? { message: feedError } : {}),
+        ...(decompressError ? { message: decompressError } : {}),
     });
     checks.push({
         name: 'tar lists',
@@ -90368,6 +90410,12 @@ async function fetch_closeFetched(fetched) {
 
 
 
+/** The keys a drill or restore decrypts with; undefined when neither `identity` nor `passphrase` is set (unencrypted backups need none). */
+async function obtain_loadKeysIfAny(options) {
+    if (!options.identity && !options.passphrase)
+        return undefined;
+    return loadDecryptionKeys({ identity: options.identity, identityPassphrase: options.identityPassphrase, passphrase: options.passphrase });
+}
 /**
  * The `download`, `verify` and `decrypt` phases shared by drill and restore: fetch the stored
  * objects, check size and SHA-256 (and the manifest signature when a key is given) before
@@ -90404,8 +90452,6 @@ async function obtain_obtainBackup(store, selected, keys, signingPublicKey, work
             const payloadPath = join(workDir, 'payload');
             try {
                 const result = await decryptPayload(stored, keys, payloadPath, encrypted, manifest.id, context, (engine) => (decryptedWith = engine));
-                // What was decrypted must be what was verified.
-                await assertUnchanged(stored);
                 let stats;
                 if (storedStats) {
                     const bytes = await readFetched(storedStats);
@@ -90413,38 +90459,46 @@ async function obtain_obtainBackup(store, selected, keys, signingPublicKey, work
                     const text = encrypted ? Buffer.from(await decryptBytes(bytes, keys)) : bytes;
                     stats = JSON.parse(text.toString('utf8'));
                 }
-                return { payloadPath, stats, sha256: result.sha256 };
+                // The stats were written from the same stream: a mismatch means the payload is not the one dumped.
+                const recorded = stats?.plaintextSha256;
+                if (typeof recorded === 'string' && recorded !== result.sha256) {
+                    throw new VerificationError(`The decrypted payload's SHA-256 ${result.sha256} differs from the one recorded at backup time (${recorded}).`);
+                }
+                return { payloadPath, stats };
             }
             catch (error) {
                 await rm(payloadPath, { force: true });
                 throw error;
             }
         });
-        // The stats were written from the same stream: a mismatch means the payload is not the one dumped.
-        const recorded = decrypted.stats?.plaintextSha256;
-        if (typeof recorded === 'string' && recorded !== decrypted.sha256) {
-            throw new VerificationError(`The decrypted payload's SHA-256 ${decrypted.sha256} differs from the one recorded at backup time (${recorded}).`);
-        }
         return { payloadPath: decrypted.payloadPath, stats: decrypted.stats, signatureVerified: signature !== undefined, signedBy: signature?.fingerprint, decryptedWith };
     }
     finally {
         await closeFetched(fetched);
     }
 }
-/** Writes the payload's plaintext to `payloadPath`: decrypted, or as stored when the backup is not encrypted. */
+/**
+ * Writes the payload's plaintext to `payloadPath`: decrypted, or as stored when the backup is
+ * not encrypted; either way it then confirms the stored file is still the one verified.
+ */
 async function decryptPayload(stored, keys, payloadPath, encrypted, backupId, context, used) {
     if (!encrypted) {
-        if (stored.downloadedPath)
+        if (stored.downloadedPath) {
+            // Checked before the move: renaming changes the file's ctime.
+            await assertUnchanged(stored);
             await rename(stored.downloadedPath, payloadPath);
-        // The store's own file is never moved: copy it, from the handle that was verified.
-        else
+        }
+        else {
+            // The store's own file is never moved: copy it, from the handle that was verified.
             await pipeline(stored.handle.createReadStream({ start: 0, autoClose: false }), createWriteStream(payloadPath, { mode: 0o600 }), { signal: context.signal });
+            await assertUnchanged(stored);
+        }
         return { sha256: stored.sha256 };
     }
     if (!keys) {
         throw new VerificationError(`Backup ${backupId} is encrypted, but no \`identity\` or \`passphrase\` was given.`, 'Set `identity` (the armored private key, from a secret) and `identity-passphrase`, or `passphrase` for passphrase-encrypted backups.');
     }
-    return decryptFileToFile(stored.handle, keys, payloadPath, {
+    const result = await decryptFileToFile(stored.handle, keys, payloadPath, {
         signal: context.signal,
         env: context.env,
         onEngine: (engine, detail) => {
@@ -90452,6 +90506,9 @@ async function decryptPayload(stored, keys, payloadPath, encrypted, backupId, co
             context.reporter.debug(`Decrypting ${stored.file.file} with ${engine}${engine === 'gpg' ? ` (${detail})` : `: ${detail}`}.`);
         },
     });
+    // What was decrypted must be what was verified.
+    await assertUnchanged(stored);
+    return result;
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/drill/phases.ts
@@ -90531,25 +90588,27 @@ class errors_RestoreError extends errors/* LifeboatError */.H3 {
 
 
 
-
-
 /** Replays a globals script (roles, tablespaces) with psql, counting the statements that failed. */
 async function restore_globals_restoreGlobals(file, connection, options = {}) {
     const started = performance.now();
-    const child = spawn(toolPath('psql', options.binDir), ['-X', '-q', '-v', 'ON_ERROR_STOP=0', '-f', file], {
+    const errors = [];
+    const run = spawnTool(toolPath('psql', options.binDir), ['-X', '-q', '-v', 'ON_ERROR_STOP=0', '-f', file], {
         env: connectionEnv(connection, options.env),
-        stdio: ['ignore', 'ignore', 'pipe'],
+        signal: options.signal,
+        // Lines arrive redacted.
+        onStderrLine: (line) => {
+            if (/\bERROR:/.test(line))
+                errors.push(line.trim());
+        },
     });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
-    const code = await new Promise((resolve, reject) => {
-        child.on('error', reject);
-        child.on('close', resolve);
-    });
-    const errors = stderr.split('\n').filter((line) => /\bERROR:/.test(line)).map((line) => redact(line.trim()));
+    const exit = await run.exit;
+    options.signal?.throwIfAborted();
+    if (exit.spawnError)
+        throw exit.spawnError;
     const alreadyExisted = errors.filter((line) => /already exists/.test(line)).length;
-    if (code !== 0) {
-        throw new RestoreError(`psql exited with code ${code} replaying the globals script: ${redact(stderr.trim().split('\n').slice(-3).join(' '))}`, { exitCode: code, signal: null, errors }, 'Check that psql can reach the target and that the file is a pg_dumpall globals script.');
+    if (exit.exitCode !== 0) {
+        const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+        throw new RestoreError(`psql ${how} replaying the globals script: ${exit.stderrTail.split('\n').slice(-3).join(' ')}`, { exitCode: exit.exitCode, signal: exit.signal, errors }, 'Check that psql can reach the target and that the file is a pg_dumpall globals script.');
     }
     return { durationMs: Math.round(performance.now() - started), errors: errors.filter((line) => !/already exists/.test(line)), alreadyExisted };
 }
@@ -90706,7 +90765,7 @@ async function restore_postgres_restorePostgres(options) {
             workDir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'lifeboat-restore-'));
             trackTempDir(workDir);
             archivePath = join(workDir, 'dump');
-            await unpack(options.file, archivePath, baseEnv);
+            await unpack(options.file, archivePath, baseEnv, options.signal);
         }
         const archive = await readArchiveHeader(kind === 'tar' ? join(archivePath, 'toc.dat') : archivePath);
         const dumpMajor = options.origin?.serverMajor ?? archive.serverMajor;
@@ -90733,6 +90792,7 @@ async function restore_postgres_restorePostgres(options) {
         const run = spawnTool(path, args, {
             env: connectionEnv(connection, baseEnv),
             tailLines: 20,
+            signal: options.signal,
             onStderrLine(line) {
                 const count = /errors ignored on restore:\s*(\d+)/.exec(line);
                 if (count)
@@ -90742,15 +90802,7 @@ async function restore_postgres_restorePostgres(options) {
                     messages.push(error[1]);
             },
         });
-        const onAbort = () => run.kill();
-        options.signal?.addEventListener('abort', onAbort, { once: true });
-        let exit;
-        try {
-            exit = await run.exit;
-        }
-        finally {
-            options.signal?.removeEventListener('abort', onAbort);
-        }
+        const exit = await run.exit;
         options.signal?.throwIfAborted();
         const { known, other } = classifyErrors(messages, { clientMajor: client.major, targetMajor: target.major });
         // pg_restore exits 1 when it ignored errors; that is a completed restore whose errors we report.
@@ -90822,10 +90874,11 @@ function classifyRestoreFailure(exit, messages, client, archive, connection) {
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
     return new RestoreError(`pg_restore ${how}: ${restore_postgres_lastLines(stderr, 6) || '(no error output)'}`, { exitCode: exit.exitCode, signal: exit.signal, errors: messages.slice(0, MAX_MESSAGES) }, exit.signal ? 'The restore was cut short; check the runner for out-of-memory kills or a cancelled job.' : undefined);
 }
-async function unpack(file, into, env) {
+async function unpack(file, into, env, signal) {
     await mkdir(into);
-    const run = spawnTool('tar', ['-xf', file, '-C', into], { env: definedEnv(env) });
+    const run = spawnTool('tar', ['-xf', file, '-C', into], { env: definedEnv(env), signal });
     const exit = await run.exit;
+    signal?.throwIfAborted();
     if (exit.exitCode !== 0 || exit.signal !== null || exit.spawnError) {
         throw new ArchiveFormatError(`tar could not unpack ${file}: ${exit.spawnError?.message ?? restore_postgres_lastLines(exit.stderrTail, 3)}`);
     }
@@ -90841,20 +90894,21 @@ function restore_postgres_lastLines(text, count) {
 
 
 
+
 /** Restores a decrypted payload into `target`: globals SQL through psql, an archive through pg_restore. */
 async function restore_payload_restorePayload(payloadPath, source, target, client, options, context) {
     if (source.dumpFormat === 'globals-sql') {
-        const result = await restoreGlobals(payloadPath, target, { binDir: client.binDir, env: context.env });
+        const result = await restoreGlobals(payloadPath, target, { binDir: client.binDir, env: context.env, signal: context.signal });
         return { check: restoreErrorsCheck(result.errors.length, options.maxRestoreErrors, result.errors), notes: [] };
     }
+    // The threshold is a check here, judged with the rest; pg_restore's own limit stays off.
+    const { maxErrors: _judgedAsCheck, ...settings } = postgresRestoreSettings(options);
     const result = await restorePostgres({
+        ...settings,
         file: payloadPath,
         target,
         origin: source,
         binDir: client.binDir,
-        jobs: options.restoreJobs,
-        noOwner: !options.restoreOwners,
-        noPrivileges: !options.restorePrivileges,
         tempDir: context.tempDir,
         env: context.env,
         signal: context.signal,
@@ -90868,6 +90922,7 @@ async function restore_payload_restorePayload(payloadPath, source, target, clien
 
 ;// CONCATENATED MODULE: ./packages/core/src/drill/evidence.ts
 
+
 /** The drill's evidence as Markdown: verdict first, then phases, checks, RPO/RTO, versions. */
 function evidence_renderEvidenceMarkdown(record) {
     const verdict = record.verdict === 'pass' ? '✅ pass' : '❌ fail';
@@ -90878,7 +90933,7 @@ function evidence_renderEvidenceMarkdown(record) {
         `- **Drill:** \`${record.id}\` at ${record.startedAt}`,
     ];
     if (record.failure)
-        lines.push(`- **Failure:** ${evidence_escape(record.failure)}`);
+        lines.push(`- **Failure:** ${markdownCell(record.failure)}`);
     if (record.rpoMs !== undefined)
         lines.push(`- **RPO** (backup age at drill time): ${formatDuration(record.rpoMs)}`);
     if (record.rtoMs !== undefined)
@@ -90886,11 +90941,11 @@ function evidence_renderEvidenceMarkdown(record) {
     if (record.manifestSha256)
         lines.push(`- **Manifest SHA-256:** \`${record.manifestSha256}\``);
     if (record.target)
-        lines.push(`- **Restored into:** ${evidence_escape(record.target)}`);
+        lines.push(`- **Restored into:** ${markdownCell(record.target)}`);
     if (record.phases.length > 0) {
         lines.push('', '| phase | result | duration |', '| --- | --- | --- |');
         for (const phase of record.phases) {
-            const result = phase.ok ? 'ok' : `failed: ${evidence_escape(phase.error ?? '')}`;
+            const result = phase.ok ? 'ok' : `failed: ${markdownCell(phase.error ?? '')}`;
             lines.push(`| ${phase.name} | ${result} | ${formatDuration(phase.durationMs)} |`);
         }
     }
@@ -90899,11 +90954,11 @@ function evidence_renderEvidenceMarkdown(record) {
         lines.push('', `**Checks:** ${record.checks.length - failed} passed, ${failed} failed`, '');
         lines.push('| check | expected | actual | result |', '| --- | --- | --- | --- |');
         for (const check of record.checks) {
-            lines.push(`| ${evidence_escape(check.name)} | ${cell(check.expected)} | ${cell(check.actual)} | ${check.ok ? '✅' : '❌'} |`);
+            lines.push(`| ${markdownCell(check.name)} | ${cell(check.expected)} | ${cell(check.actual)} | ${check.ok ? '✅' : '❌'} |`);
         }
     }
     if (record.notes && record.notes.length > 0) {
-        lines.push('', '**Notes:**', ...record.notes.map((note) => `- ${evidence_escape(note)}`));
+        lines.push('', '**Notes:**', ...record.notes.map((note) => `- ${markdownCell(note)}`));
     }
     const versions = Object.entries(record.versions);
     if (versions.length > 0) {
@@ -90916,10 +90971,7 @@ function evidence_renderEvidenceMarkdown(record) {
 function cell(value) {
     if (value === undefined)
         return '';
-    return evidence_escape(typeof value === 'string' ? value : JSON.stringify(value));
-}
-function evidence_escape(text) {
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+    return markdownCell(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/drill/publish.ts
@@ -90939,15 +90991,21 @@ function evidence_escape(text) {
 async function publish_publishEvidence(record, options, context) {
     const { reporter } = context;
     const dir = resolve(options.evidenceDir ?? (context.surface === 'action' ? join(context.tempDir, 'lifeboat-evidence') : 'lifeboat-evidence'));
-    await mkdir(dir, { recursive: true });
     const json = redact(`${JSON.stringify(drillRecordSchema.parse(record), null, 2)}\n`);
-    const markdown = renderEvidenceMarkdown(record);
+    const markdown = redact(renderEvidenceMarkdown(record));
     const base = `drill-${record.name || 'unknown'}-${record.id}`;
-    const jsonPath = join(dir, `${base}.json`);
-    const markdownPath = join(dir, `${base}.md`);
-    await writeFile(jsonPath, json);
-    await writeFile(markdownPath, markdown);
-    reporter.info(`Evidence: ${jsonPath}`);
+    let files;
+    try {
+        await mkdir(dir, { recursive: true });
+        const paths = { jsonPath: join(dir, `${base}.json`), markdownPath: join(dir, `${base}.md`) };
+        await writeFile(paths.jsonPath, json);
+        await writeFile(paths.markdownPath, markdown);
+        files = paths;
+        reporter.info(`Evidence: ${paths.jsonPath}`);
+    }
+    catch (error) {
+        reporter.warning(`Could not write the evidence files to ${dir}: ${describeError(error)}. Set \`evidence-dir\` to a writable folder.`);
+    }
     await reporter.summary(markdown);
     let storedKey;
     if (options.recordDrill && options.store && record.name) {
@@ -90961,15 +91019,15 @@ async function publish_publishEvidence(record, options, context) {
             reporter.warning(`Could not store the drill record at ${key}: ${describeError(error)}`);
         }
     }
-    if (reporter.attach) {
+    if (reporter.attach && files) {
         try {
-            await reporter.attach(base, [jsonPath, markdownPath], dir, { retentionDays: options.retentionDays });
+            await reporter.attach(base, [files.jsonPath, files.markdownPath], dir, { retentionDays: options.retentionDays });
         }
         catch (error) {
             reporter.warning(`Could not upload the evidence artifact: ${describeError(error)}`);
         }
     }
-    return { jsonPath, markdownPath, storedKey };
+    return { ...files, storedKey };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/drill/sql-checks.ts
@@ -91147,7 +91205,7 @@ function chooseBackup(backups, selection) {
         if (!found)
             return { skipped: [], problem: `Backup ${selection.backupId} does not exist.` };
         if (found.state !== 'complete') {
-            return { skipped: [], problem: `Backup ${selection.backupId} is ${found.state}${found.problem ? ` (${found.problem})` : ''}: it has no usable manifest.` };
+            return { skipped: [], problem: `Backup ${selection.backupId} is ${found.state}${found.problem ? ` (${found.problem})` : ' (no manifest)'}: it cannot be drilled or restored.` };
         }
         return { chosen: found, skipped: [] };
     }
@@ -91170,8 +91228,8 @@ async function select_selectBackup(store, selection) {
     const catalog = await readCatalog(store, name);
     const { chosen, skipped, problem } = chooseBackup(catalog.backups, { backupId: selection.backupId, before });
     if (!chosen) {
-        const incomplete = catalog.backups.filter((b) => b.state !== 'complete').map((b) => b.id);
-        const note = incomplete.length > 0 ? ` Incomplete backups (no manifest): ${incomplete.slice(0, 5).join(', ')}${incomplete.length > 5 ? ', ...' : ''}.` : '';
+        const incomplete = catalog.backups.filter((b) => b.state !== 'complete').map((b) => `${b.id} (${b.problem ?? 'no manifest'})`);
+        const note = incomplete.length > 0 ? ` Backups that are not complete: ${incomplete.slice(0, 5).join(', ')}${incomplete.length > 5 ? ', ...' : ''}.` : '';
         throw new NoBackupError(`${problem}${note} (name ${name} in ${store.location})`, 'Take a backup first, or pick another `backup-id`/`before`.');
     }
     const key = manifestKey(name, chosen.id);
@@ -91396,7 +91454,7 @@ var external_node_net_ = __nccwpck_require__(77030);
 
 
 /** Runs `fn` with a connected client and always closes it. */
-async function server_connection_withClient(login, database, fn) {
+async function withClient(login, database, fn) {
     const client = new pg.Client({ ...login, database, connectionTimeoutMillis: 10_000, application_name: 'lifeboat' });
     client.on('error', () => { }); // A server going away mid-call rejects the call itself; this keeps it from crashing the process.
     await client.connect();
@@ -91409,7 +91467,7 @@ async function server_connection_withClient(login, database, fn) {
 }
 /** `CREATE DATABASE` with the name quoted as an identifier. */
 async function server_connection_createDatabaseOn(login, name) {
-    await server_connection_withClient(login, 'postgres', (client) => client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`));
+    await withClient(login, 'postgres', (client) => client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`));
 }
 /**
  * Connects until the server answers a query, it is gone, the signal aborts or the time is
@@ -91425,7 +91483,7 @@ async function server_connection_waitForServer(login, options) {
         if (gone !== undefined)
             return { ready: false, why: 'gone', detail: gone };
         try {
-            const row = await server_connection_withClient(login, 'postgres', async (client) => {
+            const row = await withClient(login, 'postgres', async (client) => {
                 const result = await client.query("SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n");
                 return result.rows[0];
             });
@@ -92048,6 +92106,7 @@ async function start_startEphemeralPostgres(options) {
 
 
 
+
 /**
  * Prepares where a drill restores: with a target URL, a new scratch database on that server
  * (or, when the user may not create databases, the given database if it holds no tables);
@@ -92060,7 +92119,7 @@ async function target_prepareDrillTarget(targetUrl, wanted, context) {
     const scratch = `lifeboat_drill_${wanted.drillId.toLowerCase().replace(/[^a-z0-9]/g, '_')}`;
     const created = await withConnection(admin, async (client) => {
         try {
-            await client.query(`CREATE DATABASE ${target_quoteIdent(scratch)}`);
+            await client.query(`CREATE DATABASE ${quoteIdent(scratch)}`);
             return true;
         }
         catch (error) {
@@ -92071,8 +92130,17 @@ async function target_prepareDrillTarget(targetUrl, wanted, context) {
     });
     if (!created)
         return givenDatabase(admin, context);
+    const drop = () => withConnection(admin, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)} WITH (FORCE)`)).then(() => undefined, (error) => context.reporter.warning(`Could not drop scratch database ${scratch}: ${describeError(error)}`));
     const connection = connectionForDatabase(admin, scratch);
-    const server = await readServerInfo(connection, context.env);
+    let server;
+    try {
+        server = await readServerInfo(connection, context.env);
+    }
+    catch (error) {
+        // Nothing else knows about the scratch database yet: drop it here, or every failed drill leaves one.
+        await drop();
+        throw error;
+    }
     return {
         connection,
         server,
@@ -92082,7 +92150,7 @@ async function target_prepareDrillTarget(targetUrl, wanted, context) {
                 context.reporter.info(`Kept scratch database ${scratch} on ${admin.host}:${admin.port}.`);
                 return;
             }
-            await withConnection(admin, (client) => client.query(`DROP DATABASE IF EXISTS ${target_quoteIdent(scratch)} WITH (FORCE)`)).catch((error) => context.reporter.warning(`Could not drop scratch database ${scratch}: ${describeError(error)}`));
+            await drop();
         },
     };
 }
@@ -92130,12 +92198,8 @@ async function throwawayServer(wanted, context) {
         throw error;
     }
 }
-function target_quoteIdent(name) {
-    return `"${name.replace(/"/g, '""')}"`;
-}
 
 ;// CONCATENATED MODULE: ./packages/core/src/drill/drill.ts
-
 
 
 
@@ -92177,11 +92241,12 @@ async function drill_drill(options, context, hooks = {}) {
     let target;
     let rtoMs;
     let failure;
-    const workDir = await mkdtemp(join(context.tempDir, 'lifeboat-drill-'));
+    let workDir;
     try {
+        workDir = await mkdtemp(join(context.tempDir, 'lifeboat-drill-'));
         // Everything the operator configured is checked before any download.
         const sqlChecks = loadSqlChecks(options.checks);
-        const keys = await loadKeys(options);
+        const keys = await loadKeysIfAny(options);
         store = hooks.store ?? (await openStore(options, context));
         const from = store;
         selected = await phases.run('select', () => selectBackup(from, { name: options.name, backupId: options.backupId, before: options.before }));
@@ -92203,7 +92268,7 @@ async function drill_drill(options, context, hooks = {}) {
             await hooks.afterRestore?.(target.connection);
             const into = target;
             await phases.run('checks', async () => {
-                const recorded = tablesOf(obtained.stats);
+                const recorded = recordedTables(obtained.stats);
                 if (recorded.length > 0) {
                     const restored = await countRows(into.connection, recorded, context.env);
                     checks.push(...tableChecks(recorded, restored, String(obtained.stats?.counts ?? 'exact')));
@@ -92229,7 +92294,8 @@ async function drill_drill(options, context, hooks = {}) {
         rtoMs = Math.round(performance.now() - clockStart);
         if (target)
             await target.cleanup(options.keepDatabase);
-        await rm(workDir, { recursive: true, force: true });
+        if (workDir)
+            await rm(workDir, { recursive: true, force: true });
     }
     const rpoMs = selected ? started.getTime() - new Date(selected.manifest.startedAt).getTime() : undefined;
     if (options.maxRpo !== undefined && rpoMs !== undefined) {
@@ -92315,17 +92381,6 @@ async function restoreIntoTarget(options, selected, payloadPath, drillId, phases
         throw error;
     }
     return prepared;
-}
-async function loadKeys(options) {
-    if (!options.identity && !options.passphrase)
-        return undefined;
-    return loadDecryptionKeys({ identity: options.identity, identityPassphrase: options.identityPassphrase, passphrase: options.passphrase });
-}
-function tablesOf(stats) {
-    const tables = stats?.tables;
-    if (!Array.isArray(tables))
-        return [];
-    return tables.filter((t) => typeof t === 'object' && t !== null && typeof t.schema === 'string' && typeof t.name === 'string');
 }
 function numberOf(value) {
     return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
@@ -92450,11 +92505,12 @@ async function gateStore(store, options, context, hooks = {}) {
     let backupTaken;
     if (!verdict.backupOk && options.backupIfStale && hooks.runBackup) {
         reporter.info(`${verdict.problems[0]} Taking a fresh backup first (backup-if-stale).`);
-        const outcome = await reporter.group('Fresh backup (backup-if-stale)', hooks.runBackup);
+        const runBackup = hooks.runBackup;
+        const outcome = await reporter.group('Fresh backup (backup-if-stale)', () => runBackup(facts.name));
         if (outcome.ok) {
             const id = outcome.outputs['backup-id'];
             backupTaken = typeof id === 'string' ? id : undefined;
-            facts = await readGateFacts(store, options.name);
+            facts = await readGateFacts(store, facts.name ?? options.name);
             verdict = gateVerdict(facts, limits, context.now());
         }
         else {
@@ -92492,7 +92548,8 @@ async function readGateFacts(store, name) {
         return { name };
     const catalog = await readCatalog(store, resolved);
     const backup = newestComplete(catalog.backups);
-    const drill = newestDrill(catalog.drills);
+    // The catalog lists drills newest first (by finish time).
+    const drill = catalog.drills[0];
     // A record named by a drill id carries its start time; one that started after the newest readable drill (or has no time) may hold the real verdict.
     const unreadable = catalog.unreadableDrills.find((u) => !u.time || !drill || u.time.getTime() > drill.startedAt.getTime());
     return {
@@ -92535,22 +92592,12 @@ function gateData(facts, verdict, problems, pass, backupTaken, store) {
  */
 async function backupFromSource(source, options, context) {
     const encryption = await plan_prepareEncryption(options, context.reporter, { now: context.now() });
-    const signing = options.signingKey ? { signingKey: options.signingKey, passphrase: options.signingKeyPassphrase } : undefined;
-    if (signing)
-        await sign_signDetached(Buffer.from('lifeboat signing key check'), signing);
+    const signing = await run_backup_prepareSigning(options);
     const store = await open_store_openStore(options, context);
     const name = options.name ?? source.defaultName;
     const result = await run_backup_runBackup(source, { store, name, encryption, signing }, context);
     const { manifest, payload } = result;
-    await context.reporter.summary([
-        `## Lifeboat ${source.kind} backup`,
-        '',
-        encryption.scheme === 'none' ? '> [!WARNING]\n> **Unencrypted:** `encryption: none` was set.\n' : '',
-        '| name | backup id | stored size | duration |',
-        '| --- | --- | --- | --- |',
-        `| ${name} | \`${manifest.id}\` | ${(0,values/* formatBytes */.z3)(payload.size)} | ${(0,values/* formatDuration */.a3)(manifest.durationMs)} |`,
-        '',
-    ].join('\n'));
+    await context.reporter.summary(backup_summary_renderBackupSummary([{ name, result }], store, encryption, `Lifeboat ${source.kind} backup`));
     return {
         ok: true,
         outputs: {
@@ -94065,19 +94112,20 @@ class BackupNotFoundError extends errors/* LifeboatError */.H3 {
  */
 async function verifyBackup(store, backup) {
     const base = { name: backup.name, id: backup.id };
-    if (backup.state === 'incomplete') {
+    if (backup.state === 'incomplete' && !backup.manifest) {
         return { ...base, ok: false, checks: [], problems: [`${backup.name}/${backup.id}/ has no ${MANIFEST_FILE}: the backup is incomplete.`], bytesRead: 0, unlisted: [] };
     }
     if (backup.state === 'unreadable' || !backup.manifest) {
         return { ...base, ok: false, checks: [], problems: [backup.problem ?? `${backup.name}/${backup.id}/${MANIFEST_FILE} cannot be read.`], bytesRead: 0, unlisted: [] };
     }
     const checks = [];
-    const problems = [];
+    // A partial export's bytes are still checked, but it never verifies as a good backup.
+    const problems = backup.state === 'incomplete' ? [`${backup.name}/${backup.id}: ${backup.problem ?? 'the backup is incomplete'}.`] : [];
     let bytesRead = 0;
     for (const entry of backup.manifest.objects) {
-        const key = `${backup.name}/${backup.id}/${entry.file}`;
-        const expected = { key, file: entry.file, role: entry.role, expectedSize: entry.size, expectedSha256: entry.sha256 };
         const listed = backup.folder.objects.find((o) => o.file === entry.file);
+        const key = listed?.key ?? backupObjectKey(backup.name, backup.id, entry.file);
+        const expected = { key, file: entry.file, role: entry.role, expectedSize: entry.size, expectedSha256: entry.sha256 };
         if (!listed) {
             checks.push({ ...expected, ok: false });
             problems.push(`${key}: missing (expected ${entry.size} bytes, SHA-256 ${entry.sha256}).`);
@@ -94152,7 +94200,7 @@ async function verifyStore(store, options, context, random = Math.random) {
     for (const catalog of catalogs) {
         const incomplete = catalog.backups.filter((b) => b.state === 'incomplete').length;
         if (incomplete > 0 && !options.backupId)
-            reporter.warning(`${catalog.name}: ${incomplete} incomplete backup(s) (no manifest) not verified.`);
+            reporter.warning(`${catalog.name}: ${incomplete} incomplete backup(s) not verified.`);
     }
     if (targets.length === 0)
         reporter.warning(`${store.location} holds no complete backup to verify.`);
@@ -94273,7 +94321,7 @@ async function listStore(store, options, context) {
     for (const catalog of catalogs) {
         for (const b of catalog.backups) {
             if (b.state === 'incomplete')
-                reporter.warning(`${catalog.name}/${b.id} is incomplete: ${b.folder.objects.length} object(s) but no manifest.`);
+                reporter.warning(`${catalog.name}/${b.id} is incomplete: ${b.problem ?? `${b.folder.objects.length} object(s) but no manifest`}.`);
             if (b.state === 'unreadable')
                 reporter.warning(`${catalog.name}/${b.id}: ${b.problem}`);
         }
@@ -94355,12 +94403,12 @@ var artifact_names = __nccwpck_require__(39463);
 
 
 
+
 // Helpers a drill runs on the restored database.
 
 
 
 ;// CONCATENATED MODULE: ./packages/core/src/drill/restore.ts
-
 
 
 
@@ -94383,9 +94431,7 @@ async function restore(options, context) {
     const phases = new PhaseRecorder();
     const started = performance.now();
     const target = resolveConnection(options.targetDatabaseUrl, context.env);
-    const keys = options.identity || options.passphrase
-        ? await loadDecryptionKeys({ identity: options.identity, identityPassphrase: options.identityPassphrase, passphrase: options.passphrase })
-        : undefined;
+    const keys = await loadKeysIfAny(options);
     const store = await openStore(options, context);
     const server = await readServerInfo(target, context.env);
     const existing = await listTables(target, context.env);
@@ -94418,7 +94464,7 @@ async function restore(options, context) {
                 reporter.info(note);
         });
         await phases.run('checks', async () => {
-            const tables = Array.isArray(obtained.stats?.tables) ? obtained.stats.tables : [];
+            const tables = recordedTables(obtained.stats);
             if (tables.length > 0)
                 checks.push(...tableChecks(tables, await countRows(target, tables, context.env), String(obtained.stats?.counts ?? 'exact')));
         });
@@ -94496,10 +94542,11 @@ const SHARED = (/* unused pure expression or super */ null && (['store', 'name',
  */
 function gateWithFreshBackup(options, context) {
     return gate(options, context, {
-        runBackup: () => {
+        runBackup: (name) => {
             const shared = {
                 store: options.store,
-                name: options.name,
+                // The name the gate read: with `name` empty, the only one in the store, not the database's.
+                name: options.name ?? name,
                 's3-endpoint': options.s3Endpoint,
                 's3-region': options.s3Region,
                 's3-force-path-style': String(options.s3ForcePathStyle),
