@@ -10,7 +10,6 @@ import { describeError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import { verifyCanisterArchive } from '../sources/canister/verify-archive.js';
 import type { PostgresConnection } from '../sources/postgres/connection.js';
-import { countRows } from '../sources/postgres/server-info.js';
 import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
 import { resolvePostgresClient } from '../toolchain/resolve.js';
@@ -22,7 +21,7 @@ import { publishEvidence } from './publish.js';
 import { runSqlChecks } from './run-sql-checks.js';
 import { selectBackup, type SelectedBackup } from './select.js';
 import { loadSqlChecks, type SqlCheck } from './sql-checks.js';
-import { recordedTables, tableChecks } from './table-checks.js';
+import { rowCountChecks } from './table-checks.js';
 import { prepareDrillTarget, type DrillTarget } from './target.js';
 
 /** Test seams: code run between phases, as a failure injected into a real drill. */
@@ -79,11 +78,7 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
       await hooks.afterRestore?.(target.connection);
       const into = target;
       await phases.run('checks', async () => {
-        const recorded = recordedTables(obtained.stats);
-        if (recorded.length > 0) {
-          const restored = await countRows(into.connection, recorded, context.env);
-          checks.push(...tableChecks(recorded, restored, String(obtained.stats?.counts ?? 'exact')));
-        }
+        checks.push(...(await rowCountChecks(into.connection, obtained.stats, context.env)));
         checks.push(...(await runSqlChecks(into.connection, sqlChecks)));
       });
     } else if (source.kind === 'canister' || source.kind === 'canister-snapshot') {

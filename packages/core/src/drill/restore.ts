@@ -6,7 +6,7 @@ import type { RestoreOptions } from '../options/restore.js';
 import { formatDuration } from '../options/values.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import { resolveConnection } from '../sources/postgres/connection.js';
-import { countRows, listTables, readServerInfo } from '../sources/postgres/server-info.js';
+import { listTables, readServerInfo } from '../sources/postgres/server-info.js';
 import { openStore } from '../storage/open-store.js';
 import { resolvePostgresClient } from '../toolchain/resolve.js';
 import { RestoreTargetError } from './errors.js';
@@ -14,7 +14,7 @@ import { loadKeysIfAny, obtainBackup } from './obtain.js';
 import { PhaseRecorder } from './phases.js';
 import { restorePayload } from './restore-payload.js';
 import { selectBackup } from './select.js';
-import { recordedTables, tableChecks } from './table-checks.js';
+import { rowCountChecks } from './table-checks.js';
 
 /**
  * A real recovery: the drill's selection, verification and decryption, then pg_restore into
@@ -60,8 +60,7 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
       for (const note of restored.notes) reporter.info(note);
     });
     await phases.run('checks', async () => {
-      const tables = recordedTables(obtained.stats);
-      if (tables.length > 0) checks.push(...tableChecks(tables, await countRows(target, tables, context.env), String(obtained.stats?.counts ?? 'exact')));
+      checks.push(...(await rowCountChecks(target, obtained.stats, context.env)));
     });
     const failed = checks.filter((c) => !c.ok);
     const duration = performance.now() - started;

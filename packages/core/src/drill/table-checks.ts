@@ -1,4 +1,5 @@
 import type { CheckResult } from '../catalog/drill-record.js';
+import { countRows, type ConnectionTarget } from '../sources/postgres/server-info.js';
 
 /** A table and its row count; `rows` null when the table does not exist. */
 export interface TableCount {
@@ -8,12 +9,19 @@ export interface TableCount {
 }
 
 /** The tables and counts a backup's decrypted stats recorded; entries without a schema and name are skipped. */
-export function recordedTables(stats: Record<string, unknown> | undefined): TableCount[] {
+function recordedTables(stats: Record<string, unknown> | undefined): TableCount[] {
   const tables = stats?.tables;
   if (!Array.isArray(tables)) return [];
   return tables.filter(
     (t): t is TableCount => typeof t === 'object' && t !== null && typeof t.schema === 'string' && typeof t.name === 'string',
   );
+}
+
+/** Counts the restored rows of every table the stats recorded and checks them against the recorded counts. */
+export async function rowCountChecks(target: ConnectionTarget, stats: Record<string, unknown> | undefined, env?: Record<string, string | undefined>): Promise<CheckResult[]> {
+  const recorded = recordedTables(stats);
+  if (recorded.length === 0) return [];
+  return tableChecks(recorded, await countRows(target, recorded, env), String(stats?.counts ?? 'exact'));
 }
 
 /**
