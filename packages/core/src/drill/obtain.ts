@@ -29,7 +29,7 @@ export interface ObtainedBackup {
 /** The keys a drill or restore decrypts with; undefined when neither `identity` nor `passphrase` is set (unencrypted backups need none). */
 export async function loadKeysIfAny(options: { identity?: string; identityPassphrase?: string; passphrase?: string }): Promise<DecryptionKeys | undefined> {
   if (!options.identity && !options.passphrase) return undefined;
-  return loadDecryptionKeys({ identity: options.identity, identityPassphrase: options.identityPassphrase, passphrase: options.passphrase });
+  return loadDecryptionKeys(options);
 }
 
 /**

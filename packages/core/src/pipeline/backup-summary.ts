@@ -1,5 +1,6 @@
 import type { EncryptionPlan } from '../crypto/index.js';
 import { formatBytes, formatDuration } from '../options/values.js';
+import { markdownCell } from '../report/markdown.js';
 import type { Store } from '../storage/store.js';
 import type { BackupRunResult } from './run-backup.js';
 
@@ -31,7 +32,7 @@ export function renderBackupSummary(
   lines.push(`Store: \`${store.location}\``, '', '| name | backup id | stored size | SHA-256 | duration | result |', '| --- | --- | --- | --- | --- | --- |');
   for (const t of taken) {
     const r = t.result;
-    const result = t.error ? `❌ ${t.error.replace(/\|/g, '\\|')}` : t.pruned ? `✅ (retention deleted ${t.pruned})` : '✅';
+    const result = t.error ? `❌ ${markdownCell(t.error)}` : t.pruned ? `✅ (retention deleted ${t.pruned})` : '✅';
     lines.push(
       r
         ? `| ${t.name} | \`${r.manifest.id}\` | ${formatBytes(r.payload.size)} | \`${r.payload.sha256.slice(0, 16)}…\` | ${formatDuration(r.manifest.durationMs)} | ${result} |`

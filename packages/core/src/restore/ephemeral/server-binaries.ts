@@ -18,7 +18,6 @@ function exe(platform: PlatformInfo, name: string): string {
   return platform.os === 'win32' ? `${name}.exe` : name;
 }
 
-
 /**
  * The server in one folder, named by the folder of the real `postgres` binary (a PATH
  * entry may hold symlinks); undefined when the folder lacks `initdb` or `postgres`.
