@@ -44592,7 +44592,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(28284);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(70984);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -44601,7 +44601,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 28284:
+/***/ 70984:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -89426,7 +89426,14 @@ async function resolve_resolvePostgresClient(options, host = systemToolchainHost
     return resolved(client, options, [...decision.notes, note], true);
 }
 
+;// CONCATENATED MODULE: ./packages/core/src/report/markdown.ts
+/** Text made safe for one Markdown table cell: pipes escaped, line breaks flattened. */
+function markdown_markdownCell(text) {
+    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
 ;// CONCATENATED MODULE: ./packages/core/src/pipeline/backup-summary.ts
+
 
 /** The job summary of a backup run: how it was encrypted, where it went, one row per backup. */
 function backup_summary_renderBackupSummary(taken, store, encryption, title = 'Lifeboat backup') {
@@ -89444,7 +89451,7 @@ function backup_summary_renderBackupSummary(taken, store, encryption, title = 'L
     lines.push(`Store: \`${store.location}\``, '', '| name | backup id | stored size | SHA-256 | duration | result |', '| --- | --- | --- | --- | --- | --- |');
     for (const t of taken) {
         const r = t.result;
-        const result = t.error ? `❌ ${t.error.replace(/\|/g, '\\|')}` : t.pruned ? `✅ (retention deleted ${t.pruned})` : '✅';
+        const result = t.error ? `❌ ${markdown_markdownCell(t.error)}` : t.pruned ? `✅ (retention deleted ${t.pruned})` : '✅';
         lines.push(r
             ? `| ${t.name} | \`${r.manifest.id}\` | ${(0,values/* formatBytes */.z3)(r.payload.size)} | \`${r.payload.sha256.slice(0, 16)}…\` | ${(0,values/* formatDuration */.a3)(r.manifest.durationMs)} | ${result} |`
             : `| ${t.name} | — | — | — | — | ${result} |`);
@@ -90414,7 +90421,7 @@ async function fetch_closeFetched(fetched) {
 async function obtain_loadKeysIfAny(options) {
     if (!options.identity && !options.passphrase)
         return undefined;
-    return loadDecryptionKeys({ identity: options.identity, identityPassphrase: options.identityPassphrase, passphrase: options.passphrase });
+    return loadDecryptionKeys(options);
 }
 /**
  * The `download`, `verify` and `decrypt` phases shared by drill and restore: fetch the stored
@@ -90888,6 +90895,57 @@ function definedEnv(env) {
 }
 function restore_postgres_lastLines(text, count) {
     return text.split('\n').filter((l) => l.trim()).slice(-count).join('\n');
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/drill/table-checks.ts
+
+/** The tables and counts a backup's decrypted stats recorded; entries without a schema and name are skipped. */
+function recordedTables(stats) {
+    const tables = stats?.tables;
+    if (!Array.isArray(tables))
+        return [];
+    return tables.filter((t) => typeof t === 'object' && t !== null && typeof t.schema === 'string' && typeof t.name === 'string');
+}
+/** Counts the restored rows of every table the stats recorded and checks them against the recorded counts. */
+async function table_checks_rowCountChecks(target, stats, env) {
+    const recorded = recordedTables(stats);
+    if (recorded.length === 0)
+        return [];
+    return tableChecks(recorded, await countRows(target, recorded, env), String(stats?.counts ?? 'exact'));
+}
+/**
+ * The automatic checks: every table recorded at backup time exists after the restore and, when
+ * counts were exact, holds exactly the recorded number of rows.
+ */
+function tableChecks(recorded, restored, mode) {
+    const found = new Map(restored.map((t) => [`${t.schema}.${t.name}`, t.rows]));
+    const checks = [];
+    for (const table of recorded) {
+        const label = `${table.schema}.${table.name}`;
+        const rows = found.get(label);
+        if (rows === undefined || rows === null) {
+            checks.push({ name: `table ${label} exists`, kind: 'table-exists', ok: false, expected: 'present', actual: 'missing' });
+            continue;
+        }
+        if (mode === 'exact' && table.rows !== null) {
+            checks.push({ name: `rows in ${label}`, kind: 'row-count', ok: rows === table.rows, expected: table.rows, actual: rows });
+        }
+        else {
+            checks.push({ name: `table ${label} exists`, kind: 'table-exists', ok: true, expected: 'present', actual: `present, ${rows} rows` });
+        }
+    }
+    return checks;
+}
+/** The check that the restore itself reported no errors beyond what the operator allows. */
+function table_checks_restoreErrorsCheck(ignoredErrors, maxErrors, errors) {
+    return {
+        name: 'pg_restore reported no errors',
+        kind: 'restore-errors',
+        ok: ignoredErrors <= maxErrors,
+        expected: maxErrors === 0 ? 0 : `<= ${maxErrors}`,
+        actual: ignoredErrors,
+        ...(errors.length > 0 ? { message: errors.slice(0, 5).join(' / ') } : {}),
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/drill/restore-payload.ts
@@ -92221,7 +92279,6 @@ async function throwawayServer(wanted, context) {
 
 
 
-
 /**
  * Proves a backup restores: select → download → verify → decrypt → restore → checks, each
  * timed; then RPO/RTO thresholds and evidence (JSON + Markdown, stored under `drills/`). The
@@ -92268,11 +92325,7 @@ async function drill_drill(options, context, hooks = {}) {
             await hooks.afterRestore?.(target.connection);
             const into = target;
             await phases.run('checks', async () => {
-                const recorded = recordedTables(obtained.stats);
-                if (recorded.length > 0) {
-                    const restored = await countRows(into.connection, recorded, context.env);
-                    checks.push(...tableChecks(recorded, restored, String(obtained.stats?.counts ?? 'exact')));
-                }
+                checks.push(...(await rowCountChecks(into.connection, obtained.stats, context.env)));
                 checks.push(...(await runSqlChecks(into.connection, sqlChecks)));
             });
         }
@@ -94464,9 +94517,7 @@ async function restore(options, context) {
                 reporter.info(note);
         });
         await phases.run('checks', async () => {
-            const tables = recordedTables(obtained.stats);
-            if (tables.length > 0)
-                checks.push(...tableChecks(tables, await countRows(target, tables, context.env), String(obtained.stats?.counts ?? 'exact')));
+            checks.push(...(await rowCountChecks(target, obtained.stats, context.env)));
         });
         const failed = checks.filter((c) => !c.ok);
         const duration = performance.now() - started;

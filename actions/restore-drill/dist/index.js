@@ -88613,7 +88613,7 @@ async function server_info_listTables(target, env) {
  * Exact row counts of `tables`, all read in one consistent snapshot; `rows` is `null` for a
  * table that does not exist there.
  */
-async function server_info_countRows(target, tables, env) {
+async function countRows(target, tables, env) {
     return connection_withConnection(toConnection(target, env), async (client) => {
         await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         try {
@@ -89468,6 +89468,7 @@ async function resolve_resolvePostgresClient(options, host = systemToolchainHost
 
 ;// CONCATENATED MODULE: ./packages/core/src/pipeline/backup-summary.ts
 
+
 /** The job summary of a backup run: how it was encrypted, where it went, one row per backup. */
 function backup_summary_renderBackupSummary(taken, store, encryption, title = 'Lifeboat backup') {
     const lines = [`## ${title}`, ''];
@@ -89484,7 +89485,7 @@ function backup_summary_renderBackupSummary(taken, store, encryption, title = 'L
     lines.push(`Store: \`${store.location}\``, '', '| name | backup id | stored size | SHA-256 | duration | result |', '| --- | --- | --- | --- | --- | --- |');
     for (const t of taken) {
         const r = t.result;
-        const result = t.error ? `❌ ${t.error.replace(/\|/g, '\\|')}` : t.pruned ? `✅ (retention deleted ${t.pruned})` : '✅';
+        const result = t.error ? `❌ ${markdownCell(t.error)}` : t.pruned ? `✅ (retention deleted ${t.pruned})` : '✅';
         lines.push(r
             ? `| ${t.name} | \`${r.manifest.id}\` | ${formatBytes(r.payload.size)} | \`${r.payload.sha256.slice(0, 16)}…\` | ${formatDuration(r.manifest.durationMs)} | ${result} |`
             : `| ${t.name} | — | — | — | — | ${result} |`);
@@ -90445,7 +90446,7 @@ async function closeFetched(fetched) {
 async function obtain_loadKeysIfAny(options) {
     if (!options.identity && !options.passphrase)
         return undefined;
-    return loadDecryptionKeys({ identity: options.identity, identityPassphrase: options.identityPassphrase, passphrase: options.passphrase });
+    return loadDecryptionKeys(options);
 }
 /**
  * The `download`, `verify` and `decrypt` phases shared by drill and restore: fetch the stored
@@ -90933,18 +90934,26 @@ function restore_postgres_lastLines(text, count) {
 }
 
 ;// CONCATENATED MODULE: ./packages/core/src/drill/table-checks.ts
+
 /** The tables and counts a backup's decrypted stats recorded; entries without a schema and name are skipped. */
-function table_checks_recordedTables(stats) {
+function recordedTables(stats) {
     const tables = stats?.tables;
     if (!Array.isArray(tables))
         return [];
     return tables.filter((t) => typeof t === 'object' && t !== null && typeof t.schema === 'string' && typeof t.name === 'string');
 }
+/** Counts the restored rows of every table the stats recorded and checks them against the recorded counts. */
+async function table_checks_rowCountChecks(target, stats, env) {
+    const recorded = recordedTables(stats);
+    if (recorded.length === 0)
+        return [];
+    return tableChecks(recorded, await countRows(target, recorded, env), String(stats?.counts ?? 'exact'));
+}
 /**
  * The automatic checks: every table recorded at backup time exists after the restore and, when
  * counts were exact, holds exactly the recorded number of rows.
  */
-function table_checks_tableChecks(recorded, restored, mode) {
+function tableChecks(recorded, restored, mode) {
     const found = new Map(restored.map((t) => [`${t.schema}.${t.name}`, t.rows]));
     const checks = [];
     for (const table of recorded) {
@@ -92319,7 +92328,6 @@ async function throwawayServer(wanted, context) {
 
 
 
-
 /**
  * Proves a backup restores: select → download → verify → decrypt → restore → checks, each
  * timed; then RPO/RTO thresholds and evidence (JSON + Markdown, stored under `drills/`). The
@@ -92366,11 +92374,7 @@ async function drill_drill(options, context, hooks = {}) {
             await hooks.afterRestore?.(target.connection);
             const into = target;
             await phases.run('checks', async () => {
-                const recorded = table_checks_recordedTables(obtained.stats);
-                if (recorded.length > 0) {
-                    const restored = await server_info_countRows(into.connection, recorded, context.env);
-                    checks.push(...table_checks_tableChecks(recorded, restored, String(obtained.stats?.counts ?? 'exact')));
-                }
+                checks.push(...(await table_checks_rowCountChecks(into.connection, obtained.stats, context.env)));
                 checks.push(...(await runSqlChecks(into.connection, sqlChecks)));
             });
         }
@@ -94407,9 +94411,7 @@ async function restore(options, context) {
                 reporter.info(note);
         });
         await phases.run('checks', async () => {
-            const tables = recordedTables(obtained.stats);
-            if (tables.length > 0)
-                checks.push(...tableChecks(tables, await countRows(target, tables, context.env), String(obtained.stats?.counts ?? 'exact')));
+            checks.push(...(await rowCountChecks(target, obtained.stats, context.env)));
         });
         const failed = checks.filter((c) => !c.ok);
         const duration = performance.now() - started;
