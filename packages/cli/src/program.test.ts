@@ -53,6 +53,20 @@ describe('lifeboat CLI', () => {
     expect(doc.failure).toContain("Invalid --max-backup-age (or LIFEBOAT_MAX_BACKUP_AGE) (got 'soon')");
   });
 
+  it('warns about a secret given as a flag, naming the env var, without printing it', async () => {
+    const run = await harness().run('drill', '--store', join(tmpdir(), 'lifeboat-no-such-store'), '--passphrase', 'visible-in-proc-cmdline', '--json');
+    expect(run.stderr).toMatch(/--passphrase puts a secret on the command line.*LIFEBOAT_PASSPHRASE/);
+    expect(run.stdout + run.stderr).not.toContain('visible-in-proc-cmdline');
+  });
+
+  it('refuses a backup name that is not one safe path segment, everywhere', async () => {
+    for (const command of ['drill', 'restore', 'list', 'verify', 'prune', 'gate', 'backup']) {
+      const { stderr, exitCode } = await harness().run(command, '--store', join(tmpdir(), 'lifeboat-no-such-store'), '--name', '../../etc/x');
+      expect(exitCode, command).toBe(1);
+      expect(stderr, command).toMatch(/Invalid --name \(or LIFEBOAT_NAME\) \(got '\.\.\/\.\.\/etc\/x'\): expected a backup name: letters, digits/);
+    }
+  });
+
   it('rejects an unknown command with usage help and a non-zero exit', async () => {
     const { stderr, exitCode } = await harness().run('frobnicate');
     expect(exitCode).not.toBe(0);

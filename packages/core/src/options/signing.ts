@@ -4,6 +4,7 @@ import { opt } from './define.js';
 export const signingOptions = {
   'signing-key': opt.text({
     secret: true,
+    orPath: true,
     description:
       'Armored OpenPGP private key (inline or a path) that signs each manifest with a detached signature. Empty: manifests are not signed.',
   }),

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { newBackupId } from '../catalog/backup-id.js';
 import {
   backupObjectKey,
+  isValidBackupName,
   MANIFEST_FILE,
   MANIFEST_SIGNATURE_FILE,
   manifestKey,
@@ -14,7 +15,8 @@ import { MANIFEST_FORMAT, serializeManifest, type Manifest, type StoredFile } fr
 import { provenanceFromEnv, type RunContext } from '../context.js';
 import { describeEncryption, encryptBytes, encryptStream, signDetached, type EncryptionPlan } from '../crypto/index.js';
 import { formatBytes } from '../options/values.js';
-import { LifeboatError } from '../report/errors.js';
+import { BACKUP_NAME_FORM } from '../options/define.js';
+import { LifeboatError, OptionError } from '../report/errors.js';
 import type { BackupSource, SourceResult, SourceRun } from '../sources/source.js';
 import type { Store } from '../storage/store.js';
 import { LIFEBOAT_VERSION } from '../version.js';
@@ -68,6 +70,13 @@ export class BackupFailedError extends LifeboatError {
  */
 export async function runBackup(source: BackupSource, target: BackupTarget, context: RunContext): Promise<BackupRunResult> {
   const { reporter } = context;
+  // The name becomes a store folder: nothing else may ever be written from it.
+  if (!isValidBackupName(target.name)) {
+    throw new OptionError(
+      `The backup name \`${target.name}\` is not usable: it must be ${BACKUP_NAME_FORM}.`,
+      'Set `name` to such a name (a database whose name does not fit is backed up on its own, with its own `name`).',
+    );
+  }
   const started = context.now();
   const id = newBackupId(started);
   const encrypted = target.encryption.scheme !== 'none';
