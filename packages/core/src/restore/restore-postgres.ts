@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childEnv } from '../process/child-env.js';
 import type { Reporter } from '../report/reporter.js';
 import { clientVersion, spawnTool, toolPath, type ToolExit } from '../sources/postgres/client-tool.js';
 import { connectionEnv, connectionErrorFromStderr, dbnameConninfo, describeConnection, withConnection } from '../sources/postgres/connection.js';
@@ -227,16 +228,12 @@ export function classifyRestoreFailure(
 
 async function unpack(file: string, into: string, env: Env, signal: AbortSignal | undefined): Promise<void> {
   await mkdir(into);
-  const run = spawnTool('tar', ['-xf', file, '-C', into], { env: definedEnv(env), signal });
+  const run = spawnTool('tar', ['-xf', file, '-C', into], { env: childEnv(env), signal });
   const exit = await run.exit;
   signal?.throwIfAborted();
   if (exit.exitCode !== 0 || exit.signal !== null || exit.spawnError) {
     throw new ArchiveFormatError(`tar could not unpack ${file}: ${exit.spawnError?.message ?? lastLines(exit.stderrTail, 3)}`);
   }
-}
-
-function definedEnv(env: Env): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 function lastLines(text: string, count: number): string {
