@@ -54,7 +54,16 @@ describe('lifeboat CLI', () => {
   });
 
   it('warns about a secret given as a flag, naming the env var, without printing it', async () => {
-    const run = await harness().run('drill', '--store', join(tmpdir(), 'lifeboat-no-such-store'), '--passphrase', 'visible-in-proc-cmdline', '--json');
+    const run = await harness().run(
+      'restore',
+      '--store',
+      join(tmpdir(), 'lifeboat-no-such-store'),
+      '--target-database-url',
+      'postgres://nobody@127.0.0.1:1/none',
+      '--passphrase',
+      'visible-in-proc-cmdline',
+      '--json',
+    );
     expect(run.stderr).toMatch(/--passphrase puts a secret on the command line.*LIFEBOAT_PASSPHRASE/);
     expect(run.stdout + run.stderr).not.toContain('visible-in-proc-cmdline');
   });
