@@ -15,7 +15,7 @@ import { prepareEncryption } from '../../packages/core/src/crypto/index.js';
 import { usableGpg } from '../../packages/core/src/crypto/gpg-decrypt.js';
 import { runBackup } from '../../packages/core/src/pipeline/run-backup.js';
 import { MemoryReporter } from '../../packages/core/src/report/reporter.js';
-import { guardCleanup } from '../../packages/core/src/restore/ephemeral/cleanup-guard.js';
+import { guardCleanup } from '../../packages/core/src/process/cleanup-guard.js';
 import { startDockerPostgres } from '../../packages/core/src/restore/ephemeral/docker-postgres.js';
 import { restoreGlobals } from '../../packages/core/src/restore/restore-globals.js';
 import { restorePostgres } from '../../packages/core/src/restore/restore-postgres.js';
@@ -226,7 +226,7 @@ describe('where programs are started', () => {
     'process/spawn-tool.ts': 'spawnTool itself',
     'crypto/gpg-decrypt.ts': 'gpg gets extra descriptors for the session key and status lines',
     'restore/ephemeral/local-cluster.ts': 'the server is detached, its output goes to a log file descriptor',
-    'restore/ephemeral/cleanup-guard.ts': 'the detached watchdog, and synchronous commands at exit',
+    'process/cleanup-guard.ts': 'the detached watchdog, and synchronous commands at exit',
     'sources/canister/compression.ts': 'a synchronous zstd probe',
   };
 

@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { newBackupId } from '../catalog/backup-id.js';
 import { DRILL_RECORD_FORMAT, type CheckResult, type DrillRecord } from '../catalog/drill-record.js';
 import { provenanceFromEnv, type RunContext } from '../context.js';
@@ -10,6 +8,7 @@ import { describeError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import { verifyCanisterArchive } from '../sources/canister/verify-archive.js';
 import type { PostgresConnection } from '../sources/postgres/connection.js';
+import { removePrivateTempDir } from '../process/private-temp.js';
 import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
 import { resolvePostgresClient } from '../toolchain/resolve.js';
@@ -23,6 +22,7 @@ import { selectBackup, type SelectedBackup } from './select.js';
 import { loadSqlChecks, type SqlCheck } from './sql-checks.js';
 import { rowCountChecks } from './table-checks.js';
 import { prepareDrillTarget, type DrillTarget } from './target.js';
+import { privateWorkDir } from '../process/work-dir.js';
 
 /** Test seams: code run between phases, as a failure injected into a real drill. */
 export interface DrillHooks {
@@ -54,7 +54,7 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
   let workDir: string | undefined;
 
   try {
-    workDir = await mkdtemp(join(context.tempDir, 'lifeboat-drill-'));
+    workDir = await privateWorkDir(context, 'lifeboat-drill-');
     // Everything the operator configured is checked before any download.
     const sqlChecks = loadSqlChecks(options.checks);
     const keys = await loadKeysIfAny(options);
@@ -94,7 +94,7 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
   } finally {
     rtoMs = Math.round(performance.now() - clockStart);
     if (target) await target.cleanup(options.keepDatabase);
-    if (workDir) await rm(workDir, { recursive: true, force: true });
+    if (workDir) await removePrivateTempDir(workDir);
   }
 
   const rpoMs = selected ? started.getTime() - new Date(selected.manifest.startedAt).getTime() : undefined;

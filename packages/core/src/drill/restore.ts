@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { CheckResult } from '../catalog/drill-record.js';
 import type { RunContext } from '../context.js';
 import type { RestoreOptions } from '../options/restore.js';
@@ -7,6 +5,7 @@ import { formatDuration } from '../options/values.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import { resolveConnection } from '../sources/postgres/connection.js';
 import { listTables, readServerInfo } from '../sources/postgres/server-info.js';
+import { removePrivateTempDir } from '../process/private-temp.js';
 import { openStore } from '../storage/open-store.js';
 import { resolvePostgresClient } from '../toolchain/resolve.js';
 import { RestoreTargetError } from './errors.js';
@@ -15,6 +14,7 @@ import { PhaseRecorder } from './phases.js';
 import { restorePayload } from './restore-payload.js';
 import { selectBackup } from './select.js';
 import { rowCountChecks } from './table-checks.js';
+import { privateWorkDir } from '../process/work-dir.js';
 
 /**
  * A real recovery: the drill's selection, verification and decryption, then pg_restore into
@@ -35,7 +35,7 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
       'Create an empty database (`createdb`) and point `target-database-url` at it.',
     );
   }
-  const workDir = await mkdtemp(join(context.tempDir, 'lifeboat-restore-'));
+  const workDir = await privateWorkDir(context, 'lifeboat-restore-');
   const checks: CheckResult[] = [];
   try {
     const selected = await phases.run('select', () => selectBackup(store, { name: options.name, backupId: options.backupId, before: options.before }));
@@ -80,6 +80,6 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
       data: { backupId: manifest.id, phases: phases.phases, checks },
     };
   } finally {
-    await rm(workDir, { recursive: true, force: true });
+    await removePrivateTempDir(workDir);
   }
 }

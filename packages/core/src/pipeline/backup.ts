@@ -15,6 +15,7 @@ import type { BackupSource } from '../sources/source.js';
 import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
 import { resolvePostgresClient } from '../toolchain/resolve.js';
+import { sweepLeftovers } from '../process/work-dir.js';
 import { renderBackupSummary, type TakenBackup } from './backup-summary.js';
 import { prepareSigning, runBackup } from './run-backup.js';
 
@@ -34,6 +35,8 @@ export async function backup(
   // A malformed retention policy fails the run now, before anything is dumped.
   retentionPolicyIfAny(options);
   const store = overrides.store ?? (await openStore(options, context));
+  // A directory dump of an earlier, killed run may still lie in the temp folder.
+  await sweepLeftovers(context);
 
   const connection = resolveConnection(options.databaseUrl, context.env);
   const server = await readServerInfo(connection, context.env);

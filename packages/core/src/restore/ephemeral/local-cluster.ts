@@ -8,7 +8,7 @@ import { runTool } from '../../process/spawn-tool.js';
 import type { Reporter } from '../../report/reporter.js';
 import { registerSecret } from '../../report/secrets.js';
 import { detectPlatform } from '../../toolchain/platform.js';
-import { guardCleanup, sendSignal, type CleanupGuard } from './cleanup-guard.js';
+import { guardCleanup, sendSignal, type CleanupGuard } from '../../process/cleanup-guard.js';
 import { serverUrl, type LocalPostgres } from './ephemeral-postgres.js';
 import { LocalClusterError, ServerBinariesMissingError } from './errors.js';
 import { findServerInstallations, inspectServerDir, pickServerInstallation, serverMissingError, type ServerInstallation } from './server-binaries.js';
