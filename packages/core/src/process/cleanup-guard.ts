@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { childEnv } from './child-env.js';
 
-/** What must happen if this process dies before a throwaway server is stopped. */
+/** What must happen if this process dies before a throwaway server is stopped or a temp folder removed. */
 export interface CleanupPlan {
   /** A server process to stop (immediate shutdown, then SIGKILL). */
   readonly pid?: number;
@@ -51,7 +51,8 @@ const WATCHDOG = `
 `;
 
 /**
- * Guards a throwaway server: a watchdog for a dying process, and a synchronous exit hook.
+ * Guards a throwaway server or a plaintext temp folder: a watchdog for a dying process, and a
+ * synchronous exit hook.
  * `env` is the allow-listed environment the commands run in (e.g. the docker client's; it
  * stays out of the watchdog's arguments); default: `childEnv` of this process's. The watchdog
  * never sees the runner's secrets.
