@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { newBackupId } from '../catalog/backup-id.js';
+import { backupIdTime, newBackupId } from '../catalog/backup-id.js';
+import { futureBackupProblem } from '../catalog/clock-skew.js';
 import { DRILL_RECORD_FORMAT, type CheckResult, type DrillRecord } from '../catalog/drill-record.js';
 import { provenanceFromEnv, type RunContext } from '../context.js';
 import type { DrillOptions } from '../options/drill.js';
@@ -60,11 +61,15 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
     const keys = await loadKeysIfAny(options);
     store = hooks.store ?? (await openStore(options, context));
     const from = store;
-    selected = await phases.run('select', () => selectBackup(from, { name: options.name, backupId: options.backupId, before: options.before }));
+    selected = await phases.run('select', () => selectBackup(from, { name: options.name, backupId: options.backupId, before: options.before, now: started }));
     const { manifest } = selected;
     reporter.info(`Drilling ${selected.name}/${manifest.id} (${manifest.source.kind}, taken ${manifest.startedAt}).`);
     if (selected.skipped.length > 0) {
       const note = `Skipped ${selected.skipped.length} newer incomplete backup(s) without a manifest: ${selected.skipped.join(', ')}.`;
+      reporter.warning(note);
+      notes.push(note);
+    }
+    for (const note of selected.future) {
       reporter.warning(note);
       notes.push(note);
     }
@@ -97,9 +102,14 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
     if (workDir) await removePrivateTempDir(workDir);
   }
 
-  const rpoMs = selected ? started.getTime() - new Date(selected.manifest.startedAt).getTime() : undefined;
+  // A backup dated in the future has no age: it never meets an RPO target.
+  const aheadOfClock = selected ? futureBackupProblem({ id: selected.manifest.id, time: backupIdTime(selected.manifest.id) ?? new Date(selected.manifest.startedAt), manifest: selected.manifest }, started) : undefined;
+  if (aheadOfClock) notes.push(`Backup ${selected!.manifest.id} is dated in the future: ${aheadOfClock}; its age (RPO) is unknown.`);
+  const rpoMs = selected && !aheadOfClock ? Math.max(0, started.getTime() - new Date(selected.manifest.startedAt).getTime()) : undefined;
   if (options.maxRpo !== undefined && rpoMs !== undefined) {
     checks.push({ name: 'RPO within target', kind: 'rpo', ok: rpoMs <= options.maxRpo, expected: `<= ${formatDuration(options.maxRpo)}`, actual: formatDuration(rpoMs) });
+  } else if (options.maxRpo !== undefined && aheadOfClock) {
+    checks.push({ name: 'RPO within target', kind: 'rpo', ok: false, expected: `<= ${formatDuration(options.maxRpo)}`, actual: 'unknown', message: `dated in the future: ${aheadOfClock}` });
   }
   if (options.maxRto !== undefined && !failure) {
     checks.push({ name: 'RTO within target', kind: 'rto', ok: rtoMs <= options.maxRto, expected: `<= ${formatDuration(options.maxRto)}`, actual: formatDuration(rtoMs) });

@@ -38,7 +38,8 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
   const workDir = await privateWorkDir(context, 'lifeboat-restore-');
   const checks: CheckResult[] = [];
   try {
-    const selected = await phases.run('select', () => selectBackup(store, { name: options.name, backupId: options.backupId, before: options.before }));
+    const selected = await phases.run('select', () => selectBackup(store, { name: options.name, backupId: options.backupId, before: options.before, now: context.now() }));
+    for (const note of selected.future) reporter.warning(note);
     const { manifest } = selected;
     reporter.info(`Restoring ${selected.name}/${manifest.id} (taken ${manifest.startedAt}) into ${target.database} on ${target.host}:${target.port}.`);
     const obtained = await obtainBackup(store, selected, keys, options.signingPublicKey, workDir, phases, context);
