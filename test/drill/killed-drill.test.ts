@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backup } from '@lifeboat/core';
+import { generateKeyPair } from '@lifeboat/core';
 import { backupOptions, freshFolder, testContext } from '../backup/support.js';
 import { startCli, runCli } from '../support/cli.js';
 import { processesMentioning } from '../ephemeral/support/processes.js';
@@ -17,8 +18,11 @@ const PASSPHRASE = 'killed drill passphrase, long enough';
 let pg: PgServer;
 let store: string;
 let temp: string;
+let signingPublicKey: string;
 
 beforeAll(async () => {
+  const signing = await generateKeyPair({ name: 'Killed drill signing', purpose: 'sign' });
+  signingPublicKey = signing.publicKey;
   pg = await startPostgres();
   await pg.createDatabase('big');
   // Enough rows that the restore takes a while to interrupt.
@@ -28,7 +32,7 @@ beforeAll(async () => {
     'big',
   );
   store = freshFolder();
-  const outcome = await backup(backupOptions({ 'database-url': pg.url('big'), store, passphrase: PASSPHRASE }), testContext());
+  const outcome = await backup(backupOptions({ 'database-url': pg.url('big'), store, passphrase: PASSPHRASE, 'signing-key': signing.privateKey }), testContext());
   expect(outcome.failure).toBeUndefined();
   temp = mkdtempSync(join(tmpdir(), 'lifeboat-killed-drill-'));
 });
@@ -41,7 +45,7 @@ afterAll(async () => {
 
 /** The environment of a drill whose temp folder is `dir`. */
 function drillEnv(dir: string): NodeJS.ProcessEnv {
-  return { ...process.env, TMPDIR: dir, LIFEBOAT_PASSPHRASE: PASSPHRASE, LIFEBOAT_TARGET_DATABASE_URL: pg.url('postgres') };
+  return { ...process.env, TMPDIR: dir, LIFEBOAT_PASSPHRASE: PASSPHRASE, LIFEBOAT_SIGNING_PUBLIC_KEY: signingPublicKey, LIFEBOAT_TARGET_DATABASE_URL: pg.url('postgres') };
 }
 
 const drillArgs = () => ['drill', '--store', store, '--name', 'big', '--record-drill', 'false', '--evidence-dir', join(temp, 'evidence')];

@@ -14,6 +14,7 @@ import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
 import { resolvePostgresClient } from '../toolchain/resolve.js';
 import { LIFEBOAT_VERSION } from '../version.js';
+import { describeAuthenticity, prepareAuthentication, type Authenticity } from './authenticate.js';
 import { loadKeysIfAny, obtainBackup } from './obtain.js';
 import { PhaseRecorder } from './phases.js';
 import { restorePayload } from './restore-payload.js';
@@ -53,12 +54,14 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
   let rtoMs: number | undefined;
   let failure: string | undefined;
   let workDir: string | undefined;
+  let authenticity: Authenticity | undefined;
 
   try {
     workDir = await privateWorkDir(context, 'lifeboat-drill-');
     // Everything the operator configured is checked before any download.
     const sqlChecks = loadSqlChecks(options.checks);
     const keys = await loadKeysIfAny(options);
+    const authentication = await prepareAuthentication(options, context);
     store = hooks.store ?? (await openStore(options, context));
     const from = store;
     selected = await phases.run('select', () => selectBackup(from, { name: options.name, backupId: options.backupId, before: options.before, now: started }));
@@ -73,8 +76,10 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
       reporter.warning(note);
       notes.push(note);
     }
-    const obtained = await obtainBackup(from, selected, keys, options.signingPublicKey, workDir, phases, context);
-    if (obtained.signatureVerified) notes.push(`Manifest signature verified (key ${obtained.signedBy}).`);
+    const obtained = await obtainBackup(from, selected, keys, authentication, workDir, phases, context);
+    authenticity = obtained.authenticity;
+    notes.push(describeAuthenticity(authenticity));
+    if (!authenticity.verified) reporter.warning(describeAuthenticity(authenticity));
     if (obtained.decryptedWith) versions.decryption = obtained.decryptedWith;
 
     const source = manifest.source as Record<string, unknown>;
@@ -139,6 +144,7 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
     checks,
     versions,
     provenance: provenanceFromEnv(context.env, hostname()),
+    authenticity: authenticity && { ...authenticity },
     target: target?.description,
     notes,
   };

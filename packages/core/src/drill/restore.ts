@@ -9,6 +9,7 @@ import { removePrivateTempDir } from '../process/private-temp.js';
 import { openStore } from '../storage/open-store.js';
 import { resolvePostgresClient } from '../toolchain/resolve.js';
 import { RestoreTargetError } from './errors.js';
+import { describeAuthenticity, prepareAuthentication } from './authenticate.js';
 import { loadKeysIfAny, obtainBackup } from './obtain.js';
 import { PhaseRecorder } from './phases.js';
 import { restorePayload } from './restore-payload.js';
@@ -26,6 +27,7 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
   const started = performance.now();
   const target = resolveConnection(options.targetDatabaseUrl, context.env);
   const keys = await loadKeysIfAny(options);
+  const authentication = await prepareAuthentication(options, context);
   const store = await openStore(options, context);
   const server = await readServerInfo(target, context.env);
   const existing = await listTables(target, context.env);
@@ -42,7 +44,10 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
     for (const note of selected.future) reporter.warning(note);
     const { manifest } = selected;
     reporter.info(`Restoring ${selected.name}/${manifest.id} (taken ${manifest.startedAt}) into ${target.database} on ${target.host}:${target.port}.`);
-    const obtained = await obtainBackup(store, selected, keys, options.signingPublicKey, workDir, phases, context);
+    const obtained = await obtainBackup(store, selected, keys, authentication, workDir, phases, context);
+    const origin = describeAuthenticity(obtained.authenticity);
+    if (obtained.authenticity.verified) reporter.info(origin);
+    else reporter.warning(origin);
     const source = manifest.source as Record<string, unknown>;
     if (source.kind !== 'postgres') {
       throw new RestoreTargetError(`Backup ${manifest.id} is a ${String(source.kind)} backup, not a PostgreSQL dump.`, 'Use `lifeboat drill` to verify it, or restore it with the tools of its kind.');
@@ -70,6 +75,8 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
       '',
       `Backup \`${selected.name}/${manifest.id}\` into \`${target.database}\` on ${target.host}:${target.port} in ${formatDuration(duration)}.`,
       '',
+      obtained.authenticity.verified ? `✅ ${origin}` : `> [!WARNING]\n> ⚠️ ${origin}`,
+      '',
       `Checks: ${checks.length - failed.length} passed, ${failed.length} failed.`,
       ...failed.map((c) => `- ${c.name}: expected ${JSON.stringify(c.expected)}, got ${JSON.stringify(c.actual)}`),
     ];
@@ -78,7 +85,7 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
       ok: failed.length === 0,
       failure: failed.length === 0 ? undefined : `Restore finished but ${failed.length} check(s) failed: ${failed.map((c) => c.name).join(', ')}`,
       outputs: { 'backup-id': manifest.id, duration: Math.round(duration) / 1000, 'checks-failed': failed.length },
-      data: { backupId: manifest.id, phases: phases.phases, checks },
+      data: { backupId: manifest.id, phases: phases.phases, checks, authenticity: obtained.authenticity },
     };
   } finally {
     await removePrivateTempDir(workDir);

@@ -1,6 +1,7 @@
 import { defineOperation, opt } from './define.js';
 import type { ResolvedOptions } from './define.js';
 import { encryptionOptions, storeOptions } from './common.js';
+import { signingOptions } from './signing.js';
 
 /** `lifeboat canister-export` and `actions/canister-export`. */
 export const canisterExportOperation = defineOperation({
@@ -104,6 +105,7 @@ export const canisterExportOperation = defineOperation({
         'Where backups live: a folder path or `file:///abs/path`, `s3://bucket/prefix`, or `artifact://prefix` (GitHub artifacts, inside Actions only). Required unless `mode` is `snapshot` without `snapshot-download`.',
     }),
     ...encryptionOptions,
+    ...signingOptions,
   },
   outputs: {
     'backup-id': 'Id of the backup taken (export, import or downloaded snapshots).',

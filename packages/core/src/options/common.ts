@@ -55,4 +55,9 @@ export const decryptionOptions = {
     secret: true,
     description: 'Symmetric passphrase the backup was encrypted with.',
   }),
+  'allow-unencrypted': opt.boolean({
+    default: 'false',
+    description:
+      'Accept a backup whose manifest says `encryption: none` although `identity` or `passphrase` is given. Off: it is refused, since a plaintext backup where encrypted ones are expected may be a forgery.',
+  }),
 };

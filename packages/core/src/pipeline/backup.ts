@@ -31,7 +31,7 @@ export async function backup(
 ): Promise<OperationOutcome> {
   const { reporter } = context;
   const encryption = await prepareEncryption(options, reporter, { now: context.now() });
-  const signing = await prepareSigning(options);
+  const signing = await prepareSigning(options, reporter);
   // A malformed retention policy fails the run now, before anything is dumped.
   retentionPolicyIfAny(options);
   const store = overrides.store ?? (await openStore(options, context));
@@ -78,7 +78,7 @@ export async function backup(
     await take('globals', () => createPostgresGlobalsSource(postgresGlobalsSettings(options, { ...run, connection })));
   }
 
-  await reporter.summary(renderBackupSummary(taken, store, encryption));
+  await reporter.summary(renderBackupSummary(taken, store, encryption, undefined, signing));
   const done = taken.filter((t) => t.result);
   const last = done.at(-1)?.result;
   const failures = taken.filter((t) => t.error);
