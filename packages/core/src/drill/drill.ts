@@ -10,6 +10,7 @@ import type { OperationOutcome } from '../report/outcome.js';
 import { verifyCanisterArchive } from '../sources/canister/verify-archive.js';
 import type { PostgresConnection } from '../sources/postgres/connection.js';
 import { removePrivateTempDir } from '../process/private-temp.js';
+import { privateWorkDir } from '../process/work-dir.js';
 import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
 import { resolvePostgresClient } from '../toolchain/resolve.js';
@@ -24,7 +25,6 @@ import { selectBackup, type SelectedBackup } from './select.js';
 import { loadSqlChecks, type SqlCheck } from './sql-checks.js';
 import { rowCountChecks } from './table-checks.js';
 import { prepareDrillTarget, type DrillTarget } from './target.js';
-import { privateWorkDir } from '../process/work-dir.js';
 
 /** Test seams: code run between phases, as a failure injected into a real drill. */
 export interface DrillHooks {
@@ -108,7 +108,9 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
   }
 
   // A backup dated in the future has no age: it never meets an RPO target.
-  const aheadOfClock = selected ? futureBackupProblem({ id: selected.manifest.id, time: backupIdTime(selected.manifest.id) ?? new Date(selected.manifest.startedAt), manifest: selected.manifest }, started) : undefined;
+  const aheadOfClock = selected
+    ? futureBackupProblem({ id: selected.manifest.id, time: backupIdTime(selected.manifest.id) ?? new Date(selected.manifest.startedAt), manifest: selected.manifest }, started)
+    : undefined;
   if (aheadOfClock) notes.push(`Backup ${selected!.manifest.id} is dated in the future: ${aheadOfClock}; its age (RPO) is unknown.`);
   const rpoMs = selected && !aheadOfClock ? Math.max(0, started.getTime() - new Date(selected.manifest.startedAt).getTime()) : undefined;
   if (options.maxRpo !== undefined && rpoMs !== undefined) {

@@ -6,6 +6,7 @@ import type { OperationOutcome } from '../report/outcome.js';
 import { resolveConnection } from '../sources/postgres/connection.js';
 import { listTables, readServerInfo } from '../sources/postgres/server-info.js';
 import { removePrivateTempDir } from '../process/private-temp.js';
+import { privateWorkDir } from '../process/work-dir.js';
 import { openStore } from '../storage/open-store.js';
 import { resolvePostgresClient } from '../toolchain/resolve.js';
 import { RestoreTargetError } from './errors.js';
@@ -15,7 +16,6 @@ import { PhaseRecorder } from './phases.js';
 import { restorePayload } from './restore-payload.js';
 import { selectBackup } from './select.js';
 import { rowCountChecks } from './table-checks.js';
-import { privateWorkDir } from '../process/work-dir.js';
 
 /**
  * A real recovery: the drill's selection, verification and decryption, then pg_restore into
