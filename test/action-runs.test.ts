@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPair } from '@lifeboat/core';
 import { freshFolder } from './backup/support.js';
 import { startProtocolPeer, syntheticDataset, type ProtocolPeer } from './canister/protocol-peer.mjs';
 import { createSample } from './postgres/sample.js';
@@ -17,8 +18,11 @@ function visible(run: ActionRun): string {
 
 let pg: PgServer;
 const passphrase = 'action run passphrase 42';
+// Backups sign their manifests; drills verify them (they refuse unsigned backups by default).
+let signing: { privateKey: string; publicKey: string };
 
 beforeAll(async () => {
+  signing = await generateKeyPair({ name: 'Action run signing', purpose: 'sign' });
   pg = await startPostgres();
   await createSample(pg, 'app');
 });
@@ -29,7 +33,7 @@ afterAll(async () => {
 describe('the bundled actions under Node 24, as a workflow runs them', () => {
   it('backup → restore-drill → backup-gate on a folder store', async () => {
     const store = freshFolder();
-    const backup = await runBundledAction('backup', { 'database-url': pg.url('app'), store, passphrase });
+    const backup = await runBundledAction('backup', { 'database-url': pg.url('app'), store, passphrase, 'signing-key': signing.privateKey });
     expect(backup.code, visible(backup)).toBe(0);
     expect(backup.outputs['backup-id']).toMatch(/^\d{8}T\d{6}Z-[a-z2-7]{6}$/);
     expect(backup.outputs).toMatchObject({ encrypted: 'true', pruned: '0' });
@@ -39,7 +43,7 @@ describe('the bundled actions under Node 24, as a workflow runs them', () => {
     expect(visible(backup)).not.toContain(pg.password);
     expect(backup.stdout).toContain(`::add-mask::${passphrase}`);
 
-    const drill = await runBundledAction('restore-drill', { store, passphrase, 'target-database-url': pg.url('postgres') });
+    const drill = await runBundledAction('restore-drill', { store, passphrase, 'signing-public-key': signing.publicKey, 'target-database-url': pg.url('postgres') });
     expect(drill.code, visible(drill)).toBe(0);
     expect(drill.outputs).toMatchObject({ verdict: 'pass', 'backup-id': backup.outputs['backup-id'], 'checks-failed': '0' });
     expect(drill.summary).toContain('restore drill: ✅ pass');
@@ -81,11 +85,11 @@ describe('the bundled actions under Node 24, as a workflow runs them', () => {
 
     it('exports every user into an encrypted backup with a manifest, and the drill verifies it', async () => {
       const store = freshFolder();
-      const run = await runBundledAction('canister-export', { 'canister-url': peer.url, 'export-key': 'operator-export-key-1', store, name: 'hub', passphrase });
+      const run = await runBundledAction('canister-export', { 'canister-url': peer.url, 'export-key': 'operator-export-key-1', store, name: 'hub', passphrase, 'signing-key': signing.privateKey });
       expect(run.code, visible(run)).toBe(0);
       expect(run.outputs).toMatchObject({ complete: 'true' });
       expect(visible(run)).not.toContain('operator-export-key-1');
-      const drill = await runBundledAction('restore-drill', { store, name: 'hub', passphrase });
+      const drill = await runBundledAction('restore-drill', { store, name: 'hub', passphrase, 'signing-public-key': signing.publicKey });
       expect(drill.code, visible(drill)).toBe(0);
       expect(drill.outputs.verdict).toBe('pass');
     });

@@ -34,16 +34,21 @@ function withSettings(script: string, settings: Record<string, string>): string 
 
 let pg: PgServer;
 let gpg: GpgHome;
+let signer: GpgHome;
 let s3: S3Service;
 
 beforeAll(async () => {
   // An unprotected key, as an operator's own keyring would ask for its passphrase interactively.
-  [pg, gpg, s3] = await Promise.all([startPostgres(), createGpgHome({ passphrase: '' }), startS3()]);
+  [pg, gpg, signer, s3] = await Promise.all([startPostgres(), createGpgHome({ passphrase: '' }), createGpgHome({ name: 'Backup signer', usage: 'sign' }), startS3()]);
+  // The operator's keyring holds the signing public key, as the README says.
+  await gpg.importKey(signer.publicKeyArmored);
   await createSample(pg, 'app');
 });
 afterAll(async () => {
-  await Promise.allSettled([pg?.stop(), gpg?.cleanup(), s3?.stop()]);
+  await Promise.allSettled([pg?.stop(), gpg?.cleanup(), signer?.cleanup(), s3?.stop()]);
 });
+
+const signing = () => ({ 'signing-key': signer.secretKeyArmored, 'signing-key-passphrase': signer.passphrase });
 
 describe('README break-glass restore', () => {
   it('restores a Lifeboat backup from S3 with only aws, sha256sum, gpg and pg_restore', async () => {
@@ -57,6 +62,7 @@ describe('README break-glass restore', () => {
         's3-region': s3.region,
         's3-force-path-style': 'true',
         recipients: gpg.publicKeyArmored,
+        ...signing(),
       }),
       testContext(s3.env),
     );
@@ -75,6 +81,7 @@ describe('README break-glass restore', () => {
       cwd: work,
       env: { ...process.env, ...s3.env, GNUPGHOME: gpg.home, PATH: `${binDir}:${process.env.PATH}` },
     });
+    expect(result.stderr).toContain('Good signature from "Backup signer');
     expect(result.stdout).toContain('db.pgdump.pgp: OK');
 
     const url = pg.url('restored');
@@ -83,7 +90,7 @@ describe('README break-glass restore', () => {
 
   it('stops at the checksum when the stored payload was altered', async () => {
     const folder = freshFolder();
-    const outcome = await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, recipients: gpg.publicKeyArmored }), testContext());
+    const outcome = await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, recipients: gpg.publicKeyArmored, ...signing() }), testContext());
     const id = outcome.outputs['backup-id'] as string;
     const payload = join(folder, 'app', id, 'db.pgdump.pgp');
     const bytes = readFileSync(payload);
@@ -97,5 +104,20 @@ describe('README break-glass restore', () => {
     );
     expect((failure as { code: number }).code).not.toBe(0);
     expect((failure as { stdout: string }).stdout).toContain('db.pgdump.pgp: FAILED');
+  });
+
+  it('stops at the signature when the manifest was changed', async () => {
+    const folder = freshFolder();
+    const outcome = await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, recipients: gpg.publicKeyArmored, ...signing() }), testContext());
+    const id = outcome.outputs['backup-id'] as string;
+    const manifest = join(folder, 'app', id, 'manifest.json');
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('"name": "app"', '"name": "app "'));
+    const script = withSettings(readmeScript(), { STORE: folder, NAME: 'app', ID: id, TARGET: pg.url('never') }).replace(/aws s3 cp/g, 'cp');
+    const failure = await run('bash', ['-euo', 'pipefail', '-c', script], { cwd: freshFolder(), env: { ...process.env, GNUPGHOME: gpg.home } }).catch(
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect((failure as { code: number }).code).not.toBe(0);
+    expect((failure as { stderr: string }).stderr).toContain('BAD signature');
+    expect((failure as { stdout: string }).stdout).not.toContain('db.pgdump.pgp: OK');
   });
 });

@@ -7,7 +7,7 @@
  *   `pg_restore --jobs 2 --no-owner -d db dump` (each timed, and the total),
  * - `lifeboat drill` from the same local store into the same server (a scratch database
  *   there), in a Node process of its own: its wall time, peak RSS and the drill's own phase
- *   durations (download, verify, decrypt, restore, checks),
+ *   durations (authenticate, download, verify, decrypt, restore, checks),
  *
  * and the ratio against the target (informational; nothing here fails on a figure).
  * Run with `npm run bench -- restore`; see test/bench-support/settings.ts for the variables.
@@ -33,19 +33,21 @@ const binDir = machineClientBinDir();
 
 let pg: PgServer | undefined;
 let gpg: GpgHome | undefined;
+/** Signs the backups' manifests; drills verify them, as operators run them. */
+let signer: GpgHome | undefined;
 let core: CompiledCore | undefined;
 let work: string | undefined;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'lifeboat-bench-restore-'));
-  [pg, gpg, core] = await startAll<[PgServer, GpgHome, CompiledCore]>(
-    [() => startPostgres(), () => createGpgHome({ name: 'Lifeboat Bench' }), () => compileCore()],
+  [pg, gpg, signer, core] = await startAll<[PgServer, GpgHome, GpgHome, CompiledCore]>(
+    [() => startPostgres(), () => createGpgHome({ name: 'Lifeboat Bench' }), () => createGpgHome({ name: 'Lifeboat Bench signing', usage: 'sign' }), () => compileCore()],
     stopService,
   );
 });
 
 afterAll(async () => {
-  await Promise.allSettled([pg?.stop(), gpg?.cleanup(), core?.cleanup()]);
+  await Promise.allSettled([pg?.stop(), gpg?.cleanup(), signer?.cleanup(), core?.cleanup()]);
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -79,6 +81,7 @@ async function lifeboatDrill(store: string, name: string, evidenceDir: string): 
     name,
     identity: gpg!.secretKeyArmored,
     'identity-passphrase': gpg!.passphrase,
+    'signing-public-key': signer!.publicKeyArmored,
     'target-database-url': pg!.url('postgres'),
     'restore-jobs': String(RESTORE_JOBS),
     'evidence-dir': evidenceDir,
@@ -95,7 +98,13 @@ async function benchmark(variant: DataVariant): Promise<void> {
   const store = await mkdtemp(join(work!, 'store-'));
   const evidenceDir = await mkdtemp(join(work!, 'evidence-'));
   try {
-    const backup = await runOperation(core!, 'backup', { 'database-url': server.url(name), store, recipients: gpg!.publicKeyArmored });
+    const backup = await runOperation(core!, 'backup', {
+      'database-url': server.url(name),
+      store,
+      recipients: gpg!.publicKeyArmored,
+      'signing-key': signer!.secretKeyArmored,
+      'signing-key-passphrase': signer!.passphrase,
+    });
     const id = String(backup.outputs['backup-id']);
     const payloadFile = (await readdir(join(store, name, id))).find((f) => f.endsWith('.pgp') && !f.startsWith('stats'))!;
     const compression = (backup.data as { manifest?: { source?: { compression?: string } } }[])[0]?.manifest?.source?.compression ?? '?';
@@ -135,7 +144,7 @@ async function benchmark(variant: DataVariant): Promise<void> {
     const rows = [
       { steps: 'createdb DB', manual: seconds(by((m) => m.createdb)), 'Lifeboat drill': '(inside restore)', notes: 'a scratch database on the same server' },
       { steps: 'select + download (copy from the store)', manual: '-', 'Lifeboat drill': `${phase('select')} + ${phase('download')}`, notes: 'the manual steps read the stored file in place' },
-      { steps: 'verify size + SHA-256', manual: '-', 'Lifeboat drill': phase('verify'), notes: 'against the manifest, before decrypting' },
+      { steps: 'verify signature, size + SHA-256', manual: '-', 'Lifeboat drill': `${phase('authenticate')} + ${phase('verify')}`, notes: 'manifest signature before downloading; sizes and hashes before decrypting' },
       { steps: 'gpg --decrypt FILE > dump', manual: seconds(by((m) => m.decrypt)), 'Lifeboat drill': phase('decrypt'), notes: `Lifeboat: ${record.versions?.decryption ?? '?'}, integrity checked before use` },
       {
         steps: `pg_restore --jobs ${RESTORE_JOBS} --no-owner -d DB dump`,

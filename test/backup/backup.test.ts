@@ -187,6 +187,15 @@ describe('backup failures leave no backup that looks complete', () => {
     expect(filesUnder(folder)).toEqual([]);
   });
 
+  it('refuses a database whose name cannot be a backup name, and stores nothing for it', async () => {
+    await pg.createDatabase('shop floor');
+    const folder = freshFolder();
+    const outcome = await backup(backupOptions({ 'database-url': pg.url('app'), databases: 'shop floor', store: folder, passphrase }), testContext());
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failure).toContain('The backup name `shop floor` is not usable: it must be a backup name: letters, digits');
+    expect(filesUnder(folder)).toEqual([]);
+  });
+
   it('names a malformed database URL', async () => {
     const options = backupOptions({ 'database-url': 'postgres://app:pw@[oops/app', store: freshFolder(), passphrase });
     await expect(backup(options, testContext())).rejects.toThrow(DatabaseUrlError);

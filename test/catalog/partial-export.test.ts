@@ -55,9 +55,9 @@ describe.each(storeKinds(['memory', 'local']))('a partial export on the $name st
 
   it('is skipped by the gate and by drill selection', async () => {
     const { store } = await seeded();
-    expect((await readGateFacts(store, 'app')).backup?.id).toBe(GOOD);
+    expect((await readGateFacts(store, 'app', NOW)).backup?.id).toBe(GOOD);
     const { backups } = await readCatalog(store, 'app');
-    expect(chooseBackup(backups, {})).toMatchObject({ chosen: { id: GOOD }, skipped: [PARTIAL] });
+    expect(chooseBackup(backups, { now: NOW })).toMatchObject({ chosen: { id: GOOD }, skipped: [PARTIAL] });
     expect(chooseBackup(backups, { backupId: PARTIAL }).problem).toMatch(/is incomplete \(export incomplete/);
   });
 

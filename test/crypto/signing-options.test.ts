@@ -36,8 +36,9 @@ describe('signing option groups', () => {
     expect(await verifyDetached(data, signature, verify.signingPublicKey!)).toEqual({ fingerprint: key.fingerprint });
   });
 
-  test('all three are optional: empty means not signed / not checked', () => {
+  test('keys are optional to the schema; allow-unsigned is off unless set', () => {
     expect(resolveOptions(signing, cliSource({}, {}))).toEqual({});
-    expect(resolveOptions(verifying, cliSource({}, {}))).toEqual({});
+    expect(resolveOptions(verifying, cliSource({}, {}))).toEqual({ allowUnsigned: false });
+    expect(resolveOptions(verifying, cliSource({}, { LIFEBOAT_ALLOW_UNSIGNED: 'true' }))).toEqual({ allowUnsigned: true });
   });
 });

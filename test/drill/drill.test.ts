@@ -20,9 +20,10 @@ import { backupOptions, freshFolder, onlyManifest, testContext } from '../backup
 
 let pg: PgServer;
 let gpg: GpgHome;
+let signing: Awaited<ReturnType<typeof generateKeyPair>>;
 
 beforeAll(async () => {
-  [pg, gpg] = await Promise.all([startPostgres(), createGpgHome()]);
+  [pg, gpg, signing] = await Promise.all([startPostgres(), createGpgHome(), generateKeyPair({ name: 'Drill test signing', purpose: 'sign' })]);
   await createSample(pg, 'app');
 });
 afterAll(async () => {
@@ -32,7 +33,10 @@ afterAll(async () => {
 /** A local store holding one fresh backup of the sample, encrypted to the gpg test key. */
 async function storeWithBackup(): Promise<{ folder: string; id: string; dir: string }> {
   const folder = freshFolder();
-  const outcome = await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, recipients: gpg.publicKeyArmored }), testContext());
+  const outcome = await backup(
+    backupOptions({ 'database-url': pg.url('app'), store: folder, recipients: gpg.publicKeyArmored, 'signing-key': signing.privateKey }),
+    testContext(),
+  );
   expect(outcome.failure).toBeUndefined();
   const { manifest, dir } = onlyManifest(folder, 'app');
   return { folder, id: manifest.id, dir };
@@ -45,6 +49,7 @@ function drillOptions(folder: string, extra: Record<string, string | undefined> 
       store: folder,
       identity: gpg.secretKeyArmored,
       'identity-passphrase': gpg.passphrase,
+      'signing-public-key': signing.publicKey,
       'target-database-url': pg.url('postgres'),
       'evidence-dir': join(folder, '.evidence'),
       ...extra,
@@ -72,7 +77,8 @@ describe('restore drill of a real backup', () => {
     const record = storedRecord(folder);
     expect(record.verdict).toBe('pass');
     expect(record.backupId).toBe(id);
-    expect(record.phases.map((p) => p.name)).toEqual(['select', 'download', 'verify', 'decrypt', 'restore', 'checks']);
+    expect(record.phases.map((p) => p.name)).toEqual(['select', 'authenticate', 'download', 'verify', 'decrypt', 'restore', 'checks']);
+    expect(record.authenticity).toEqual({ verified: true, signedBy: signing.fingerprint, signed: true, allowUnsigned: false, encrypted: true });
     expect(record.phases.every((p) => p.ok)).toBe(true);
     const rowChecks = record.checks.filter((c) => c.kind === 'row-count');
     expect(Object.fromEntries(rowChecks.map((c) => [c.name.replace('rows in ', ''), c.actual]))).toMatchObject(SAMPLE_ROWS);
@@ -132,9 +138,12 @@ describe('restore drill of a real backup', () => {
 
   it('drills a passphrase-encrypted backup with only the passphrase', async () => {
     const folder = freshFolder();
-    await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, passphrase: 'drill passphrase 1234' }), testContext());
+    await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, passphrase: 'drill passphrase 1234', 'signing-key': signing.privateKey }), testContext());
     const outcome = await drill(
-      resolveOptions(drillOperation, objectSource({ store: folder, passphrase: 'drill passphrase 1234', 'target-database-url': pg.url('postgres'), 'evidence-dir': join(folder, '.e') })),
+      resolveOptions(
+        drillOperation,
+        objectSource({ store: folder, passphrase: 'drill passphrase 1234', 'signing-public-key': signing.publicKey, 'target-database-url': pg.url('postgres'), 'evidence-dir': join(folder, '.e') }),
+      ),
       testContext(),
     );
     expect(outcome.failure).toBeUndefined();
@@ -145,10 +154,12 @@ describe('a drill fails with the named reason and still writes evidence', () => 
   async function failedDrill(
     prepare: (store: { folder: string; id: string; dir: string }) => Promise<Record<string, string | undefined> | void>,
     hooks: Parameters<typeof drill>[2] = {},
+    clock?: () => Date,
   ) {
     const store = await storeWithBackup();
     const extra = (await prepare(store)) ?? {};
-    const outcome = await drill(drillOptions(store.folder, extra), testContext(), hooks);
+    const context = testContext();
+    const outcome = await drill(drillOptions(store.folder, extra), clock ? { ...context, now: clock } : context, hooks);
     expect(outcome.ok).toBe(false);
     expect(outcome.outputs.verdict).toBe('fail');
     const record = drillRecordSchema.parse(JSON.parse(readFileSync(outcome.outputs['evidence-path'] as string, 'utf8')));
@@ -184,7 +195,7 @@ describe('a drill fails with the named reason and still writes evidence', () => 
       writeFileSync(path, bytes);
     });
     expect(outcome.failure).toMatch(/verify failed: db\.pgdump\.pgp does not match its manifest: SHA-256/);
-    expect(record.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['select:true', 'download:true', 'verify:false']);
+    expect(record.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['select:true', 'authenticate:true', 'download:true', 'verify:false']);
   });
 
   it('a truncated object', async () => {
@@ -221,6 +232,13 @@ describe('a drill fails with the named reason and still writes evidence', () => 
     } finally {
       await old.stop();
     }
+  });
+
+  it('a backup dated in the future: its age is unknown, so it never meets max-rpo', async () => {
+    // Seen from a clock a year behind; drilled by id, since the newest-backup choice passes it over.
+    const { outcome, record } = await failedDrill(async ({ id }) => ({ 'max-rpo': '26h', 'backup-id': id }), {}, () => new Date(Date.now() - 365 * 86_400_000));
+    expect(outcome.failure).toMatch(/RPO within target \(expected <= 1d 2h, got unknown: dated in the future: its id \(\S+\) lies 36\dd/);
+    expect(record.rpoMs).toBeUndefined();
   });
 
   it('a backup older than max-rpo', async () => {

@@ -83,7 +83,9 @@ describe('obtaining a backup: download, verify, decrypt', () => {
     const reporter = new MemoryReporter();
     const context = createContext(reporter, 'cli');
     const selected = await selectBackup(store, { name: NAME, backupId: id });
-    const run = obtainBackup(store, selected, withKeys, undefined, workDir, phases, context);
+    // These fixtures are unsigned (origin checks have tests of their own); some are unencrypted on purpose.
+    const authentication = { allowUnsigned: true, allowUnencrypted: true, keysGiven: withKeys !== undefined };
+    const run = obtainBackup(store, selected, withKeys, authentication, workDir, phases, context);
     return { run, workDir, reporter, phases };
   }
 
@@ -97,7 +99,7 @@ describe('obtaining a backup: download, verify, decrypt', () => {
     expect(sha256(await readFile(obtained.payloadPath))).toBe(sha256(plaintext));
     expect(obtained.stats).toMatchObject({ plaintextSha256: sha256(plaintext) });
     expect(readdirSync(workDir)).toEqual(['payload']);
-    expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['download:true', 'verify:true', 'decrypt:true']);
+    expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['authenticate:true', 'download:true', 'verify:true', 'decrypt:true']);
     expect(reporter.text()).toMatch(new RegExp(`Decrypting ${payloadFile.replace('.', '\\.')} with gpg \\(GnuPG \\d`));
     expect(obtained.decryptedWith).toMatch(/^gpg \d+\.\d+/);
     // The store's file is still there, untouched.
@@ -153,7 +155,7 @@ describe('obtaining a backup: download, verify, decrypt', () => {
     const error = await caught(run);
     expect(error).toBeInstanceOf(VerificationError);
     expect(error.message).toContain('was changed in the store while it was being read');
-    expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['download:true', 'verify:false']);
+    expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['authenticate:true', 'download:true', 'verify:false']);
   });
 
   test('a stored file replaced under its name after it was verified is refused too (the file read stays the verified one, but the store changed)', async () => {
@@ -195,7 +197,7 @@ describe('obtaining a backup: download, verify, decrypt', () => {
     const { run, workDir, phases } = await obtain(store, id, new PhasesWithHooks(), undefined);
     const obtained = await run;
     expect(sha256(await readFile(obtained.payloadPath))).toBe(sha256(plaintext));
-    expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['download:true', 'verify:true', 'decrypt:true']);
+    expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['authenticate:true', 'download:true', 'verify:true', 'decrypt:true']);
     expect(readdirSync(workDir).sort()).toEqual(['payload', 'stored-stats']);
   });
 
@@ -215,7 +217,7 @@ describe('obtaining a backup: download, verify, decrypt', () => {
     const error = await caught(run);
     expect(error).toBeInstanceOf(VerificationError);
     expect(error.message).toMatch(/decrypted payload's SHA-256 [0-9a-f]{64} differs from the one recorded at backup time/);
-    expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['download:true', 'verify:true', 'decrypt:false']);
+    expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['authenticate:true', 'download:true', 'verify:true', 'decrypt:false']);
     expect(readdirSync(workDir)).not.toContain('payload');
   });
 
@@ -230,7 +232,7 @@ describe('obtaining a backup: download, verify, decrypt', () => {
     const { run, workDir, phases } = await obtain(store, id);
     const error = await caught(run);
     expect(error.message).toMatch(/db\.pgdump\.pgp does not match its manifest: SHA-256/);
-    expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['download:true', 'verify:false']);
+    expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['authenticate:true', 'download:true', 'verify:false']);
     expect(readdirSync(workDir)).toEqual([]);
   });
 });

@@ -44,8 +44,9 @@ describe('a process that dies without stop()', () => {
   it('killed with SIGKILL while a container starts: the container is removed', async () => {
     const log = join(work, 'docker-calls.log');
     const fakeDocker = join(work, 'docker-recorder');
-    writeFileSync(fakeDocker, '#!/bin/sh\necho "$@" >> "$DOCKER_CALLS_LOG"\n', { mode: 0o755 });
-    const { child, handle } = await holdServer(['docker', 'hold', fakeDocker], { ...process.env, DOCKER_CALLS_LOG: log });
+    // The log path is in the script: the docker client gets only its allow-listed environment.
+    writeFileSync(fakeDocker, `#!/bin/sh\necho "$@" >> '${log}'\n`, { mode: 0o755 });
+    const { child, handle } = await holdServer(['docker', 'hold', fakeDocker]);
     children.push(child.pid!);
     expect(handle.name).toMatch(/^lifeboat-pg-[0-9a-f]+$/);
     expect(existsSync(log)).toBe(false); // nothing removed while the process lives

@@ -71,6 +71,42 @@ describe.each(storeKinds())('gate on the $name store', (kind) => {
     expect(ctx.reporter.summaries.join('\n')).toContain('❌ failed');
   });
 
+  it('a drill record dated in the future cannot turn a failing gate green', async () => {
+    const backupId = idAt(at(2 * HOUR));
+    const failed = idAt(at(DAY + HOUR), 'failed');
+    const future = new Date(NOW.getTime() + 365 * DAY).toISOString();
+    const { store, ctx } = await seeded(async (s) => {
+      await writeBackup(s, 'db', backupId);
+      await writeDrill(s, 'db', { backupId, verdict: 'fail', finishedAt: at(DAY), failure: 'pg_restore exited with code 1', id: failed });
+      // A passing record "finished" a year from now: named by a past id, and by a future one.
+      await writeDrill(s, 'db', { backupId, verdict: 'pass', finishedAt: future, id: idAt(at(HOUR), 'forged') });
+      await writeDrill(s, 'db', { backupId, verdict: 'pass', finishedAt: future });
+    });
+    const outcome = await gateStore(store, { name: 'db', ...LIMITS }, ctx);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.outputs['drill-id']).toBe(failed);
+    expect(outcome.failure).toBe(`Gate failed for db: The newest drill (${failed} of backup ${backupId}) failed 1d ago: pg_restore exited with code 1.`);
+    const warnings = ctx.reporter.text();
+    expect(warnings).toMatch(new RegExp(`Drill record db/drills/${idAt(at(HOUR), 'forged')}\\.json is ignored: its startedAt \\(\\S+\\) lies 364d 23h in the future`));
+    expect(warnings).toMatch(/Drill record db\/drills\/\d{8}T\d{6}Z-drlldr\.json is ignored: its id \(/);
+    expect(ctx.reporter.summaries.join('\n')).toContain('**Not trusted** (dated in the future):');
+  });
+
+  it('a backup dated in the future does not count as the fresh backup', async () => {
+    const stale = idAt(at(3 * DAY));
+    const future = idAt(new Date(NOW.getTime() + 365 * DAY).toISOString(), 'future');
+    const { store, ctx } = await seeded(async (s) => {
+      await writeBackup(s, 'db', stale);
+      await writeBackup(s, 'db', future);
+      await writeDrill(s, 'db', { backupId: stale, verdict: 'pass', finishedAt: at(2 * DAY) });
+    });
+    const outcome = await gateStore(store, { name: 'db', ...LIMITS }, ctx);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.outputs['backup-id']).toBe(stale);
+    expect(outcome.failure).toBe(`Gate failed for db: The newest backup (${stale}) is 3d old (max 26h).`);
+    expect(ctx.reporter.text()).toContain(`Backup ${future} is ignored: its id (`);
+  });
+
   it('fails when there is no backup at all', async () => {
     const { store, ctx } = await seeded(async () => {});
     const outcome = await gateStore(store, { name: 'db', ...LIMITS }, ctx);

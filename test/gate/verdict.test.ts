@@ -73,9 +73,19 @@ describe('gateVerdict', () => {
     expect(drillAt(90 * DAY + 1000).pass).toBe(false);
   });
 
-  it('counts a backup stamped in the future (clock skew) as age 0, not negative', () => {
-    const verdict = gateVerdict({ name: 'db', backup: { id: 'x', time: new Date(NOW.getTime() + HOUR) }, drill: passedDrill }, LIMITS, NOW);
+  it('counts a backup stamped a little in the future (clock skew within 5 minutes) as age 0, not negative', () => {
+    const verdict = gateVerdict({ name: 'db', backup: { id: 'x', time: new Date(NOW.getTime() + 4 * 60_000) }, drill: passedDrill }, LIMITS, NOW);
     expect(verdict.backupAgeMs).toBe(0);
+    expect(verdict.pass).toBe(true);
+  });
+
+  it.each([
+    ['a backup an hour in the future', { backup: { id: 'x', time: new Date(NOW.getTime() + HOUR) } }, 'The newest backup (x) is dated 1h in the future (more than the 5m of clock skew allowed); its age is unknown.'],
+    ['a passing drill a year in the future', { drill: { ...passedDrill, finishedAt: new Date(NOW.getTime() + 365 * DAY) } }, 'The newest drill (20250601T000000Z-drlldr) is dated 365d in the future (more than the 5m of clock skew allowed); its verdict is not trusted.'],
+  ])('never passes on %s', (_, change, problem) => {
+    const verdict = gateVerdict({ name: 'db', backup: freshBackup, drill: passedDrill, ...change }, LIMITS, NOW);
+    expect(verdict.pass).toBe(false);
+    expect(verdict.problems).toEqual([problem]);
   });
 });
 

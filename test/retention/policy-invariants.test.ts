@@ -271,6 +271,56 @@ describe('retention properties (fast-check)', () => {
     );
   });
 
+  it('backups dated in the future change nothing: every other decision stays the same, and they are all kept', () => {
+    const futureArb = fc.array(
+      fc.record({
+        aheadMinutes: fc.integer({ min: 6, max: 2 * 366 * 24 * 60 }),
+        state: fc.constantFrom('complete', 'complete', 'incomplete', 'unreadable'),
+        passedDrill: fc.boolean(),
+      }),
+      { minLength: 1, maxLength: 10 },
+    );
+    fc.assert(
+      fc.property(catalogArb, policyArb, nowArb, futureArb, (backups, policy, now, rows) => {
+        const future = rows.map((row, index): RetentionCandidate => {
+          const time = new Date(now.getTime() + row.aheadMinutes * 60_000);
+          const id = `${time.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z')}-zzzz${'abcdefghij'[index]}z`;
+          const state = row.state as RetentionCandidate['state'];
+          return { id, time, state, passedDrill: state === 'complete' && row.passedDrill, lastWrite: time };
+        });
+        const alone = applyRetention(backups, policy, now);
+        const mixed = applyRetention([...backups, ...future], policy, now);
+        const strip = (d: (typeof alone)[number]) => ({ id: d.backup.id, action: d.action, reasons: d.reasons, why: d.why });
+        expect(mixed.filter((d) => !future.includes(d.backup)).map(strip)).toEqual(alone.map(strip));
+        for (const d of mixed.filter((d) => future.includes(d.backup))) {
+          expect(d.action).toBe('keep');
+          expect(d.reasons.map((r) => r.rule)).toContain('future');
+        }
+      }),
+      runs,
+    );
+  });
+
+  it('counts keep-within from the earlier of now and the newest backup whose time can be true', () => {
+    // Now falls anywhere in the catalog's span: part of it lies in the future.
+    const insideArb = fc.integer({ min: 0, max: SPAN_MINUTES }).map((m) => new Date(START + m * 60_000));
+    fc.assert(
+      fc.property(catalogArb, insideArb, fc.integer({ min: HOUR, max: 30 * DAY }), (backups, now, within) => {
+        const present = backups.filter((b) => b.time.getTime() <= now.getTime() + 5 * 60_000);
+        const newestPresent = newest(present, (b) => b.state === 'complete');
+        for (const d of applyRetention(backups, { keepWithin: within, incompleteGrace: DAY }, now)) {
+          if (!d.reasons.some((r) => r.rule === 'within')) continue;
+          expect(d.backup.time.getTime()).toBeLessThanOrEqual(now.getTime() + 5 * 60_000);
+          expect(d.backup.time.getTime()).toBeGreaterThanOrEqual(Math.min(now.getTime(), newestPresent!.time.getTime()) - within);
+        }
+        for (const d of applyRetention(backups, { keepWithin: within, incompleteGrace: DAY }, now)) {
+          if (d.backup.time.getTime() > now.getTime() + 5 * 60_000) expect(d.action).toBe('keep');
+        }
+      }),
+      runs,
+    );
+  });
+
   it('keeps everything when no rule is set', () => {
     fc.assert(
       fc.property(catalogArb, nowArb, fc.integer({ min: HOUR, max: DAY }), (backups, now, grace) => {

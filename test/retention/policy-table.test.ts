@@ -113,6 +113,38 @@ describe('retention tables', () => {
     ]);
   });
 
+  it('never measures keep-within from a time still to come: a backup id a year ahead deletes nothing real', () => {
+    const real = everyDay('2025-01-01', '2025-01-30', '02:00:00');
+    const forged = backup('2026-01-30T02:00:00Z', { id: '20260130T020000Z-forged' });
+    const decisions = applyRetention([...real, forged], { keepWithin: 14 * DAY, incompleteGrace: DAY }, new Date('2025-01-30T12:00:00Z'));
+    const keptReal = decisions.filter((d) => d.action === 'keep' && d.backup !== forged).map((d) => d.backup.id.slice(0, 8));
+    // Without the forgery: the 15 backups from 01-16 to 01-30.
+    expect(keptReal).toEqual(everyDay('2025-01-16', '2025-01-30', '02:00:00').reverse().map((b) => b.id.slice(0, 8)));
+    const future = decisions.find((d) => d.backup === forged)!;
+    expect(future.action).toBe('keep');
+    expect(future.reasons).toEqual([
+      {
+        rule: 'future',
+        detail: 'its id (2026-01-30T02:00:00.000Z) lies 364d 14h in the future (more than the 5m of clock skew allowed): not trusted yet, so it is kept and counts for no rule',
+      },
+    ]);
+    expect(decisions.find((d) => d.backup === real.at(-1))!.reasons.map((r) => r.rule)).toContain('newest-complete');
+  });
+
+  it('measures keep-within from now when the newest backup is a little ahead of this clock', () => {
+    const backups = [...everyDay('2025-01-01', '2025-01-09', '00:00:00'), backup('2025-01-10T00:04:00Z')];
+    // Now is 4 minutes before the newest backup (within the allowed skew): now is the later bound.
+    expect(kept(backups, { keepWithin: 2 * DAY }, '2025-01-10T00:00:00Z')).toEqual(['20250110T000400Z', '20250109T000000Z', '20250108T000000Z']);
+  });
+
+  it('does not trust a manifest whose start lies in the future either', () => {
+    const real = everyDay('2025-01-01', '2025-01-05', '00:00:00');
+    const odd = backup('2025-01-05T06:00:00Z', { manifest: { startedAt: '2030-01-01T00:00:00.000Z', finishedAt: '2030-01-01T00:01:00.000Z' } });
+    const decisions = applyRetention([...real, odd], { keepLast: 2, incompleteGrace: DAY }, new Date('2025-01-06T00:00:00Z'));
+    expect(decisions.filter((d) => d.action === 'keep').map((d) => d.backup.id.slice(0, 16))).toEqual(['20250105T060000Z', '20250105T000000Z', '20250104T000000Z']);
+    expect(decisions.find((d) => d.backup === odd)!.reasons[0]!.detail).toMatch(/^its manifest's startedAt \(2030-01-01T00:00:00\.000Z\) lies/);
+  });
+
   it('keeps the newest of each year and month', () => {
     const backups: RetentionCandidate[] = [];
     for (let y = 2021; y <= 2025; y++) {

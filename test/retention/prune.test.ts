@@ -47,6 +47,22 @@ async function keysOf(store: Store, prefix = ''): Promise<string[]> {
 const DELETED = [daily(3), daily(4), daily(5), daily(7), INCOMPLETE_OLD];
 
 describe.each(storeKinds())('prune on the $name store', (kind) => {
+  it('a backup id a year in the future cannot make keep-within delete the real backups', async () => {
+    const { store: real, context } = await kind.open();
+    const store = withFaults(real);
+    for (let k = 0; k < 8; k++) await writeBackup(store, 'db', daily(k));
+    const forged = idAt(new Date(NOW.getTime() + 365 * DAY).toISOString(), 'forged');
+    await writeBackup(store, 'db', forged);
+    const ctx = context(NOW);
+    const outcome = await pruneStore(store, { name: 'db', dryRun: false }, { keepWithin: 3 * DAY, incompleteGrace: DAY }, ctx);
+    expect(outcome.ok).toBe(true);
+    // Measured from the newest real backup (not from the forgery): k = 0..3 stay, only the older real ones go.
+    expect(outcome.outputs).toMatchObject({ kept: 5, deleted: 4 });
+    const left = (await readCatalog(store, 'db')).backups.map((b) => b.id).sort();
+    expect(left).toEqual([daily(3), daily(2), daily(1), daily(0), forged].sort());
+    expect(ctx.reporter.text()).toContain(`keep ${forged} (complete): its id (`);
+  });
+
   it('dry run prints the plan and deletes nothing', async () => {
     const { store: real, context } = await kind.open();
     const store = withFaults(real);

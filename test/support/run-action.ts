@@ -19,7 +19,9 @@ export interface ActionRun {
 /**
  * Runs `actions/<folder>/dist/index.js` under Node 24 the way the runner does: inputs as
  * `INPUT_*` env vars, output and summary files, RUNNER_TEMP. Only PATH and HOME leak in
- * from this process, so nothing configured on the machine changes the result.
+ * from this process, so nothing configured on the machine changes the result. With
+ * LIFEBOAT_ACTIONS_FROM_SOURCE=true the action's TypeScript source runs instead of its bundle
+ * (to try a change before the bundles are rebuilt).
  */
 export async function runBundledAction(
   folder: string,
@@ -42,7 +44,11 @@ export async function runBundledAction(
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   try {
-    const child = spawn(inject('node24'), [join(repoRoot, 'actions', folder, 'dist', 'index.js')], {
+    const entry =
+      process.env.LIFEBOAT_ACTIONS_FROM_SOURCE === 'true'
+        ? ['--import', join(repoRoot, 'test', 'support', 'register-ts.mjs'), join(repoRoot, 'actions', folder, 'src', 'index.ts')]
+        : [join(repoRoot, 'actions', folder, 'dist', 'index.js')];
+    const child = spawn(inject('node24'), entry, {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

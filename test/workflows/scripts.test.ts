@@ -208,6 +208,20 @@ describe('restore-drill.yml: Summarise the evidence', () => {
     expect(JSON.parse(readFileSync(join(out, 'evidence-app.json'), 'utf8'))).toEqual(record);
   });
 
+  it('says whether the backup\'s origin was verified', () => {
+    for (const [authenticity, line] of [
+      [{ verified: true, signedBy: 'ab12', signed: true, allowUnsigned: false, encrypted: true }, '- origin: verified, signed by `ab12`'],
+      [{ verified: false, signed: false, allowUnsigned: true, encrypted: true }, '- origin: **NOT verified** (unsigned, accepted by allow-unsigned)'],
+    ] as const) {
+      const dir = mkdtempSync(join(tmpdir(), 'lifeboat-evidence-'));
+      temps.push(dir);
+      writeFileSync(join(dir, 'evidence.json'), JSON.stringify({ ...record, authenticity }));
+      const run = runStep(script, { NAME: 'app', MAJOR: '16', OUTCOME: 'success', RUN_URL: 'u', EVIDENCE: join(dir, 'evidence.json'), OUT: join(dir, 'out') });
+      expect(run.status, run.stderr).toBe(0);
+      expect(readFileSync(join(dir, 'out', 'summary-app.md'), 'utf8')).toContain(line);
+    }
+  });
+
   it('says so when the drill wrote no evidence', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lifeboat-evidence-'));
     temps.push(dir);

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allOperations, envName, onSurface } from '@lifeboat/core';
+import { allOperations, envName, loadRecipients, onSurface, signDetached, verifyDetached } from '@lifeboat/core';
 import { createProgram } from './program.js';
 
 function harness() {
@@ -53,6 +53,29 @@ describe('lifeboat CLI', () => {
     expect(doc.failure).toContain("Invalid --max-backup-age (or LIFEBOAT_MAX_BACKUP_AGE) (got 'soon')");
   });
 
+  it('warns about a secret given as a flag, naming the env var, without printing it', async () => {
+    const run = await harness().run(
+      'restore',
+      '--store',
+      join(tmpdir(), 'lifeboat-no-such-store'),
+      '--target-database-url',
+      'postgres://nobody@127.0.0.1:1/none',
+      '--passphrase',
+      'visible-in-proc-cmdline',
+      '--json',
+    );
+    expect(run.stderr).toMatch(/--passphrase puts a secret on the command line.*LIFEBOAT_PASSPHRASE/);
+    expect(run.stdout + run.stderr).not.toContain('visible-in-proc-cmdline');
+  });
+
+  it('refuses a backup name that is not one safe path segment, everywhere', async () => {
+    for (const command of ['drill', 'restore', 'list', 'verify', 'prune', 'gate', 'backup']) {
+      const { stderr, exitCode } = await harness().run(command, '--store', join(tmpdir(), 'lifeboat-no-such-store'), '--name', '../../etc/x');
+      expect(exitCode, command).toBe(1);
+      expect(stderr, command).toMatch(/Invalid --name \(or LIFEBOAT_NAME\) \(got '\.\.\/\.\.\/etc\/x'\): expected a backup name: letters, digits/);
+    }
+  });
+
   it('rejects an unknown command with usage help and a non-zero exit', async () => {
     const { stderr, exitCode } = await harness().run('frobnicate');
     expect(exitCode).not.toBe(0);
@@ -76,6 +99,21 @@ describe('lifeboat keygen', () => {
     expect(stdout + stderr).not.toContain(body);
     expect(stderr).toContain('no passphrase');
 
+    // The signing pair: a key that signs manifests, which nothing can be encrypted to.
+    const signingPrivate = doc.outputs['signing-private-key-path']!;
+    const signingPublic = doc.outputs['signing-public-key-path']!;
+    expect(statSync(signingPrivate).mode & 0o777).toBe(0o600);
+    expect(signingPrivate).toContain(`${doc.outputs['signing-fingerprint']}.signing.key.asc`);
+    expect(doc.outputs['signing-fingerprint']).not.toBe(doc.outputs.fingerprint);
+    const data = new TextEncoder().encode('manifest');
+    const { signature } = await signDetached(data, { signingKey: signingPrivate });
+    expect(await verifyDetached(data, signature, signingPublic)).toEqual({ fingerprint: doc.outputs['signing-fingerprint'] });
+    await expect(loadRecipients(signingPublic)).rejects.toThrow(/encrypt/i);
+    const second = mkdtempSync(join(tmpdir(), 'keygen-'));
+    const { stdout: text } = await harness().run('keygen', '--out-dir', second);
+    expect(text).toContain('the `signing-key` secret of the backup job only');
+    expect(text).toContain('`signing-public-key` of drills and restores');
+    for (const folder of [dir, second]) rmSync(folder, { recursive: true, force: true });
   });
 });
 

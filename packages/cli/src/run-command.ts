@@ -6,6 +6,7 @@ import {
   describeErrorVerbose,
   redact,
   resolveOptions,
+  secretFlagWarnings,
   type OperationDef,
   type OperationOutcome,
   type OptionDefs,
@@ -48,6 +49,7 @@ export async function runCommand<D extends OptionDefs>(
     quiet: globals.quiet,
     write: (line) => terminal.stderr(`${line}\n`),
   });
+  for (const warning of secretFlagWarnings(operation, flags)) reporter.warning(warning);
   try {
     const options = resolveOptions(operation, cliSource(flags, env), (value) => reporter.secret(value));
     const outcome = await execute(options, createContext(reporter, 'cli', env));

@@ -14,8 +14,21 @@ export const checkResultSchema = z.looseObject({
   message: z.string().optional(),
 });
 
+/** How far the drilled backup's origin was proven: its manifest signature. */
+export const authenticitySchema = z.looseObject({
+  /** The manifest signature was checked against `signing-public-key` and is valid. */
+  verified: z.boolean(),
+  signedBy: z.string().optional(),
+  /** The backup has a manifest signature at all. */
+  signed: z.boolean(),
+  /** `allow-unsigned` was set for the drill. */
+  allowUnsigned: z.boolean(),
+  /** The manifest says the backup is encrypted. */
+  encrypted: z.boolean(),
+});
+
 export const phaseSchema = z.looseObject({
-  /** `select`, `download`, `verify`, `decrypt`, `restore`, `checks`. */
+  /** `select`, `authenticate`, `download`, `verify`, `decrypt`, `restore`, `checks`. */
   name: z.string(),
   ok: z.boolean(),
   durationMs: z.number().nonnegative(),
@@ -43,6 +56,8 @@ export const drillRecordSchema = z.looseObject({
   checks: z.array(checkResultSchema).default([]),
   versions: z.record(z.string(), z.string()).default({}),
   provenance: provenanceSchema.default({}),
+  /** How far the backup's origin was proven; absent when no backup was selected or the record predates it. */
+  authenticity: authenticitySchema.optional(),
   /** Where the backup was restored, e.g. `scratch database lifeboat_drill_x on db:5432 (PostgreSQL 16.4)`. */
   target: z.string().optional(),
   /** What the drill noticed besides checks: skipped incomplete backups, client choice, known issues. */

@@ -94,7 +94,7 @@ export class NotOpenPGPMessageError extends LifeboatError {
 }
 
 /** Why a detached signature was not accepted. */
-export type SignatureProblem = 'unreadable' | 'unknown-key' | 'mismatch' | 'key-unusable' | 'no-keys';
+export type SignatureProblem = 'unreadable' | 'unknown-key' | 'mismatch' | 'key-unusable' | 'no-keys' | 'unsigned';
 
 /** A detached signature does not verify; `problem` says why. */
 export class SignatureError extends LifeboatError {

@@ -1,5 +1,6 @@
-import { execFile } from 'node:child_process';
 import { delimiter, join } from 'node:path';
+import { childEnv } from '../process/child-env.js';
+import { runTool } from '../process/spawn-tool.js';
 import { isExecutable } from '../toolchain/discover.js';
 
 /** A GnuPG binary this machine has. */
@@ -48,12 +49,9 @@ export function parseGpgVersion(text: string): string | undefined {
   return /^gpg \(GnuPG[^)]*\) (\d+\.\d+(?:\.\d+)?)/m.exec(text)?.[1];
 }
 
-function probe(gpg: string, path: string): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile(gpg, ['--version'], { timeout: 10_000, env: { PATH: path, LC_ALL: 'C' } }, (error, stdout) => {
-      resolve(error ? undefined : parseGpgVersion(String(stdout)));
-    });
-  });
+async function probe(gpg: string, path: string): Promise<string | undefined> {
+  const result = await runTool(gpg, ['--version'], { timeoutMs: 10_000, env: childEnv({ PATH: path }, { LC_ALL: 'C' }) });
+  return result.exitCode === 0 ? parseGpgVersion(result.stdout) : undefined;
 }
 
 function atLeast(version: string, [major, minor]: readonly [number, number]): boolean {

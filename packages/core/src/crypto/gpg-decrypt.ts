@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { createMessage, encrypt } from 'openpgp';
+import { childEnv } from '../process/child-env.js';
 import { findGpg, type GpgBinary } from './gpg-binary.js';
 import { gpgReason, judgeGpgStatus, type GpgVerdict } from './gpg-status.js';
 import { PacketFraming } from './packet-framing.js';
@@ -260,7 +261,8 @@ class GpgProcess {
         ],
         {
           stdio: ['fd' in input ? input.fd : 'pipe', stdout, 'pipe', 'pipe', 'pipe'],
-          env: { PATH: process.env.PATH ?? '', LC_ALL: 'C', LANGUAGE: 'C', GNUPGHOME: home },
+          // Only what finds gpg and its libraries: never the runner's secrets.
+          env: childEnv({ PATH: process.env.PATH ?? '' }, { LC_ALL: 'C', LANGUAGE: 'C', GNUPGHOME: home }),
           windowsHide: true,
         },
       );

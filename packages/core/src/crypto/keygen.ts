@@ -8,15 +8,18 @@ import { normalizePassphrase } from './plan.js';
 const EMAIL = /^[^\s@<>()]+@[^\s@<>()]+\.[^\s@<>()]+$/;
 
 /**
- * A GnuPG-2.2-compatible key pair (ecc: ed25519 primary for certifying and signing,
- * cv25519 subkey for encryption, both "Legacy" v4 encodings), armored; the private key is
- * protected when a passphrase is given. The private key is registered as a secret, so
- * write it out directly (file, stdout), never through a reporter.
+ * A GnuPG-2.2-compatible key pair (ecc: ed25519 primary for certifying and signing, and for
+ * `encrypt` a cv25519 subkey for encryption, "Legacy" v4 encodings), armored; the private key
+ * is protected when a passphrase is given. A `sign` key has no encryption subkey, so nothing
+ * can be encrypted to it by mistake. The private key is registered as a secret, so write it
+ * out directly (file, stdout), never through a reporter.
  */
 export async function generateKeyPair(options: {
   name: string;
   email?: string;
   passphrase?: string;
+  /** `encrypt` (default): backups are encrypted to it. `sign`: it signs manifests only. */
+  purpose?: 'encrypt' | 'sign';
 }): Promise<{ publicKey: string; privateKey: string; fingerprint: string }> {
   registerSecret(options.passphrase);
   const name = options.name.trim();
@@ -30,6 +33,7 @@ export async function generateKeyPair(options: {
     curve: 'curve25519Legacy',
     userIDs: [email ? { name, email } : { name }],
     passphrase,
+    ...(options.purpose === 'sign' && { subkeys: [] }),
     format: 'armored',
     config: GNUPG22_CONFIG,
   });

@@ -56,14 +56,21 @@ export async function demo(options: DemoOptions, context: RunContext): Promise<O
     return server;
   });
   try {
+    // As `lifeboat keygen` does: one pair to encrypt, one to sign (the backup signs, the drill verifies).
     const keys = await generateKeyPair({ name: 'Lifeboat demo' });
+    const signing = await generateKeyPair({ name: 'Lifeboat demo (signing)', purpose: 'sign' });
     await writeFile(join(dir, 'demo-key.pub.asc'), keys.publicKey);
     await writeFile(join(dir, 'demo-key.key.asc'), keys.privateKey, { mode: 0o600 });
-    reporter.info(`Generated demo key ${keys.fingerprint} (files in ${options.demoDir ? dir : 'a temporary folder'}).`);
+    await writeFile(join(dir, 'demo-signing.pub.asc'), signing.publicKey);
+    await writeFile(join(dir, 'demo-signing.key.asc'), signing.privateKey, { mode: 0o600 });
+    reporter.info(`Generated demo keys: encryption ${keys.fingerprint}, signing ${signing.fingerprint} (files in ${options.demoDir ? dir : 'a temporary folder'}).`);
     const store = join(dir, 'store');
 
     const backupOutcome = await reporter.group('Back up to a local folder', () =>
-      backup(resolveOptions(backupOperation, objectSource({ 'database-url': source.url('shop'), store, recipients: keys.publicKey })), context),
+      backup(
+        resolveOptions(backupOperation, objectSource({ 'database-url': source.url('shop'), store, recipients: keys.publicKey, 'signing-key': signing.privateKey })),
+        context,
+      ),
     );
     if (!backupOutcome.ok) return { ...backupOutcome, outputs: { 'backup-id': backupOutcome.outputs['backup-id'] } };
 
@@ -71,7 +78,14 @@ export async function demo(options: DemoOptions, context: RunContext): Promise<O
       drill(
         resolveOptions(
           drillOperation,
-          objectSource({ store, identity: keys.privateKey, checks: DEMO_CHECKS, 'max-rpo': '1h', 'evidence-dir': join(dir, 'evidence') }),
+          objectSource({
+            store,
+            identity: keys.privateKey,
+            'signing-public-key': signing.publicKey,
+            checks: DEMO_CHECKS,
+            'max-rpo': '1h',
+            'evidence-dir': join(dir, 'evidence'),
+          }),
         ),
         context,
       ),

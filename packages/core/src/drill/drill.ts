@@ -1,7 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import { newBackupId } from '../catalog/backup-id.js';
+import { backupIdTime, newBackupId } from '../catalog/backup-id.js';
+import { futureBackupProblem } from '../catalog/clock-skew.js';
 import { DRILL_RECORD_FORMAT, type CheckResult, type DrillRecord } from '../catalog/drill-record.js';
 import { provenanceFromEnv, type RunContext } from '../context.js';
 import type { DrillOptions } from '../options/drill.js';
@@ -10,10 +9,13 @@ import { describeError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import { verifyCanisterArchive } from '../sources/canister/verify-archive.js';
 import type { PostgresConnection } from '../sources/postgres/connection.js';
+import { removePrivateTempDir } from '../process/private-temp.js';
+import { privateWorkDir } from '../process/work-dir.js';
 import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
 import { resolvePostgresClient } from '../toolchain/resolve.js';
 import { LIFEBOAT_VERSION } from '../version.js';
+import { describeAuthenticity, prepareAuthentication, type Authenticity } from './authenticate.js';
 import { loadKeysIfAny, obtainBackup } from './obtain.js';
 import { PhaseRecorder } from './phases.js';
 import { restorePayload } from './restore-payload.js';
@@ -52,15 +54,17 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
   let rtoMs: number | undefined;
   let failure: string | undefined;
   let workDir: string | undefined;
+  let authenticity: Authenticity | undefined;
 
   try {
-    workDir = await mkdtemp(join(context.tempDir, 'lifeboat-drill-'));
+    workDir = await privateWorkDir(context, 'lifeboat-drill-');
     // Everything the operator configured is checked before any download.
     const sqlChecks = loadSqlChecks(options.checks);
     const keys = await loadKeysIfAny(options);
+    const authentication = await prepareAuthentication(options, context);
     store = hooks.store ?? (await openStore(options, context));
     const from = store;
-    selected = await phases.run('select', () => selectBackup(from, { name: options.name, backupId: options.backupId, before: options.before }));
+    selected = await phases.run('select', () => selectBackup(from, { name: options.name, backupId: options.backupId, before: options.before, now: started }));
     const { manifest } = selected;
     reporter.info(`Drilling ${selected.name}/${manifest.id} (${manifest.source.kind}, taken ${manifest.startedAt}).`);
     if (selected.skipped.length > 0) {
@@ -68,8 +72,14 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
       reporter.warning(note);
       notes.push(note);
     }
-    const obtained = await obtainBackup(from, selected, keys, options.signingPublicKey, workDir, phases, context);
-    if (obtained.signatureVerified) notes.push(`Manifest signature verified (key ${obtained.signedBy}).`);
+    for (const note of selected.future) {
+      reporter.warning(note);
+      notes.push(note);
+    }
+    const obtained = await obtainBackup(from, selected, keys, authentication, workDir, phases, context);
+    authenticity = obtained.authenticity;
+    notes.push(describeAuthenticity(authenticity));
+    if (!authenticity.verified) reporter.warning(describeAuthenticity(authenticity));
     if (obtained.decryptedWith) versions.decryption = obtained.decryptedWith;
 
     const source = manifest.source as Record<string, unknown>;
@@ -94,12 +104,19 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
   } finally {
     rtoMs = Math.round(performance.now() - clockStart);
     if (target) await target.cleanup(options.keepDatabase);
-    if (workDir) await rm(workDir, { recursive: true, force: true });
+    if (workDir) await removePrivateTempDir(workDir);
   }
 
-  const rpoMs = selected ? started.getTime() - new Date(selected.manifest.startedAt).getTime() : undefined;
+  // A backup dated in the future has no age: it never meets an RPO target.
+  const aheadOfClock = selected
+    ? futureBackupProblem({ id: selected.manifest.id, time: backupIdTime(selected.manifest.id) ?? new Date(selected.manifest.startedAt), manifest: selected.manifest }, started)
+    : undefined;
+  if (aheadOfClock) notes.push(`Backup ${selected!.manifest.id} is dated in the future: ${aheadOfClock}; its age (RPO) is unknown.`);
+  const rpoMs = selected && !aheadOfClock ? Math.max(0, started.getTime() - new Date(selected.manifest.startedAt).getTime()) : undefined;
   if (options.maxRpo !== undefined && rpoMs !== undefined) {
     checks.push({ name: 'RPO within target', kind: 'rpo', ok: rpoMs <= options.maxRpo, expected: `<= ${formatDuration(options.maxRpo)}`, actual: formatDuration(rpoMs) });
+  } else if (options.maxRpo !== undefined && aheadOfClock) {
+    checks.push({ name: 'RPO within target', kind: 'rpo', ok: false, expected: `<= ${formatDuration(options.maxRpo)}`, actual: 'unknown', message: `dated in the future: ${aheadOfClock}` });
   }
   if (options.maxRto !== undefined && !failure) {
     checks.push({ name: 'RTO within target', kind: 'rto', ok: rtoMs <= options.maxRto, expected: `<= ${formatDuration(options.maxRto)}`, actual: formatDuration(rtoMs) });
@@ -129,6 +146,7 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
     checks,
     versions,
     provenance: provenanceFromEnv(context.env, hostname()),
+    authenticity: authenticity && { ...authenticity },
     target: target?.description,
     notes,
   };

@@ -15,6 +15,15 @@ export function renderEvidenceMarkdown(record: DrillRecord): string {
   if (record.rpoMs !== undefined) lines.push(`- **RPO** (backup age at drill time): ${formatDuration(record.rpoMs)}`);
   if (record.rtoMs !== undefined) lines.push(`- **RTO** (whole drill): ${formatDuration(record.rtoMs)}`);
   if (record.manifestSha256) lines.push(`- **Manifest SHA-256:** \`${record.manifestSha256}\``);
+  const origin = record.authenticity;
+  if (origin) {
+    lines.push(
+      origin.verified
+        ? `- **Origin:** ✅ verified, manifest signed by \`${origin.signedBy ?? '?'}\``
+        : `- **Origin:** ⚠️ **NOT VERIFIED**: ${origin.signed ? 'the signature was not checked' : 'the backup is unsigned'} and \`allow-unsigned\` is set; anyone who can write to the store could have made this backup`,
+    );
+    if (!origin.encrypted) lines.push('- **Encryption:** ⚠️ none: the backup was stored in plaintext');
+  }
   if (record.target) lines.push(`- **Restored into:** ${markdownCell(record.target)}`);
   if (record.phases.length > 0) {
     lines.push('', '| phase | result | duration |', '| --- | --- | --- |');

@@ -2,12 +2,11 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { MANIFEST_SIGNATURE_FILE, backupObjectKey } from '../catalog/layout.js';
 import { payloadOf } from '../catalog/manifest.js';
-import { readSmallObject } from '../catalog/store-reads.js';
-import { decryptBytes, decryptFileToFile, loadDecryptionKeys, verifyDetached, type DecryptionKeys } from '../crypto/index.js';
+import { decryptBytes, decryptFileToFile, loadDecryptionKeys, type DecryptionKeys } from '../crypto/index.js';
 import type { RunContext } from '../context.js';
 import type { Store } from '../storage/store.js';
+import { authenticateBackup, type AuthenticationSettings, type Authenticity } from './authenticate.js';
 import { assertUnchanged, closeFetched, fetchObject, readFetched, verifyFetched, type Fetched } from './fetch.js';
 import { VerificationError } from './errors.js';
 import type { PhaseRecorder } from './phases.js';
@@ -19,9 +18,8 @@ export interface ObtainedBackup {
   readonly payloadPath: string;
   /** Decrypted stats (tables, row counts, plaintext SHA-256), when the backup has them. */
   readonly stats?: Record<string, unknown>;
-  /** True when the manifest signature was checked and valid. */
-  readonly signatureVerified: boolean;
-  readonly signedBy?: string;
+  /** How far the backup's origin was proven (its manifest signature). */
+  readonly authenticity: Authenticity;
   /** What decrypted the payload, for evidence: `gpg 2.2.40` or `openpgp.js`; absent when it was not encrypted. */
   readonly decryptedWith?: string;
 }
@@ -33,15 +31,16 @@ export async function loadKeysIfAny(options: { identity?: string; identityPassph
 }
 
 /**
- * The `download`, `verify` and `decrypt` phases shared by drill and restore: fetch the stored
- * objects, check size and SHA-256 (and the manifest signature when a key is given) before
- * decrypting, then decrypt to files used only once OpenPGP's integrity check passed.
+ * The `authenticate`, `download`, `verify` and `decrypt` phases shared by drill and restore:
+ * check the manifest's signature before anything else is fetched, fetch the stored objects,
+ * check size and SHA-256 before decrypting, then decrypt to files used only once OpenPGP's
+ * integrity check passed.
  */
 export async function obtainBackup(
   store: Store,
   selected: SelectedBackup,
   keys: DecryptionKeys | undefined,
-  signingPublicKey: string | undefined,
+  authentication: AuthenticationSettings,
   workDir: string,
   phases: PhaseRecorder,
   context: RunContext,
@@ -55,21 +54,16 @@ export async function obtainBackup(
   const fetched: Fetched[] = [];
   let decryptedWith: string | undefined;
   try {
+    // Cheap, and it stops a forgery before its payload is downloaded.
+    const authenticity = await phases.run('authenticate', () => authenticateBackup(store, selected, authentication));
     await phases.run('download', async () => {
       fetched.push(await fetchObject(store, name, manifest.id, payload, join(workDir, 'stored-payload'), context.signal));
       if (statsFile) fetched.push(await fetchObject(store, name, manifest.id, statsFile, join(workDir, 'stored-stats'), context.signal));
     });
     const [stored, storedStats] = fetched as [Fetched, Fetched | undefined];
 
-    const signature = await phases.run('verify', async () => {
+    await phases.run('verify', async () => {
       for (const file of fetched) await verifyFetched(file);
-      if (!signingPublicKey) return undefined;
-      const key = backupObjectKey(name, manifest.id, MANIFEST_SIGNATURE_FILE);
-      const head = await store.head(key);
-      if (!head) {
-        throw new VerificationError(`Backup ${manifest.id} has no manifest signature (${MANIFEST_SIGNATURE_FILE}), but \`signing-public-key\` is set.`, 'Use a signed backup, or leave `signing-public-key` empty to skip the check.');
-      }
-      return verifyDetached(Buffer.from(selected.manifestText), await readSmallObject(store, key), signingPublicKey);
     });
 
     const decrypted = await phases.run('decrypt', async () => {
@@ -95,7 +89,7 @@ export async function obtainBackup(
       }
     });
 
-    return { payloadPath: decrypted.payloadPath, stats: decrypted.stats, signatureVerified: signature !== undefined, signedBy: signature?.fingerprint, decryptedWith };
+    return { payloadPath: decrypted.payloadPath, stats: decrypted.stats, authenticity, decryptedWith };
   } finally {
     await closeFetched(fetched);
   }

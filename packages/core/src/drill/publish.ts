@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { drillRecordSchema, type DrillRecord } from '../catalog/drill-record.js';
-import { drillRecordKey } from '../catalog/layout.js';
+import { drillRecordKey, isValidBackupName } from '../catalog/layout.js';
 import type { RunContext } from '../context.js';
 import { describeError } from '../report/errors.js';
 import { redact } from '../report/secrets.js';
@@ -32,7 +32,9 @@ export async function publishEvidence(
   const dir = resolve(options.evidenceDir ?? (context.surface === 'action' ? join(context.tempDir, 'lifeboat-evidence') : 'lifeboat-evidence'));
   const json = redact(`${JSON.stringify(drillRecordSchema.parse(record), null, 2)}\n`);
   const markdown = redact(renderEvidenceMarkdown(record));
-  const base = `drill-${record.name || 'unknown'}-${record.id}`;
+  // The file name and store key are built from the name: only a valid one may shape them.
+  const name = isValidBackupName(record.name) ? record.name : undefined;
+  const base = `drill-${name ?? 'unknown'}-${record.id}`;
   let files: { jsonPath: string; markdownPath: string } | undefined;
   try {
     await mkdir(dir, { recursive: true });
@@ -47,8 +49,8 @@ export async function publishEvidence(
   await reporter.summary(markdown);
 
   let storedKey: string | undefined;
-  if (options.recordDrill && options.store && record.name) {
-    const key = drillRecordKey(record.name, record.id);
+  if (options.recordDrill && options.store && name) {
+    const key = drillRecordKey(name, record.id);
     try {
       await options.store.put(key, Readable.from([Buffer.from(json)]), { contentType: 'application/json' });
       storedKey = key;

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { CheckResult } from '../catalog/drill-record.js';
 import type { RunContext } from '../context.js';
 import type { PostgresRestoreOptions } from '../options/postgres.js';
@@ -35,7 +36,8 @@ export async function restorePayload(
     target,
     origin: source,
     binDir: client.binDir,
-    tempDir: context.tempDir,
+    // A directory dump is unpacked beside the decrypted payload, in the run's guarded work folder.
+    tempDir: dirname(payloadPath),
     env: context.env,
     signal: context.signal,
     reporter: context.reporter,

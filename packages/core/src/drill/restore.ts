@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { CheckResult } from '../catalog/drill-record.js';
 import type { RunContext } from '../context.js';
 import type { RestoreOptions } from '../options/restore.js';
@@ -7,9 +5,12 @@ import { formatDuration } from '../options/values.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import { resolveConnection } from '../sources/postgres/connection.js';
 import { listTables, readServerInfo } from '../sources/postgres/server-info.js';
+import { removePrivateTempDir } from '../process/private-temp.js';
+import { privateWorkDir } from '../process/work-dir.js';
 import { openStore } from '../storage/open-store.js';
 import { resolvePostgresClient } from '../toolchain/resolve.js';
 import { RestoreTargetError } from './errors.js';
+import { describeAuthenticity, prepareAuthentication } from './authenticate.js';
 import { loadKeysIfAny, obtainBackup } from './obtain.js';
 import { PhaseRecorder } from './phases.js';
 import { restorePayload } from './restore-payload.js';
@@ -26,6 +27,7 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
   const started = performance.now();
   const target = resolveConnection(options.targetDatabaseUrl, context.env);
   const keys = await loadKeysIfAny(options);
+  const authentication = await prepareAuthentication(options, context);
   const store = await openStore(options, context);
   const server = await readServerInfo(target, context.env);
   const existing = await listTables(target, context.env);
@@ -35,13 +37,17 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
       'Create an empty database (`createdb`) and point `target-database-url` at it.',
     );
   }
-  const workDir = await mkdtemp(join(context.tempDir, 'lifeboat-restore-'));
+  const workDir = await privateWorkDir(context, 'lifeboat-restore-');
   const checks: CheckResult[] = [];
   try {
-    const selected = await phases.run('select', () => selectBackup(store, { name: options.name, backupId: options.backupId, before: options.before }));
+    const selected = await phases.run('select', () => selectBackup(store, { name: options.name, backupId: options.backupId, before: options.before, now: context.now() }));
+    for (const note of selected.future) reporter.warning(note);
     const { manifest } = selected;
     reporter.info(`Restoring ${selected.name}/${manifest.id} (taken ${manifest.startedAt}) into ${target.database} on ${target.host}:${target.port}.`);
-    const obtained = await obtainBackup(store, selected, keys, options.signingPublicKey, workDir, phases, context);
+    const obtained = await obtainBackup(store, selected, keys, authentication, workDir, phases, context);
+    const origin = describeAuthenticity(obtained.authenticity);
+    if (obtained.authenticity.verified) reporter.info(origin);
+    else reporter.warning(origin);
     const source = manifest.source as Record<string, unknown>;
     if (source.kind !== 'postgres') {
       throw new RestoreTargetError(`Backup ${manifest.id} is a ${String(source.kind)} backup, not a PostgreSQL dump.`, 'Use `lifeboat drill` to verify it, or restore it with the tools of its kind.');
@@ -69,6 +75,8 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
       '',
       `Backup \`${selected.name}/${manifest.id}\` into \`${target.database}\` on ${target.host}:${target.port} in ${formatDuration(duration)}.`,
       '',
+      obtained.authenticity.verified ? `✅ ${origin}` : `> [!WARNING]\n> ⚠️ ${origin}`,
+      '',
       `Checks: ${checks.length - failed.length} passed, ${failed.length} failed.`,
       ...failed.map((c) => `- ${c.name}: expected ${JSON.stringify(c.expected)}, got ${JSON.stringify(c.actual)}`),
     ];
@@ -77,9 +85,9 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
       ok: failed.length === 0,
       failure: failed.length === 0 ? undefined : `Restore finished but ${failed.length} check(s) failed: ${failed.map((c) => c.name).join(', ')}`,
       outputs: { 'backup-id': manifest.id, duration: Math.round(duration) / 1000, 'checks-failed': failed.length },
-      data: { backupId: manifest.id, phases: phases.phases, checks },
+      data: { backupId: manifest.id, phases: phases.phases, checks, authenticity: obtained.authenticity },
     };
   } finally {
-    await rm(workDir, { recursive: true, force: true });
+    await removePrivateTempDir(workDir);
   }
 }

@@ -1,4 +1,6 @@
 import { readCatalog, resolveBackupName } from '../catalog/catalog.js';
+import { backupIdTime } from '../catalog/backup-id.js';
+import { futureBackupProblem, futureDrillProblem } from '../catalog/clock-skew.js';
 import { newestComplete } from '../catalog/decisions.js';
 import type { RunContext } from '../context.js';
 import type { GateOptions } from '../options/gate.js';
@@ -42,7 +44,7 @@ export async function gateStore(
     );
   }
 
-  let facts = await readGateFacts(store, options.name);
+  let facts = await readGateFacts(store, options.name, context.now());
   let verdict = gateVerdict(facts, limits, context.now());
   const extra: string[] = [];
   let backupTaken: string | undefined;
@@ -54,7 +56,7 @@ export async function gateStore(
     if (outcome.ok) {
       const id = outcome.outputs['backup-id'];
       backupTaken = typeof id === 'string' ? id : undefined;
-      facts = await readGateFacts(store, facts.name ?? options.name);
+      facts = await readGateFacts(store, facts.name ?? options.name, context.now());
       verdict = gateVerdict(facts, limits, context.now());
     } else {
       extra.push(`The fresh backup (backup-if-stale) failed: ${outcome.failure ?? 'no reason given'}.`);
@@ -63,6 +65,7 @@ export async function gateStore(
 
   const problems = [...verdict.problems, ...extra];
   const pass = verdict.pass && extra.length === 0;
+  for (const note of facts.ignored ?? []) reporter.warning(note);
   for (const problem of problems) reporter.error(problem);
   if (pass) reporter.info(`Gate passed for \`${facts.name}\`: backup ${facts.backup!.id} and drill ${facts.drill!.id} are recent.`);
   await reporter.summary(gateSummary({ facts, verdict, limits, problems, pass, backupTaken, store: store.location }));
@@ -84,15 +87,28 @@ export async function gateStore(
 
 /**
  * Reads what the gate needs from one listing of the name: the newest complete backup, the
- * newest drill, and any unreadable drill record that may be newer than it.
+ * newest drill, and any unreadable drill record that may be newer than it. Backups and drill
+ * records dated in the future (beyond the clock skew allowed) are left out and named in
+ * `ignored`: a time that cannot be true yet never makes the gate pass.
  */
-export async function readGateFacts(store: Store, name: string | undefined): Promise<GateFacts> {
+export async function readGateFacts(store: Store, name: string | undefined, now: Date = new Date()): Promise<GateFacts> {
   const resolved = await resolveBackupName(store, name);
   if (!resolved) return { name };
   const catalog = await readCatalog(store, resolved);
-  const backup = newestComplete(catalog.backups);
+  const ignored: string[] = [];
+  const backups = catalog.backups.filter((b) => {
+    const problem = b.state === 'complete' ? futureBackupProblem(b, now) : undefined;
+    if (problem) ignored.push(`Backup ${b.id} is ignored: ${problem}.`);
+    return !problem;
+  });
+  const backup = newestComplete(backups);
   // The catalog lists drills newest first (by finish time).
-  const drill = catalog.drills[0];
+  const drills = catalog.drills.filter((d) => {
+    const problem = futureDrillProblem({ id: d.id, idTime: backupIdTime(d.id), startedAt: d.startedAt, finishedAt: d.finishedAt }, now);
+    if (problem) ignored.push(`Drill record ${d.key} is ignored: ${problem}.`);
+    return !problem;
+  });
+  const drill = drills[0];
   // A record named by a drill id carries its start time; one that started after the newest readable drill (or has no time) may hold the real verdict.
   const unreadable = catalog.unreadableDrills.find((u) => !u.time || !drill || u.time.getTime() > drill.startedAt.getTime());
   return {
@@ -100,6 +116,7 @@ export async function readGateFacts(store: Store, name: string | undefined): Pro
     backup: backup && { id: backup.id, time: backup.time },
     drill: drill && { id: drill.id, verdict: drill.verdict, finishedAt: drill.finishedAt, backupId: drill.backupId, failure: drill.failure },
     unreadableDrill: unreadable && { key: unreadable.key, problem: unreadable.problem },
+    ...(ignored.length > 0 && { ignored }),
   };
 }
 
@@ -123,5 +140,6 @@ function gateData(facts: GateFacts, verdict: GateVerdict, problems: string[], pa
       failure: facts.drill.failure,
     },
     backupTaken,
+    ignored: facts.ignored ?? [],
   };
 }

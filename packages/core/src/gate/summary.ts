@@ -34,5 +34,6 @@ export function gateSummary(report: GateReport): string {
   if (drill?.backupId) lines.push(`Drilled backup: \`${drill.backupId}\``);
   if (report.backupTaken) lines.push(`A fresh backup was taken first: \`${report.backupTaken}\``);
   if (report.problems.length > 0) lines.push('', ...report.problems.map((p) => `- ${p}`));
+  if (facts.ignored && facts.ignored.length > 0) lines.push('', '**Not trusted** (dated in the future):', ...facts.ignored.map((note) => `- ${note}`));
   return `${lines.join('\n')}\n`;
 }

@@ -1,3 +1,4 @@
+import { isFuture, MAX_CLOCK_SKEW_MS } from '../catalog/clock-skew.js';
 import { formatDuration } from '../options/values.js';
 
 /** What the gate looks at: the newest complete backup and the newest drill of one name. */
@@ -14,6 +15,8 @@ export interface GateFacts {
   };
   /** A drill record that cannot be read and may be newer than `drill`: it could say `fail`. */
   readonly unreadableDrill?: { readonly key: string; readonly problem: string };
+  /** Backups and drill records left out because their times lie in the future, one sentence each. */
+  readonly ignored?: readonly string[];
 }
 
 /** The limits, in milliseconds. */
@@ -35,7 +38,8 @@ export interface GateVerdict {
 
 /**
  * Passes only when the newest complete backup is at most `maxBackupAge` old and the newest
- * drill of the name passed and is at most `maxDrillAge` old. Pure: ages come from `now`.
+ * drill of the name passed and is at most `maxDrillAge` old. Pure: ages come from `now`. A
+ * time more than the allowed clock skew in the future has no age: it never passes.
  */
 export function gateVerdict(facts: GateFacts, limits: GateLimits, now: Date): GateVerdict {
   const problems: string[] = [];
@@ -45,6 +49,8 @@ export function gateVerdict(facts: GateFacts, limits: GateLimits, now: Date): Ga
   let backupAgeMs: number | undefined;
   if (!facts.backup) {
     problems.push(`There is no complete backup of ${name}; take a backup before deploying.`);
+  } else if (isFuture(facts.backup.time, now)) {
+    problems.push(`The newest backup (${facts.backup.id}) is dated ${inFuture(facts.backup.time, now)}; its age is unknown.`);
   } else {
     backupAgeMs = Math.max(0, now.getTime() - facts.backup.time.getTime());
     backupOk = backupAgeMs <= limits.maxBackupAge;
@@ -64,6 +70,8 @@ export function gateVerdict(facts: GateFacts, limits: GateLimits, now: Date): Ga
   }
   if (!facts.drill) {
     problems.push(`No restore drill has run for ${name} (one must have passed within ${formatLimit(limits.maxDrillAge)}); run a restore drill.`);
+  } else if (isFuture(facts.drill.finishedAt, now)) {
+    problems.push(`The newest drill (${facts.drill.id}) is dated ${inFuture(facts.drill.finishedAt, now)}; its verdict is not trusted.`);
   } else {
     const drill = facts.drill;
     drillAgeMs = Math.max(0, now.getTime() - drill.finishedAt.getTime());
@@ -81,6 +89,10 @@ export function gateVerdict(facts: GateFacts, limits: GateLimits, now: Date): Ga
   }
 
   return { pass: backupOk && drillOk, backupOk, drillOk, problems, backupAgeMs, drillAgeMs };
+}
+
+function inFuture(time: Date, now: Date): string {
+  return `${formatDuration(time.getTime() - now.getTime())} in the future (more than the ${formatDuration(MAX_CLOCK_SKEW_MS)} of clock skew allowed)`;
 }
 
 const UNITS: readonly [string, number][] = [

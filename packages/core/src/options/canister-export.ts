@@ -1,6 +1,7 @@
 import { defineOperation, opt } from './define.js';
 import type { ResolvedOptions } from './define.js';
 import { encryptionOptions, storeOptions } from './common.js';
+import { signingOptions } from './signing.js';
 
 /** `lifeboat canister-export` and `actions/canister-export`. */
 export const canisterExportOperation = defineOperation({
@@ -95,7 +96,7 @@ export const canisterExportOperation = defineOperation({
       description: '`import-ktb1` mode: the AES-256-GCM key as 64 hex characters (the reference tool\'s `..._ENCRYPT_KEY_HEX`).',
     }),
     ...storeOptions,
-    name: opt.string({
+    name: opt.backupName({
       description:
         'Logical backup name: the folder under the store. Empty: in `export` mode the canister id of `canister-url` (`<id>.raw.icp0.io`; `canister-export` for other hosts), in `snapshot` mode `<canister>-snapshots` after the first of `canisters` as written, in `import-ktb1` mode `canister-export`.',
     }),
@@ -104,6 +105,7 @@ export const canisterExportOperation = defineOperation({
         'Where backups live: a folder path or `file:///abs/path`, `s3://bucket/prefix`, or `artifact://prefix` (GitHub artifacts, inside Actions only). Required unless `mode` is `snapshot` without `snapshot-download`.',
     }),
     ...encryptionOptions,
+    ...signingOptions,
   },
   outputs: {
     'backup-id': 'Id of the backup taken (export, import or downloaded snapshots).',

@@ -7,7 +7,7 @@ export const storeOptions = {
     description:
       'Where backups live: a folder path or `file:///abs/path`, `s3://bucket/prefix`, or `artifact://prefix` (GitHub artifacts, inside Actions only).',
   }),
-  'name': opt.string({
+  'name': opt.backupName({
     description:
       'Logical backup name: the folder under the store. Empty: the database\'s name (each database under its own name when several are backed up).',
   }),
@@ -44,6 +44,7 @@ export const encryptionOptions = {
 export const decryptionOptions = {
   identity: opt.text({
     secret: true,
+    orPath: true,
     description: 'Armored OpenPGP private key (inline or a path) that can decrypt the backup.',
   }),
   'identity-passphrase': opt.text({
@@ -53,5 +54,10 @@ export const decryptionOptions = {
   passphrase: opt.text({
     secret: true,
     description: 'Symmetric passphrase the backup was encrypted with.',
+  }),
+  'allow-unencrypted': opt.boolean({
+    default: 'false',
+    description:
+      'Accept a backup whose manifest says `encryption: none` although `identity` or `passphrase` is given. Off: it is refused, since a plaintext backup where encrypted ones are expected may be a forgery.',
   }),
 };

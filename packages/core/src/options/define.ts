@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidBackupName } from '../catalog/layout.js';
 import { OptionError } from '../report/errors.js';
 import { parseBoolean, parseDuration, parseList, parseSize } from './values.js';
 
@@ -14,6 +15,8 @@ export interface OptionDef<T = unknown> {
   readonly required?: boolean;
   /** Masked in logs and never echoed back. */
   readonly secret?: boolean;
+  /** The value may instead be the path of a file holding it (a key): a path is no secret. */
+  readonly orPath?: boolean;
   readonly choices?: readonly string[];
   /** Omitted: both surfaces. */
   readonly surfaces?: readonly Surface[];
@@ -26,6 +29,7 @@ export interface OptionDef<T = unknown> {
 interface Common {
   description: string;
   secret?: boolean;
+  orPath?: boolean;
   surfaces?: readonly Surface[];
 }
 type WithDefault = Common & { default: string; required?: false };
@@ -101,6 +105,9 @@ function choice<const C extends readonly string[]>(
   return make<C[number]>('enum', form, parse, config, { choices });
 }
 
+/** How a valid backup name is described in errors. */
+export const BACKUP_NAME_FORM = 'a backup name: letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 128 characters, no `..`, not `drills`';
+
 /** Builders for options; each returns a definition that parses and documents itself. */
 export const opt = {
   /** A single-line string (trimmed). */
@@ -111,6 +118,11 @@ export const opt = {
   duration: builder<number>('duration', 'a duration like `45s`, `30m`, `26h`, `90d` or `1h30m`', parseDuration),
   size: builder<number>('size', 'a size like `64MiB`, `5GiB` or a number of bytes', parseSize),
   list: builder<string[]>('list', 'a list, one item per line or comma-separated', (raw) => parseList(raw)),
+  /** A backup name: one safe path segment, since it names store folders and evidence files. */
+  backupName: builder<string>('string', BACKUP_NAME_FORM, (raw) => {
+    const name = raw.trim();
+    return isValidBackupName(name) ? name : undefined;
+  }),
   integer,
   enum: choice,
 };

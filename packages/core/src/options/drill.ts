@@ -22,7 +22,7 @@ export const drillOperation = defineOperation({
   summary: 'Restore the newest complete backup into an ephemeral database, run checks and publish evidence.',
   options: {
     ...storeOptions,
-    name: opt.string({
+    name: opt.backupName({
       description: 'Backup name to drill. Empty: the only name in the store (an error when it holds several).',
     }),
     ...backupSelectionOptions,

@@ -8,7 +8,7 @@ export const gateOperation = defineOperation({
   summary: 'Pass only when there is a fresh backup whose newest drill passed recently.',
   options: {
     ...storeOptions,
-    name: opt.string({
+    name: opt.backupName({
       description: 'Backup name to gate on. Empty: the only name in the store.',
     }),
     'max-backup-age': opt.duration({

@@ -1,6 +1,7 @@
 export * from './define.js';
 export * from './values.js';
 export * from './sources.js';
+export { secretFlagWarnings } from './secret-flags.js';
 export * from './common.js';
 export { backupOperation, type BackupOptions } from './backup.js';
 export { drillOperation, type DrillOptions } from './drill.js';

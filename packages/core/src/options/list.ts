@@ -8,7 +8,7 @@ export const listOperation = defineOperation({
   summary: 'List the backups in a store: id, time, size, complete or not, encryption, and the last drill of each.',
   options: {
     ...storeOptions,
-    name: opt.string({
+    name: opt.backupName({
       description: 'Backup name to list. Empty: every name under the store.',
     }),
   },

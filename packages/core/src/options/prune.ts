@@ -10,7 +10,7 @@ export const pruneOperation = defineOperation({
     'Delete the backups a GFS retention policy does not keep; never the newest complete backup nor the newest one that passed a drill.',
   options: {
     ...storeOptions,
-    name: opt.string({
+    name: opt.backupName({
       description: 'Backup name to prune. Empty: the only name in the store (an error when it holds several).',
     }),
     ...retentionOptions,

@@ -12,7 +12,7 @@ export const restoreOperation = defineOperation({
   summary: 'Restore a backup into a given database for a real recovery, verified like a drill.',
   options: {
     ...storeOptions,
-    name: opt.string({
+    name: opt.backupName({
       description: 'Backup name to restore from. Empty: the only name in the store (an error when it holds several).',
     }),
     ...backupSelectionOptions,

@@ -9,7 +9,7 @@ export const verifyOperation = defineOperation({
     'Re-check the stored size and SHA-256 of every object of one or all complete backups against their manifests, without decrypting.',
   options: {
     ...storeOptions,
-    name: opt.string({
+    name: opt.backupName({
       description: 'Backup name to verify. Empty: every name under the store.',
     }),
     'backup-id': opt.string({

@@ -22,12 +22,12 @@ export interface SourceBackupOptions extends StoreOptions {
  */
 export async function backupFromSource(source: BackupSource, options: SourceBackupOptions, context: RunContext): Promise<OperationOutcome> {
   const encryption = await prepareEncryption(options, context.reporter, { now: context.now() });
-  const signing = await prepareSigning(options);
+  const signing = await prepareSigning(options, context.reporter);
   const store = await openStore(options, context);
   const name = options.name ?? source.defaultName;
   const result = await runBackup(source, { store, name, encryption, signing }, context);
   const { manifest, payload } = result;
-  await context.reporter.summary(renderBackupSummary([{ name, result }], store, encryption, `Lifeboat ${source.kind} backup`));
+  await context.reporter.summary(renderBackupSummary([{ name, result }], store, encryption, `Lifeboat ${source.kind} backup`, signing));
   return {
     ok: true,
     outputs: {

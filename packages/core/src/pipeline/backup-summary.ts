@@ -2,7 +2,7 @@ import type { EncryptionPlan } from '../crypto/index.js';
 import { formatBytes, formatDuration } from '../options/values.js';
 import { markdownCell } from '../report/markdown.js';
 import type { Store } from '../storage/store.js';
-import type { BackupRunResult } from './run-backup.js';
+import type { BackupRunResult, BackupSigning } from './run-backup.js';
 
 /** One backup of a run, for outputs and the summary. */
 export interface TakenBackup {
@@ -18,6 +18,7 @@ export function renderBackupSummary(
   store: Store,
   encryption: EncryptionPlan,
   title = 'Lifeboat backup',
+  signing?: BackupSigning,
 ): string {
   const lines = [`## ${title}`, ''];
   if (encryption.scheme === 'none') {
@@ -28,6 +29,11 @@ export function renderBackupSummary(
       ...(encryption.passphrase ? ['a passphrase'] : []),
     ];
     lines.push(`Encrypted (OpenPGP) to ${who.join(', ')}.`, '');
+  }
+  if (signing) {
+    lines.push(`Manifests signed by \`${signing.fingerprint ?? 'the signing key'}\`.`, '');
+  } else {
+    lines.push('> [!WARNING]', '> **Not signed:** no `signing-key` was set; drills and restores refuse these backups unless they set `allow-unsigned`.', '');
   }
   lines.push(`Store: \`${store.location}\``, '', '| name | backup id | stored size | SHA-256 | duration | result |', '| --- | --- | --- | --- | --- | --- |');
   for (const t of taken) {

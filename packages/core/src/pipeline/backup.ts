@@ -15,6 +15,7 @@ import type { BackupSource } from '../sources/source.js';
 import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
 import { resolvePostgresClient } from '../toolchain/resolve.js';
+import { sweepLeftovers } from '../process/work-dir.js';
 import { renderBackupSummary, type TakenBackup } from './backup-summary.js';
 import { prepareSigning, runBackup } from './run-backup.js';
 
@@ -30,10 +31,12 @@ export async function backup(
 ): Promise<OperationOutcome> {
   const { reporter } = context;
   const encryption = await prepareEncryption(options, reporter, { now: context.now() });
-  const signing = await prepareSigning(options);
+  const signing = await prepareSigning(options, reporter);
   // A malformed retention policy fails the run now, before anything is dumped.
   retentionPolicyIfAny(options);
   const store = overrides.store ?? (await openStore(options, context));
+  // A directory dump of an earlier, killed run may still lie in the temp folder.
+  await sweepLeftovers(context);
 
   const connection = resolveConnection(options.databaseUrl, context.env);
   const server = await readServerInfo(connection, context.env);
@@ -75,7 +78,7 @@ export async function backup(
     await take('globals', () => createPostgresGlobalsSource(postgresGlobalsSettings(options, { ...run, connection })));
   }
 
-  await reporter.summary(renderBackupSummary(taken, store, encryption));
+  await reporter.summary(renderBackupSummary(taken, store, encryption, undefined, signing));
   const done = taken.filter((t) => t.result);
   const last = done.at(-1)?.result;
   const failures = taken.filter((t) => t.error);

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { newBackupId } from '../catalog/backup-id.js';
 import {
   backupObjectKey,
+  isValidBackupName,
   MANIFEST_FILE,
   MANIFEST_SIGNATURE_FILE,
   manifestKey,
@@ -14,8 +15,10 @@ import { MANIFEST_FORMAT, serializeManifest, type Manifest, type StoredFile } fr
 import { provenanceFromEnv, type RunContext } from '../context.js';
 import { describeEncryption, encryptBytes, encryptStream, signDetached, type EncryptionPlan } from '../crypto/index.js';
 import { formatBytes } from '../options/values.js';
-import { LifeboatError } from '../report/errors.js';
+import { BACKUP_NAME_FORM } from '../options/define.js';
+import { LifeboatError, OptionError } from '../report/errors.js';
 import type { BackupSource, SourceResult, SourceRun } from '../sources/source.js';
+import type { Reporter } from '../report/reporter.js';
 import type { Store } from '../storage/store.js';
 import { LIFEBOAT_VERSION } from '../version.js';
 import { HashCounter } from './stages.js';
@@ -28,20 +31,37 @@ export interface BackupTarget {
   readonly name: string;
   readonly encryption: EncryptionPlan;
   /** Signs the manifest with a detached signature stored beside it. */
-  readonly signing?: { readonly signingKey: string; readonly passphrase?: string };
+  readonly signing?: BackupSigning;
   /** How often progress is logged. */
   readonly progressIntervalMs?: number;
 }
 
-/** Loads the signing key now, so a bad key or passphrase stops the run before any data is read. */
-export async function prepareSigning(options: {
-  readonly signingKey?: string;
-  readonly signingKeyPassphrase?: string;
-}): Promise<BackupTarget['signing']> {
-  if (!options.signingKey) return undefined;
+/** The key that signs a backup's manifest. */
+export interface BackupSigning {
+  readonly signingKey: string;
+  readonly passphrase?: string;
+  /** Fingerprint of the signing key, for summaries. */
+  readonly fingerprint?: string;
+}
+
+/**
+ * Loads the signing key now, so a bad key or passphrase stops the run before any data is
+ * read. Without one the backup still runs, with a warning: drills and restores refuse
+ * unsigned backups unless told otherwise.
+ */
+export async function prepareSigning(
+  options: { readonly signingKey?: string; readonly signingKeyPassphrase?: string },
+  reporter?: Reporter,
+): Promise<BackupSigning | undefined> {
+  if (!options.signingKey) {
+    reporter?.warning(
+      'No `signing-key` is set: this backup is NOT SIGNED, so nothing proves it was written by this job. Drills and restores refuse unsigned backups unless they set `allow-unsigned`. Make a signing key pair with `lifeboat keygen`, set `signing-key` (a secret) here and `signing-public-key` on the drill.',
+    );
+    return undefined;
+  }
   const signing = { signingKey: options.signingKey, passphrase: options.signingKeyPassphrase };
-  await signDetached(Buffer.from('lifeboat signing key check'), signing);
-  return signing;
+  const { fingerprint } = await signDetached(Buffer.from('lifeboat signing key check'), signing);
+  return { ...signing, fingerprint };
 }
 
 /** A backup that is complete: every object stored and confirmed, manifest written last. */
@@ -68,6 +88,13 @@ export class BackupFailedError extends LifeboatError {
  */
 export async function runBackup(source: BackupSource, target: BackupTarget, context: RunContext): Promise<BackupRunResult> {
   const { reporter } = context;
+  // The name becomes a store folder: nothing else may ever be written from it.
+  if (!isValidBackupName(target.name)) {
+    throw new OptionError(
+      `The backup name \`${target.name}\` is not usable: it must be ${BACKUP_NAME_FORM}.`,
+      'Set `name` to such a name (a database whose name does not fit is backed up on its own, with its own `name`).',
+    );
+  }
   const started = context.now();
   const id = newBackupId(started);
   const encrypted = target.encryption.scheme !== 'none';

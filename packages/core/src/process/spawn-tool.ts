@@ -41,6 +41,9 @@ export interface SpawnToolOptions {
   readonly stdin?: 'pipe' | 'ignore';
   /** The error for a program that is not installed; a generic ToolMissingError by default. */
   readonly missing?: (path: string) => Error;
+  /** Runs the program as another user (a server that refuses root). */
+  readonly uid?: number;
+  readonly gid?: number;
 }
 
 /** Starts a program (stdin closed unless asked for); its exit status and stderr are always collected. */
@@ -50,6 +53,9 @@ export function spawnTool(path: string, args: readonly string[], options: SpawnT
     env: options.env,
     cwd: options.cwd,
     stdio: [options.stdin ?? 'ignore', options.stdout ?? 'ignore', 'pipe'],
+    windowsHide: true,
+    ...(options.uid !== undefined && { uid: options.uid }),
+    ...(options.gid !== undefined && { gid: options.gid }),
   });
   const keep = options.tailLines ?? 12;
   const tail: string[] = [];
@@ -106,6 +112,34 @@ export function spawnTool(path: string, args: readonly string[], options: SpawnT
     signal?.removeEventListener('abort', kill);
   });
   return { name, child, stdout: child.stdout, stdin: child.stdin, exit, kill };
+}
+
+/** How a program run to its end went, with what it printed on stdout. */
+export interface ToolOutput extends ToolExit {
+  /** stdout as text (at most `maxStdout` bytes are kept). */
+  readonly stdout: string;
+  /** True when it was stopped because it ran longer than `timeoutMs`. */
+  readonly timedOut: boolean;
+}
+
+/** Runs a program to its end and collects its stdout (e.g. a `--version` probe, a `docker` call). */
+export async function runTool(
+  path: string,
+  args: readonly string[],
+  options: Omit<SpawnToolOptions, 'stdout' | 'stdin'> & { readonly timeoutMs?: number; readonly maxStdout?: number },
+): Promise<ToolOutput> {
+  const timeout = options.timeoutMs !== undefined ? AbortSignal.timeout(options.timeoutMs) : undefined;
+  const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
+  const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+  const run = spawnTool(path, args, { ...options, signal, stdout: 'pipe' });
+  const limit = options.maxStdout ?? 4 * 1024 * 1024;
+  let stdout = '';
+  run.stdout!.setEncoding('utf8');
+  run.stdout!.on('data', (chunk: string) => {
+    if (stdout.length < limit) stdout += chunk.slice(0, limit - stdout.length);
+  });
+  const exit = await run.exit;
+  return { ...exit, stdout, timedOut: timeout?.aborted === true };
 }
 
 /** A program Lifeboat needs is not installed. */

@@ -1,11 +1,12 @@
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childEnv } from '../process/child-env.js';
 import type { Reporter } from '../report/reporter.js';
 import { clientVersion, spawnTool, toolPath, type ToolExit } from '../sources/postgres/client-tool.js';
 import { connectionEnv, connectionErrorFromStderr, dbnameConninfo, describeConnection, withConnection } from '../sources/postgres/connection.js';
 import { queryServerInfo, toConnection, type ConnectionTarget, type ServerInfo } from '../sources/postgres/server-info.js';
-import { removeTempDir, trackTempDir } from '../sources/postgres/temp-dirs.js';
+import { createPrivateTempDir, removePrivateTempDir } from '../process/private-temp.js';
 import { TRANSACTION_TIMEOUT_MAJOR } from '../toolchain/version.js';
 import { detectPayloadKind, readArchiveHeader, type ArchiveHeader } from './archive.js';
 import { ArchiveFormatError, RestoreClientTooOldError, RestoreError, TargetTooOldError } from './errors.js';
@@ -91,8 +92,7 @@ export async function restorePostgres(options: RestorePostgresOptions): Promise<
   try {
     let archivePath = options.file;
     if (kind === 'tar') {
-      workDir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'lifeboat-restore-'));
-      trackTempDir(workDir);
+      workDir = await createPrivateTempDir(options.tempDir ?? tmpdir(), 'lifeboat-restore-');
       archivePath = join(workDir, 'dump');
       await unpack(options.file, archivePath, baseEnv, options.signal);
     }
@@ -162,7 +162,7 @@ export async function restorePostgres(options: RestorePostgresOptions): Promise<
     }
     return result;
   } finally {
-    if (workDir) await removeTempDir(workDir);
+    if (workDir) await removePrivateTempDir(workDir);
   }
 }
 
@@ -227,16 +227,12 @@ export function classifyRestoreFailure(
 
 async function unpack(file: string, into: string, env: Env, signal: AbortSignal | undefined): Promise<void> {
   await mkdir(into);
-  const run = spawnTool('tar', ['-xf', file, '-C', into], { env: definedEnv(env), signal });
+  const run = spawnTool('tar', ['-xf', file, '-C', into], { env: childEnv(env), signal });
   const exit = await run.exit;
   signal?.throwIfAborted();
   if (exit.exitCode !== 0 || exit.signal !== null || exit.spawnError) {
     throw new ArchiveFormatError(`tar could not unpack ${file}: ${exit.spawnError?.message ?? lastLines(exit.stderrTail, 3)}`);
   }
-}
-
-function definedEnv(env: Env): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 function lastLines(text: string, count: number): string {

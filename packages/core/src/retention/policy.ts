@@ -1,3 +1,4 @@
+import { futureBackupProblem } from '../catalog/clock-skew.js';
 import { byNewest, newestDrilled, type BackupFacts } from '../catalog/decisions.js';
 import { formatDuration } from '../options/values.js';
 import { BUCKET_UNITS, bucketOf, type BucketUnit } from './buckets.js';
@@ -18,8 +19,8 @@ export interface RetentionPolicy {
   readonly keepYearly?: number;
   /**
    * Keep every complete backup taken within this many milliseconds before the newest complete
-   * backup (as restic does: measured from the newest backup, not from now, so a stopped
-   * schedule does not age everything out).
+   * backup, or before now if that is earlier (as restic does: measured from the newest backup,
+   * so a stopped schedule does not age everything out; never from a time still to come).
    */
   readonly keepWithin?: number;
   /** Incomplete backups written to within this many milliseconds are kept: they may still be in progress. */
@@ -34,6 +35,8 @@ export interface RetentionCandidate extends BackupFacts {
   readonly problem?: string;
   /** True when a drill record naming it cannot be read (it may record a pass). */
   readonly unreadableDrill?: boolean;
+  /** Its manifest's times, when it has one: a start or finish in the future is not trusted either. */
+  readonly manifest?: { readonly startedAt: string; readonly finishedAt: string };
 }
 
 /** Why a backup is kept. */
@@ -46,6 +49,7 @@ export type KeepRule =
   | 'in-grace'
   | 'unreadable'
   | 'unreadable-drill'
+  | 'future'
   | 'no-policy';
 
 /** One reason a backup is kept, e.g. `{ rule: 'daily', detail: '2025-12-31 (1 of 7)' }`. */
@@ -88,7 +92,9 @@ export function hasKeepRule(policy: Omit<RetentionPolicy, 'incompleteGrace'>): b
  * Pure: the same catalog, policy and clock always give the same plan. Whatever the policy,
  * the newest complete backup, the newest backup that passed a drill, backups with an
  * unreadable manifest, backups named by a drill record that cannot be read, and incomplete
- * backups within the grace period are kept; an empty policy keeps everything.
+ * backups within the grace period are kept; an empty policy keeps everything. A backup whose
+ * id or manifest times lie in the future (beyond the clock skew allowed) is kept and takes no
+ * part in the rules: it fills no slot, is never "the newest", and so can push nothing out.
  */
 export function applyRetention<T extends RetentionCandidate>(
   backups: readonly T[],
@@ -108,7 +114,15 @@ export function applyRetention<T extends RetentionCandidate>(
     return ordered.map((backup) => ({ backup, action: 'keep', reasons: reasons.get(backup)! }));
   }
 
-  const complete = ordered.filter((b) => b.state === 'complete');
+  const future = new Map<T, string>();
+  for (const backup of ordered) {
+    const problem = futureBackupProblem(backup, now);
+    if (problem) future.set(backup, problem);
+  }
+  for (const [backup, problem] of future) keep(backup, 'future', `${problem}: not trusted yet, so it is kept and counts for no rule`);
+  // Only backups whose times can be true take part in the rules.
+  const present = ordered.filter((b) => !future.has(b));
+  const complete = present.filter((b) => b.state === 'complete');
   const last = count(policy.keepLast);
   complete.slice(0, last).forEach((backup, index) => keep(backup, 'last', `${index + 1} of ${last}`));
 
@@ -129,14 +143,14 @@ export function applyRetention<T extends RetentionCandidate>(
 
   const newest = complete[0];
   if (newest && positive(policy.keepWithin)) {
-    const since = newest.time.getTime() - policy.keepWithin!;
+    const since = Math.min(newest.time.getTime(), now.getTime()) - policy.keepWithin!;
     for (const backup of complete) {
       if (backup.time.getTime() >= since) keep(backup, 'within', `within ${formatDuration(policy.keepWithin!)} of the newest backup`);
     }
   }
 
   if (newest) keep(newest, 'newest-complete', 'the newest complete backup is always kept');
-  const drilled = newestDrilled(ordered);
+  const drilled = newestDrilled(present);
   if (drilled) keep(drilled, 'newest-drilled', 'the newest backup that passed a drill is always kept');
 
   for (const backup of ordered) {

@@ -1,4 +1,5 @@
 import { readCatalog, resolveBackupName, type CatalogBackup, type NameCatalog } from '../catalog/catalog.js';
+import { futureBackupProblem } from '../catalog/clock-skew.js';
 import { newestComplete, newestDrilled } from '../catalog/decisions.js';
 import type { RunContext } from '../context.js';
 import type { PruneOptions } from '../options/prune.js';
@@ -52,8 +53,9 @@ export async function pruneName(
   const { reporter } = context;
   const catalog = await readCatalog(store, name);
   if (options.expectBackupId) requireListed(catalog, options.expectBackupId, store);
-  const decisions = applyRetention(catalog.backups, policy, context.now());
-  assertSafe(catalog, decisions);
+  const now = context.now();
+  const decisions = applyRetention(catalog.backups, policy, now);
+  assertSafe(catalog, decisions, now);
 
   const toDelete = decisions.filter((d) => d.action === 'delete').reverse();
   const verb = options.dryRun ? 'would delete' : 'delete';
@@ -175,10 +177,14 @@ function requireListed(catalog: NameCatalog, id: string, store: Store): void {
 }
 
 /** Defence in depth: the executor re-checks the invariants the policy already guarantees. */
-function assertSafe(catalog: NameCatalog, decisions: readonly RetentionDecision<CatalogBackup>[]): void {
+function assertSafe(catalog: NameCatalog, decisions: readonly RetentionDecision<CatalogBackup>[], now: Date): void {
   const deleting = new Set(decisions.filter((d) => d.action === 'delete').map((d) => d.backup));
-  const newest = newestComplete(catalog.backups);
-  const drilled = newestDrilled(catalog.backups);
+  const present = catalog.backups.filter((b) => !futureBackupProblem(b, now));
+  const newest = newestComplete(present);
+  const drilled = newestDrilled(present);
+  for (const b of catalog.backups) {
+    if (deleting.has(b) && futureBackupProblem(b, now)) throw new RetentionInvariantError(`The plan would delete ${b.id}, which is dated in the future.`);
+  }
   if (newest && deleting.has(newest)) throw new RetentionInvariantError(`The plan would delete the newest complete backup ${newest.id}.`);
   if (drilled && deleting.has(drilled)) throw new RetentionInvariantError(`The plan would delete the newest drilled backup ${drilled.id}.`);
   for (const b of deleting) {

@@ -1,6 +1,7 @@
-import { execFile } from 'node:child_process';
 import { access, constants, readdir, realpath } from 'node:fs/promises';
 import { basename, delimiter, dirname, join } from 'node:path';
+import { childEnv } from '../process/child-env.js';
+import { runTool } from '../process/spawn-tool.js';
 import type { PlatformInfo } from './platform.js';
 import { parseClientVersion } from './version.js';
 
@@ -71,11 +72,8 @@ export async function isExecutable(path: string): Promise<boolean> {
 
 /** Runs `<tool> --version` and parses it; undefined when it does not run or say a version. */
 export async function probeVersion(toolPath: string): Promise<{ version: string; major: number } | undefined> {
-  return new Promise((resolve) => {
-    execFile(toolPath, ['--version'], { timeout: 15_000, windowsHide: true }, (error, stdout) => {
-      resolve(error ? undefined : parseClientVersion(String(stdout)));
-    });
-  });
+  const result = await runTool(toolPath, ['--version'], { timeoutMs: 15_000, env: childEnv(process.env) });
+  return result.exitCode === 0 ? parseClientVersion(result.stdout) : undefined;
 }
 
 /**

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getExecOutput } from '@actions/exec';
 import type { RunContext } from '../context.js';
+import { childEnv } from '../process/child-env.js';
 import { ClientInstallError } from './errors.js';
 import { PGDG_SETUP_SCRIPT, type PlatformInfo } from './platform.js';
 
@@ -79,7 +80,8 @@ function quote(command: InstallCommand): string {
 }
 
 async function run(command: InstallCommand): Promise<void> {
-  const result = await getExecOutput(command.file, [...command.args], { ignoreReturnCode: true });
+  // apt and the setup script get the allow-listed environment only, never the runner's secrets.
+  const result = await getExecOutput(command.file, [...command.args], { ignoreReturnCode: true, env: childEnv(process.env) });
   if (result.exitCode !== 0) {
     const tail = result.stderr.trim().split('\n').slice(-8).join(' | ');
     throw new ClientInstallError(

@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { childEnv } from '../../process/child-env.js';
+import { runTool, ToolMissingError } from '../../process/spawn-tool.js';
 
 /** How one `docker …` call ended. */
 export interface DockerCommandResult {
@@ -20,25 +21,27 @@ export interface DockerCommandOptions {
 /** Runs `docker <args>`; injectable so the container logic is testable without an engine. */
 export type DockerRunner = (args: readonly string[], options: DockerCommandOptions) => Promise<DockerCommandResult>;
 
-/** The docker client found on PATH, through execFile (no shell). */
+/** Variables the docker client reads to find and reach its engine. */
+const DOCKER_CLIENT_VARS = ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'DOCKER_API_VERSION'];
+
+/** The docker client's environment: the allow-listed basics and the engine settings, never the runner's secrets. */
+export function dockerEnv(env: Record<string, string | undefined>): Record<string, string> {
+  return childEnv(env, Object.fromEntries(DOCKER_CLIENT_VARS.filter((name) => env[name] !== undefined).map((name) => [name, env[name]])));
+}
+
+/** The docker client found on PATH (no shell); it gets exactly the environment given. */
 export function dockerCli(program = 'docker'): DockerRunner {
-  return (args, options) =>
-    new Promise((done) => {
-      execFile(
-        program,
-        [...args],
-        { env: options.env, timeout: options.timeoutMs, signal: options.signal, maxBuffer: 4 * 1024 * 1024, windowsHide: true },
-        (error, stdout, stderr) => {
-          const code = (error as NodeJS.ErrnoException | null)?.code;
-          done({
-            exitCode: error ? (typeof code === 'number' ? code : null) : 0,
-            stdout: String(stdout),
-            stderr: String(stderr),
-            ...(typeof code === 'string' && code !== 'ABORT_ERR' && { spawnErrorCode: code }),
-          });
-        },
-      );
-    });
+  return async (args, options) => {
+    const env = Object.fromEntries(Object.entries(options.env).filter((e): e is [string, string] => e[1] !== undefined));
+    const result = await runTool(program, args, { env, timeoutMs: options.timeoutMs, signal: options.signal, tailLines: 200 });
+    const code = (result.spawnError as NodeJS.ErrnoException | undefined)?.code;
+    return {
+      exitCode: result.exitCode,
+      stdout: result.stdout,
+      stderr: result.stderrTail,
+      ...(result.spawnError && { spawnErrorCode: result.spawnError instanceof ToolMissingError ? 'ENOENT' : (code ?? 'ESPAWN') }),
+    };
+  };
 }
 
 /** Whether docker can start containers here, and if not, why. */

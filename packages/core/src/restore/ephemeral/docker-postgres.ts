@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Reporter } from '../../report/reporter.js';
 import { registerSecret } from '../../report/secrets.js';
-import { guardCleanup } from './cleanup-guard.js';
-import { dockerCli, lastLines, probeDocker, type DockerRunner } from './docker-command.js';
+import { guardCleanup } from '../../process/cleanup-guard.js';
+import { dockerCli, dockerEnv, lastLines, probeDocker, type DockerRunner } from './docker-command.js';
 import { serverUrl, type DockerPostgres } from './ephemeral-postgres.js';
 import { DockerPostgresError, DockerUnavailableError } from './errors.js';
 import { THROWAWAY_SETTINGS } from './local-cluster.js';
@@ -82,8 +82,8 @@ export async function startDockerPostgres(options: DockerPostgresOptions): Promi
   const { major, reporter, signal } = options;
   signal?.throwIfAborted();
   const docker = options.docker ?? dockerCli(options.dockerProgram);
-  const env = { ...(options.env ?? process.env) } as NodeJS.ProcessEnv;
-  delete env.POSTGRES_PASSWORD; // only the run call gets one, and it is ours
+  // Allow-listed: the runner's secrets never reach docker, and only the run call gets a POSTGRES_PASSWORD (ours).
+  const env = dockerEnv(options.env ?? process.env);
   const status = await probeDocker(docker, env, signal);
   if (!status.available) {
     signal?.throwIfAborted();

@@ -1,12 +1,14 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chown, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childEnv } from '../../process/child-env.js';
+import { runTool } from '../../process/spawn-tool.js';
 import type { Reporter } from '../../report/reporter.js';
 import { registerSecret } from '../../report/secrets.js';
 import { detectPlatform } from '../../toolchain/platform.js';
-import { guardCleanup, sendSignal, type CleanupGuard } from './cleanup-guard.js';
+import { guardCleanup, sendSignal, type CleanupGuard } from '../../process/cleanup-guard.js';
 import { serverUrl, type LocalPostgres } from './ephemeral-postgres.js';
 import { LocalClusterError, ServerBinariesMissingError } from './errors.js';
 import { findServerInstallations, inspectServerDir, pickServerInstallation, serverMissingError, type ServerInstallation } from './server-binaries.js';
@@ -156,9 +158,10 @@ async function clusterParent(tempDir: string, user: ServiceUser | undefined, rep
   );
 }
 
-function serverEnv(home: string): NodeJS.ProcessEnv {
-  // Nothing of the caller's environment (PG* variables, secrets) reaches the server.
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C', LC_ALL: 'C', TZ: 'UTC' };
+function serverEnv(home: string): Record<string, string> {
+  // Nothing of the caller's environment (PG* variables, secrets) reaches the server: a restored
+  // function that runs a program sees only this.
+  return childEnv({ PATH: process.env.PATH ?? '/usr/bin:/bin' }, { HOME: home, LANG: 'C', LC_ALL: 'C', TZ: 'UTC' });
 }
 
 interface InitPlan {
@@ -166,7 +169,7 @@ interface InitPlan {
   rootDir: string;
   dataDir: string;
   password: string;
-  env: NodeJS.ProcessEnv;
+  env: Record<string, string>;
   user: ServiceUser | undefined;
   signal: AbortSignal | undefined;
 }
@@ -179,19 +182,16 @@ async function initdb(plan: InitPlan): Promise<void> {
   if (user) await chown(pwFile, user.uid, user.gid);
   const args = ['-D', dataDir, '-U', SUPERUSER, '--auth=scram-sha-256', `--pwfile=${pwFile}`, '-E', 'UTF8', '--locale=C', '--no-sync'];
   try {
-    await new Promise<void>((done, fail) => {
-      execFile(join(binDir, 'initdb'), args, { cwd: rootDir, env, signal, ...(user && { uid: user.uid, gid: user.gid }) }, (error, stdout, stderr) => {
-        if (!error) return done();
-        if (signal?.aborted) return fail(signal.reason);
-        fail(
-          new LocalClusterError(
-            `initdb of ${binDir} failed (${error.code ?? error.message}): ${tail(`${stdout}${stderr}`)}`,
-            'Check that the server binaries are complete and the temp folder has space',
-            { cause: error },
-          ),
-        );
-      });
-    });
+    const result = await runTool(join(binDir, 'initdb'), args, { cwd: rootDir, env, signal, ...(user && { uid: user.uid, gid: user.gid }) });
+    if (signal?.aborted) throw signal.reason;
+    if (result.exitCode !== 0 || result.spawnError) {
+      const how = result.spawnError?.message ?? (result.signal ? `killed by ${result.signal}` : `exit ${result.exitCode}`);
+      throw new LocalClusterError(
+        `initdb of ${binDir} failed (${how}): ${tail(`${result.stdout}${result.stderrTail}`)}`,
+        'Check that the server binaries are complete and the temp folder has space',
+        { cause: result.spawnError },
+      );
+    }
   } finally {
     await rm(pwFile, { force: true });
   }

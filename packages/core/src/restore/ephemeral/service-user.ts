@@ -1,6 +1,7 @@
-import { execFile } from 'node:child_process';
 import { chmod, cp, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { childEnv } from '../../process/child-env.js';
+import { runTool } from '../../process/spawn-tool.js';
 
 /** The account a server runs as: PostgreSQL refuses to run as root. */
 export interface ServiceUser {
@@ -19,9 +20,8 @@ export async function serviceUser(): Promise<ServiceUser | undefined> {
 
 /** Whether `user` can run `binary --version` (reach the file, its folder and its libraries). */
 export async function canRunAs(binary: string, user: ServiceUser): Promise<boolean> {
-  return new Promise((done) => {
-    execFile(binary, ['--version'], { cwd: '/', timeout: 30_000, uid: user.uid, gid: user.gid }, (error) => done(!error));
-  });
+  const result = await runTool(binary, ['--version'], { cwd: '/', timeoutMs: 30_000, uid: user.uid, gid: user.gid, env: childEnv(process.env) });
+  return result.exitCode === 0;
 }
 
 /** Whether `user` may traverse every folder from the root down to `path` (by mode bits). */

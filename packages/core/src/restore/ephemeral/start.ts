@@ -1,7 +1,7 @@
 import type { Reporter } from '../../report/reporter.js';
 import { detectPlatform } from '../../toolchain/platform.js';
 import { chooseEphemeralPostgres, dockerWorthProbing, isLinuxRunner } from './choose.js';
-import { dockerCli, probeDocker, type DockerRunner } from './docker-command.js';
+import { dockerCli, dockerEnv, probeDocker, type DockerRunner } from './docker-command.js';
 import { startDockerPostgres } from './docker-postgres.js';
 import type { EphemeralPostgres } from './ephemeral-postgres.js';
 import { NoEphemeralPostgresError } from './errors.js';
@@ -29,7 +29,7 @@ export async function startEphemeralPostgres(options: EphemeralPostgresOptions):
   const installations = await findServerInstallations(env, platform);
   const facts = { major, installations, linuxRunner: isLinuxRunner(env, platform), platform };
   const docker = options.docker ?? dockerCli();
-  const status = dockerWorthProbing(facts) ? await probeDocker(docker, env as NodeJS.ProcessEnv, signal) : undefined;
+  const status = dockerWorthProbing(facts) ? await probeDocker(docker, dockerEnv(env), signal) : undefined;
   const choice = chooseEphemeralPostgres({ ...facts, docker: status });
   switch (choice.kind) {
     case 'local': {

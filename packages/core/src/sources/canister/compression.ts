@@ -1,6 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { Duplex } from 'node:stream';
 import * as zlib from 'node:zlib';
+import { childEnv } from '../../process/child-env.js';
+import { spawnTool } from '../../process/spawn-tool.js';
 import { CompressionError } from './errors.js';
 
 /** Compression of an archive; the payload file name ends in its extension. */
@@ -32,7 +34,7 @@ export function nodeHasZstd(): boolean {
 
 /** True when a working `zstd` binary is on PATH. */
 export function zstdBinaryAvailable(binary = 'zstd'): boolean {
-  const probe = spawnSync(binary, ['--version'], { stdio: 'ignore', timeout: 10_000 });
+  const probe = spawnSync(binary, ['--version'], { stdio: 'ignore', timeout: 10_000, env: childEnv(process.env) });
   return probe.status === 0;
 }
 
@@ -89,32 +91,28 @@ export function startDecompressor(kind: 'zstd' | 'gzip'): CompressorRun {
 
 /** Runs a filter program as a duplex stream; `done` rejects on a non-zero exit with its stderr. */
 export function spawnFilter(program: string, args: string[], what: string): CompressorRun {
-  const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => {
-    if (stderr.length < 4096) stderr += chunk;
-  });
-  const stream = Duplex.from({ writable: child.stdin, readable: child.stdout });
+  const missing = (path: string) =>
+    new CompressionError(`${what} could not start ${path}: it is not installed.`, `Install \`${program}\` or run on Node 22.15 or newer.`);
+  const run = spawnTool(program, args, { env: childEnv(process.env), stdin: 'pipe', stdout: 'pipe', missing });
+  const { child } = run;
+  const stream = Duplex.from({ writable: run.stdin!, readable: run.stdout! });
   // A consumer that gives up must not leave the program running (after a normal end of its
   // output the program exits by itself, a moment later).
   stream.on('close', () => {
     if (!stream.readableEnded && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   });
-  const done = new Promise<void>((resolve, reject) => {
-    child.on('error', (error) =>
-      reject(new CompressionError(`${what} could not start ${program}: ${error.message}.`, `Install \`${program}\` or run on Node 22.15 or newer.`)),
+  const done = run.exit.then((exit) => {
+    if (exit.spawnError) {
+      throw exit.spawnError instanceof CompressionError
+        ? exit.spawnError
+        : new CompressionError(`${what} could not start ${program}: ${exit.spawnError.message}.`, `Install \`${program}\` or run on Node 22.15 or newer.`);
+    }
+    if (exit.exitCode === 0) return;
+    const stderr = exit.stderrTail.trim();
+    throw new CompressionError(
+      `${what} failed: ${program} ${exit.signal ? `was killed by ${exit.signal}` : `exited with ${exit.exitCode}`}${stderr ? `: ${stderr}` : ''}.`,
+      'See the message above; the stream may have been cut short by an earlier failure.',
     );
-    child.on('close', (code, signal) => {
-      if (code === 0) resolve();
-      else
-        reject(
-          new CompressionError(
-            `${what} failed: ${program} ${signal ? `was killed by ${signal}` : `exited with ${code}`}${stderr.trim() ? `: ${stderr.trim()}` : ''}.`,
-            'See the message above; the stream may have been cut short by an earlier failure.',
-          ),
-        );
-    });
   });
   done.catch(() => {});
   return { stream, done };

@@ -1,7 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { RunContext } from '../../context.js';
+import { childEnv } from '../../process/child-env.js';
+import { runTool, ToolMissingError } from '../../process/spawn-tool.js';
 import { OptionError } from '../../report/errors.js';
 import { CanisterSnapshotError, DfxMissingError, DfxVersionError } from './errors.js';
 
@@ -205,27 +206,42 @@ function describeTaken(taken: Record<string, string>): string {
   return entries.length > 0 ? ` Snapshots taken before: ${entries.map(([c, id]) => `${c}=${id}`).join(', ')}.` : '';
 }
 
+/**
+ * What dfx needs from the runner besides the allow-listed basics: its own settings, and the
+ * session bus and XDG folders through which it reaches a keyring-stored identity.
+ */
+export function dfxEnv(env: Record<string, string | undefined>): Record<string, string> {
+  const extra = Object.entries(env).filter(([name, value]) => value !== undefined && (/^(DFX_|XDG_)/.test(name) || name === 'DBUS_SESSION_BUS_ADDRESS'));
+  return childEnv(env, Object.fromEntries(extra));
+}
+
 /** Runs dfx without a terminal (it must never wait for a prompt); rejects with its exit code and the end of its output. */
-function runDfx(
+async function runDfx(
   dfx: string,
   args: string[],
   options: { cwd?: string; timeout: number; env?: Record<string, string | undefined> },
 ): Promise<DfxRun> {
-  return new Promise((resolvePromise, reject) => {
-    const child = execFile(
-      dfx,
-      args,
-      { cwd: options.cwd, timeout: options.timeout, killSignal: 'SIGTERM', maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...options.env } },
-      (error, stdout, stderr) => {
-        const output = `${stdout}${stderr}`;
-        if (!error) return resolvePromise({ output });
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT' || code === 'EACCES') return reject(Object.assign(new Error(`${dfx}: ${code}`), { missing: true }));
-        const tail = output.trim().split('\n').slice(-3).join(' ').slice(0, 400);
-        const how = error.killed ? `was stopped after ${Math.round(options.timeout / 1000)}s` : `exited with ${String(error.code ?? error.signal)}`;
-        reject(new Error(`\`dfx ${args.join(' ')}\` ${how}${tail ? `: ${tail}` : ''}`));
-      },
-    );
-    child.stdin?.end();
+  const stderr: string[] = [];
+  let kept = 0;
+  const result = await runTool(dfx, args, {
+    cwd: options.cwd,
+    timeoutMs: options.timeout,
+    env: dfxEnv({ ...process.env, ...options.env }),
+    maxStdout: 16 * 1024 * 1024,
+    onStderrLine: (line) => {
+      if (kept > 16 * 1024 * 1024) return;
+      kept += line.length;
+      stderr.push(line);
+    },
   });
+  const output = `${result.stdout}${stderr.map((line) => `${line}\n`).join('')}`;
+  if (result.spawnError) {
+    const code = (result.spawnError as NodeJS.ErrnoException).code;
+    if (result.spawnError instanceof ToolMissingError || code === 'EACCES') throw Object.assign(new Error(`${dfx}: ${code ?? 'ENOENT'}`), { missing: true });
+    throw new Error(`\`dfx ${args.join(' ')}\` could not start: ${result.spawnError.message}`);
+  }
+  if (result.exitCode === 0) return { output };
+  const tail = output.trim().split('\n').slice(-3).join(' ').slice(0, 400);
+  const how = result.timedOut ? `was stopped after ${Math.round(options.timeout / 1000)}s` : `exited with ${String(result.exitCode ?? result.signal)}`;
+  throw new Error(`\`dfx ${args.join(' ')}\` ${how}${tail ? `: ${tail}` : ''}`);
 }

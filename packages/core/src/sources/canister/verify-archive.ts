@@ -1,10 +1,11 @@
-import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CheckResult } from '../../catalog/drill-record.js';
+import { childEnv } from '../../process/child-env.js';
+import { spawnTool } from '../../process/spawn-tool.js';
 import { detectCompression, startDecompressor } from './compression.js';
 import { CanisterArchiveError } from './errors.js';
 import { ARCHIVE_FORMAT, ARCHIVE_FORMAT_VERSION, emptyCounts, type RecordCounts } from './records.js';
@@ -216,14 +217,14 @@ async function verifySnapshotArchive(
     return { checks };
   }
   const decompressor = startDecompressor(kind);
-  const tar = spawn('tar', ['-tvf', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const run = spawnTool('tar', ['-tvf', '-'], { env: childEnv(process.env), stdin: 'pipe', stdout: 'pipe' });
+  const tar = { stdin: run.stdin! };
   let listing = '';
+  run.stdout!.setEncoding('utf8').on('data', (chunk: string) => (listing += chunk));
   let stderr = '';
-  tar.stdout.setEncoding('utf8').on('data', (chunk: string) => (listing += chunk));
-  tar.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => {
-    tar.on('close', resolve);
-    tar.on('error', () => resolve(-1));
+  const exited = run.exit.then((exit) => {
+    stderr = exit.spawnError?.message ?? exit.stderrTail;
+    return exit.spawnError ? -1 : exit.exitCode;
   });
   // tar stops reading once it saw the end-of-archive blocks; the rest (record padding) is
   // still decompressed, so a damaged tail is noticed, but no longer sent to tar.

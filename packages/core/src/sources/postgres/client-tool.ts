@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { spawnTool as spawnProgram, type SpawnToolOptions, type ToolRun } from '../../process/spawn-tool.js';
+import { childEnv } from '../../process/child-env.js';
+import { runTool, spawnTool as spawnProgram, type SpawnToolOptions, type ToolRun } from '../../process/spawn-tool.js';
 import { parseClientVersion, type PgVersion } from '../../toolchain/version.js';
 import { PostgresToolMissingError } from './errors.js';
 
@@ -15,20 +15,15 @@ const versions = new Map<string, Promise<PgVersion>>();
 export function clientVersion(path: string, env: Record<string, string | undefined> = process.env): Promise<PgVersion> {
   let known = versions.get(path);
   if (!known) {
-    known = new Promise<PgVersion>((resolve, reject) => {
-      execFile(path, ['--version'], { env: env as NodeJS.ProcessEnv, timeout: 30_000 }, (error, stdout) => {
-        if (error) {
-          reject(
-            (error as NodeJS.ErrnoException).code === 'ENOENT'
-              ? missingTool(path)
-              : new PostgresToolMissingError(`${path} --version failed: ${error.message}.`, 'Check the PostgreSQL client installation.'),
-          );
-          return;
-        }
-        const version = parseClientVersion(stdout);
-        if (version) resolve(version);
-        else reject(new PostgresToolMissingError(`${path} is not a PostgreSQL client program (it printed '${stdout.trim().slice(0, 80)}').`));
-      });
+    known = runTool(path, ['--version'], { env: childEnv(env), timeoutMs: 30_000, missing: missingTool }).then((result) => {
+      if (result.spawnError) throw result.spawnError;
+      if (result.exitCode !== 0) {
+        const why = result.timedOut ? 'timed out' : result.signal ? `was killed by ${result.signal}` : `exited with ${result.exitCode}`;
+        throw new PostgresToolMissingError(`${path} --version ${why}${result.stderrTail ? `: ${result.stderrTail}` : ''}.`, 'Check the PostgreSQL client installation.');
+      }
+      const version = parseClientVersion(result.stdout);
+      if (version) return version;
+      throw new PostgresToolMissingError(`${path} is not a PostgreSQL client program (it printed '${result.stdout.trim().slice(0, 80)}').`);
     });
     known.catch(() => versions.delete(path));
     versions.set(path, known);

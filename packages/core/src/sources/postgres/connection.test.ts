@@ -68,6 +68,12 @@ describe('connectionEnv', () => {
     expect(env.PGSERVICE).toBeUndefined();
   });
 
+  it('gives the client none of the runner\'s secrets', () => {
+    const c = resolveConnection('postgres://u@h/d', {});
+    const env = connectionEnv(c, { PATH: '/bin', HOME: '/home/r', LIFEBOAT_IDENTITY: 'key', GITHUB_TOKEN: 'ghs', AWS_SECRET_ACCESS_KEY: 'aws' });
+    expect(Object.keys(env).sort()).toEqual(['HOME', 'LC_MESSAGES', 'PATH', 'PGAPPNAME', 'PGCONNECT_TIMEOUT', 'PGDATABASE', 'PGHOST', 'PGPORT', 'PGSSLMODE', 'PGUSER']);
+  });
+
   it('quotes database names for a libpq connection string', () => {
     expect(dbnameConninfo("o'brien\\db")).toBe("dbname='o\\'brien\\\\db'");
   });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
+import { childEnv } from '../../process/child-env.js';
 import type { LifeboatError } from '../../report/errors.js';
 import { registerSecret } from '../../report/secrets.js';
 import {
@@ -56,9 +57,6 @@ const PARAMS: Record<string, string> = {
   application_name: 'PGAPPNAME',
   options: 'PGOPTIONS',
 };
-
-/** Variables set from the resolved connection; inherited values of these are dropped first. */
-const CONNECTION_VARS = [...Object.values(PARAMS), 'PGHOSTADDR', 'PGSERVICE', 'PGSERVICEFILE', 'PGREQUIRESSL', 'PGSSLCRL', 'PGSSLCRLDIR', 'PGTARGETSESSIONATTRS', 'PGLOADBALANCEHOSTS', 'PGSSLNEGOTIATION'];
 
 const DEFAULT_CONNECT_TIMEOUT = 15;
 
@@ -126,15 +124,16 @@ export function describeConnection(connection: PostgresConnection): string {
   return `${connection.user}@${host}:${connection.port}/${connection.database}`;
 }
 
+/** libpq settings a client may inherit from the runner besides the connection: where passwords and Kerberos tickets are. */
+const INHERITED_LIBPQ = ['PGPASSFILE', 'PGGSSENCMODE', 'PGGSSLIB', 'PGKRBSRVNAME', 'KRB5CCNAME'];
+
 /**
- * Environment for a client program: the base environment without inherited connection
- * variables, plus this connection's (PGPASSWORD included, so it stays off the command line).
+ * Environment for a client program: the allow-listed part of the base environment (never the
+ * runner's secrets), plus this connection's PG* variables (PGPASSWORD included, so it stays
+ * off the command line). Inherited connection variables are dropped.
  */
 export function connectionEnv(connection: PostgresConnection, base: Env = process.env): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(base)) {
-    if (value !== undefined && !CONNECTION_VARS.includes(key)) env[key] = value;
-  }
+  const env = childEnv(base, Object.fromEntries(INHERITED_LIBPQ.filter((key) => base[key] !== undefined).map((key) => [key, base[key]])));
   env.PGHOST = connection.host;
   env.PGPORT = String(connection.port);
   env.PGUSER = connection.user;

@@ -1,4 +1,3 @@
-import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -14,7 +13,7 @@ import { checkExtraDumpArgs } from './dump-args.js';
 import { dumpFailure, succeeded } from './dump-failure.js';
 import { DatabasePermissionError, DumpError, DumpOptionError, SnapshotError, VersionMismatchError } from './errors.js';
 import { queryServerInfo, type ServerInfo } from './server-info.js';
-import { removeTempDir, trackTempDir } from './temp-dirs.js';
+import { createPrivateTempDir, removePrivateTempDir } from '../../process/private-temp.js';
 import {
   checkTableFilters,
   countTableRows,
@@ -198,8 +197,7 @@ async function startDump(plan: DumpPlan, signal: AbortSignal): Promise<SourceRun
   let workDir: string | undefined;
   try {
     if (plan.format === 'directory') {
-      workDir = await mkdtemp(join(settings.tempDir ?? tmpdir(), 'lifeboat-dump-'));
-      trackTempDir(workDir);
+      workDir = await createPrivateTempDir(settings.tempDir ?? tmpdir(), 'lifeboat-dump-');
     }
   } catch (error) {
     await closeHolder();
@@ -209,7 +207,7 @@ async function startDump(plan: DumpPlan, signal: AbortSignal): Promise<SourceRun
     if (!workDir) return;
     const dir = workDir;
     workDir = undefined;
-    await removeTempDir(dir);
+    await removePrivateTempDir(dir);
   };
 
   const args = [

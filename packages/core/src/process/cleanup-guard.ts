@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { childEnv } from './child-env.js';
 
-/** What must happen if this process dies before a throwaway server is stopped. */
+/** What must happen if this process dies before a throwaway server is stopped or a temp folder removed. */
 export interface CleanupPlan {
   /** A server process to stop (immediate shutdown, then SIGKILL). */
   readonly pid?: number;
@@ -15,7 +16,7 @@ export interface CleanupGuard {
   release(): void;
 }
 
-const active = new Map<CleanupPlan, NodeJS.ProcessEnv | undefined>();
+const active = new Map<CleanupPlan, Record<string, string>>();
 let exitHookInstalled = false;
 
 /**
@@ -50,17 +51,21 @@ const WATCHDOG = `
 `;
 
 /**
- * Guards a throwaway server: a watchdog for a dying process, and a synchronous exit hook.
- * `env` is the environment the commands run in (it stays out of the watchdog's arguments).
+ * Guards a throwaway server or a plaintext temp folder: a watchdog for a dying process, and a
+ * synchronous exit hook.
+ * `env` is the allow-listed environment the commands run in (e.g. the docker client's; it
+ * stays out of the watchdog's arguments); default: `childEnv` of this process's. The watchdog
+ * never sees the runner's secrets.
  */
-export function guardCleanup(plan: CleanupPlan, env?: NodeJS.ProcessEnv): CleanupGuard {
-  active.set(plan, env);
+export function guardCleanup(plan: CleanupPlan, env?: Record<string, string>): CleanupGuard {
+  const commandEnv = env ?? childEnv(process.env);
+  active.set(plan, commandEnv);
   installExitHook();
   const watchdog = spawn(process.execPath, ['-e', WATCHDOG, String(process.pid), JSON.stringify(plan)], {
     detached: true,
     stdio: 'ignore',
     cwd: '/',
-    env: env ?? process.env,
+    env: commandEnv,
   });
   watchdog.on('error', () => {}); // Best effort: the exit hook still covers ordinary exits.
   watchdog.unref();
@@ -81,7 +86,7 @@ function installExitHook(): void {
       if (plan.pid !== undefined) sendSignal(plan.pid, 'SIGQUIT');
       for (const [file, ...args] of plan.commands ?? []) {
         try {
-          spawnSync(file!, args, { stdio: 'ignore', timeout: 30_000, env: env ?? process.env });
+          spawnSync(file!, args, { stdio: 'ignore', timeout: 30_000, env });
         } catch {
           // Nothing more can be done while exiting.
         }
