@@ -93,6 +93,8 @@ function writeKey(client: TestClient, db: number, i: number): Promise<unknown>[]
       }
       return writes;
     }
+    default:
+      throw new Error(`no writer for key ${key}`);
   }
 }
 
