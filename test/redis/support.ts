@@ -6,6 +6,7 @@ import { createContext, MemoryReporter, type Manifest, type RunContext } from '@
 import { prepareEncryption } from '../../packages/core/src/crypto/index.js';
 import { runBackup, type BackupRunResult } from '../../packages/core/src/pipeline/run-backup.js';
 import { openStore, type StoreOptions } from '../../packages/core/src/storage/open-store.js';
+import type { Store } from '../../packages/core/src/storage/store.js';
 import { parseRedisUrl, type RedisTlsOptions } from '../../packages/core/src/engines/redis/connection.js';
 import { createRedisSource, type RedisBackupSettings } from '../../packages/core/src/engines/redis/source.js';
 
@@ -32,6 +33,8 @@ export interface RedisBackupCase {
   readonly recipients?: string;
   readonly passphrase?: string;
   readonly settings?: Partial<RedisBackupSettings>;
+  /** Wraps the store, e.g. to act while the payload is being written. */
+  readonly wrapStore?: (store: Store) => Store;
 }
 
 export const TEST_PASSPHRASE = 'correct horse battery staple for redis';
@@ -45,7 +48,8 @@ export async function backupRedis(test: RedisBackupCase, context = testContext()
     context.reporter,
     { now: context.now() },
   );
-  const store = await openStore(test.store, context);
+  const opened = await openStore(test.store, context);
+  const store = test.wrapStore ? test.wrapStore(opened) : opened;
   return runBackup(source, { store, name: test.name ?? 'cache', encryption }, context);
 }
 
@@ -58,7 +62,8 @@ export function backupsIn(folder: string, name: string): { complete: string[]; p
     return { complete: [], partial: [] };
   }
   const complete = ids.filter((id) => readdirSync(join(folder, name, id)).includes('manifest.json'));
-  return { complete, partial: ids.filter((id) => !complete.includes(id)) };
+  // A folder the local store left empty after removing a failed backup's objects holds nothing.
+  return { complete, partial: ids.filter((id) => !complete.includes(id) && readdirSync(join(folder, name, id)).length > 0) };
 }
 
 /** The manifest of one backup in a local store. */

@@ -40,6 +40,8 @@ export interface StartRedisOptions {
   readonly config?: Readonly<Record<string, string>>;
   /** Start from this RDB file (copied into the server's folder). */
   readonly rdbFile?: string;
+  /** false: hand the server back as soon as it answers, even while it still loads its dataset. */
+  readonly waitForLoad?: boolean;
 }
 
 /** A running test server. */
@@ -167,7 +169,7 @@ async function launch(dir: string, port: number, options: StartRedisOptions): Pr
       guard.release();
       throw new Error(`redis-server exited (${child.exitCode}): ${(await readLog()).trim().split('\n').slice(-5).join(' / ')}`);
     }
-    if ((await ping(port, options.tls)) && /Ready to accept connections/.test(await readLog())) break;
+    if ((await ping(port, options.tls)) && (options.waitForLoad === false || /Ready to accept connections/.test(await readLog()))) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       guard.release();

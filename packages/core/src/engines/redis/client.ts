@@ -78,8 +78,8 @@ function classify(error: unknown, connection: RedisConnection, context: 'auth' |
   if (error instanceof RedisError) return error;
   if (error instanceof ErrorReply) return replyFailure(error.message, connection, context, command);
   const cause = (error as { cause?: unknown })?.cause;
-  const named = (error as { name?: string })?.name ?? '';
-  if (/ConnectionTimeout/.test(named)) return connectionFailure(Object.assign(new Error('connect timeout'), { code: 'connect-timeout' }), connection);
+  const named = `${(error as { name?: string })?.name ?? ''} ${(error as object)?.constructor?.name ?? ''} ${(error as Error)?.message ?? ''}`;
+  if (/ConnectionTimeout|Connection timeout/i.test(named)) return connectionFailure(Object.assign(new Error('connect timeout'), { code: 'connect-timeout' }), connection);
   if (/SocketClosedUnexpectedly/.test(named)) return connectionFailure(cause ?? Object.assign(new Error('closed'), { code: 'closed' }), connection);
   if ((error as { code?: string })?.code === undefined && cause) return connectionFailure(cause, connection);
   const classified = connectionFailure(error, connection);

@@ -98,6 +98,13 @@ export function connectionFailure(error: unknown, connection: RedisConnection): 
   }
   if (code === 'ECONNREFUSED') return new RedisUnreachableError(`Nothing accepts connections at ${where} (connection refused).`, 'Check the host and port, and that the server is running and reachable from the runner', { cause: error });
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new RedisUnreachableError(`The host of ${where} is not known (${code}).`, 'Check the host name in the URL, and the runner\'s DNS', { cause: error });
+  if (code === 'connect-timeout' && connection.tls) {
+    return new RedisTlsError(
+      `TLS to ${where} did not complete in time: the server did not answer the TLS handshake.`,
+      'The port may not speak TLS: use redis:// for a plain port, or the server\'s tls-port with rediss://; otherwise check the firewall',
+      { cause: error },
+    );
+  }
   if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'connect-timeout') {
     return new RedisUnreachableError(`${where} did not answer in time (${code}).`, 'Check the host, port and firewall between the runner and the server', { cause: error });
   }

@@ -42,7 +42,7 @@ export function startKeysDump(settings: RedisBackupSettings, server: ServerFacts
   const result = (async () => {
     let client: Awaited<ReturnType<typeof connectClient>> | undefined;
     try {
-      const connected = await connectClient(settings.connection);
+      const connected = await connectClient(settings.connection, { connectTimeoutMs: settings.connectTimeoutMs });
       client = connected;
       const facts = await readServerFacts(connected);
       const absolute = facts.major >= 7;

@@ -15,6 +15,7 @@ export async function startRdbTransfer(settings: RedisBackupSettings, server: Se
   const transfer = await requestSnapshot(settings.connection, {
     signal,
     idleTimeoutMs: settings.idleTimeoutMs,
+    replyTimeoutMs: settings.connectTimeoutMs,
     inspect: (piece) => reader.push(piece),
     debug: (message) => settings.reporter?.debug(message),
   });

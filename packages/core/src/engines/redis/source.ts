@@ -23,6 +23,8 @@ export interface RedisBackupSettings {
   readonly reporter?: Reporter;
   /** Longest silence in the middle of an rdb transfer; default 120 s. */
   readonly idleTimeoutMs?: number;
+  /** Time to connect (TLS handshake included) and for each handshake reply; default 30 s. */
+  readonly connectTimeoutMs?: number;
 }
 
 /** A prepared Redis source: login checked, server facts known. */
@@ -49,7 +51,7 @@ export async function createRedisSource(settings: RedisBackupSettings): Promise<
   const mode = settings.mode ?? 'rdb';
   const compression = settings.compression ?? 'none';
   const chosen = compression === 'zstd' ? chooseCompression('zstd') : undefined;
-  const client = await connectClient(settings.connection);
+  const client = await connectClient(settings.connection, { connectTimeoutMs: settings.connectTimeoutMs });
   let server: ServerFacts;
   let usedMemory: number | undefined;
   try {
