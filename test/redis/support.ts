@@ -3,7 +3,10 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createContext, MemoryReporter, type Manifest, type RunContext } from '@lifeboat/core';
-import { prepareEncryption } from '../../packages/core/src/crypto/index.js';
+import { loadDecryptionKeys, prepareEncryption } from '../../packages/core/src/crypto/index.js';
+import { obtainBackup } from '../../packages/core/src/drill/obtain.js';
+import { PhaseRecorder } from '../../packages/core/src/drill/phases.js';
+import { selectBackup } from '../../packages/core/src/drill/select.js';
 import { runBackup, type BackupRunResult } from '../../packages/core/src/pipeline/run-backup.js';
 import { openStore, type StoreOptions } from '../../packages/core/src/storage/open-store.js';
 import type { Store } from '../../packages/core/src/storage/store.js';
@@ -69,4 +72,14 @@ export function backupsIn(folder: string, name: string): { complete: string[]; p
 /** The manifest of one backup in a local store. */
 export function readManifest(folder: string, name: string, id: string): Manifest {
   return JSON.parse(readFileSync(join(folder, name, id, 'manifest.json'), 'utf8')) as Manifest;
+}
+
+/** The drill's first phases as the orchestrator runs them: select, download, verify, decrypt into `workDir`. */
+export async function obtainRedisBackup(store: string, name: string, workDir: string, context = testContext()) {
+  const opened = await openStore({ store }, context);
+  const selected = await selectBackup(opened, { name });
+  const keys = await loadDecryptionKeys({ passphrase: TEST_PASSPHRASE });
+  const phases = new PhaseRecorder();
+  const obtained = await obtainBackup(opened, selected, keys, undefined, workDir, phases, context);
+  return { selected, obtained, phases };
 }
