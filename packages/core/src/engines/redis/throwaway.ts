@@ -26,6 +26,10 @@ export interface ThrowawayRedis {
   readonly major: number;
   /** Why this server differs from the backup's major (a newer one). */
   readonly note?: string;
+  /** The server's private folder (the snapshot, a container's config). */
+  readonly dir: string;
+  /** The local server's process id. */
+  readonly pid?: number;
   /** Stops the server and removes its folder (or container); never throws. */
   stop(): Promise<void>;
 }
@@ -116,7 +120,7 @@ async function startLocalRedis(options: ThrowawayOptions & { serverPath: string 
       const ready = await waitReady(connection, {
         timeoutMs: options.readyTimeoutMs ?? 600_000,
         signal: options.signal,
-        gone: () => (exited ? lastLines(log.join('\n'), 6) || 'it exited without a message' : undefined),
+        gone: () => (exited ? exitReason(log) : undefined),
       });
       if (ready.ok) {
         options.reporter?.info(`Started a throwaway redis-server ${ready.version} on 127.0.0.1:${port}${options.rdbPath ? ', snapshot loaded' : ''}.`);
@@ -124,6 +128,8 @@ async function startLocalRedis(options: ThrowawayOptions & { serverPath: string 
         return {
           kind: 'local',
           connection,
+          dir,
+          pid: server.child.pid,
           version: ready.version,
           major: ready.major,
           stop: () =>
@@ -152,6 +158,14 @@ async function startLocalRedis(options: ThrowawayOptions & { serverPath: string 
     guard.release();
     throw error;
   }
+}
+
+/** Why redis-server exited: the line naming the problem first (it precedes the check's details), then the last lines. */
+function exitReason(log: readonly string[]): string {
+  const strip = (line: string) => line.replace(/^\d+:[A-Z] \d{2} \w{3} \d{4} [\d:.]+ [#*.-] /, '');
+  const cause = log.find((line) => /Short read|Bad file format|Wrong signature|Can't handle RDB|checksum|Unexpected EOF|Internal error in RDB|FATAL|Fatal error|Address already in use/i.test(line));
+  const tail = lastLines(log.map(strip).join('\n'), 4);
+  return [cause ? strip(cause) : undefined, tail].filter(Boolean).join(' / ') || 'it exited without a message';
 }
 
 /** Hard-links the snapshot into the server's folder (same file system), else copies it. */
@@ -259,7 +273,7 @@ async function startDockerRedis(options: ThrowawayOptions & { image: string; doc
     }
     options.reporter?.info(`Started redis-server ${ready.version} in container ${name} on 127.0.0.1:${port}.`);
     let stopped: Promise<void> | undefined;
-    return { kind: 'docker', connection, version: ready.version, major: ready.major, stop: () => (stopped ??= remove()) };
+    return { kind: 'docker', connection, dir, version: ready.version, major: ready.major, stop: () => (stopped ??= remove()) };
   } catch (error) {
     await remove();
     throw error;
