@@ -147,6 +147,8 @@ async function launch(dir: string, port: number, options: StartRedisOptions): Pr
     'save ""',
     'appendonly no',
     'daemonize no',
+    // Diskless replication waits 5 s by default before it starts a snapshot; tests need not.
+    'repl-diskless-sync-delay 0',
   ];
   if (options.tls) {
     lines.push('port 0', `tls-port ${port}`, `tls-cert-file ${options.tls.serverCertPath}`, `tls-key-file ${options.tls.serverKeyPath}`, `tls-ca-cert-file ${options.tls.caCertPath}`, 'tls-auth-clients optional', 'tls-replication yes');
@@ -196,7 +198,7 @@ async function launch(dir: string, port: number, options: StartRedisOptions): Pr
     async client() {
       const client = createClient({
         socket: options.tls
-          ? { host, port, tls: true, ca: options.tls.caCert, reconnectStrategy: false, connectTimeout: 10_000 }
+          ? { host, port, tls: true, ca: options.tls.caCert, cert: options.tls.clientCert, key: options.tls.clientKey, reconnectStrategy: false, connectTimeout: 10_000 }
           : { host, port, reconnectStrategy: false, connectTimeout: 10_000 },
         password: options.password,
       });
@@ -206,7 +208,7 @@ async function launch(dir: string, port: number, options: StartRedisOptions): Pr
     },
     async cli(args, cliOptions = {}) {
       const password = cliOptions.password ?? (cliOptions.user ? undefined : options.password);
-      const tlsArgs = options.tls ? ['--tls', '--cacert', options.tls.caCertPath] : [];
+      const tlsArgs = options.tls ? ['--tls', '--cacert', options.tls.caCertPath, '--cert', join(options.tls.dir, 'client.crt'), '--key', join(options.tls.dir, 'client.key')] : [];
       const userArgs = cliOptions.user ? ['--user', cliOptions.user] : [];
       return new Promise((done, fail) => {
         const cli = spawn('redis-cli', ['-h', host, '-p', String(port), ...tlsArgs, ...userArgs, ...args], {
@@ -244,7 +246,7 @@ async function launch(dir: string, port: number, options: StartRedisOptions): Pr
 function ping(port: number, tls: TestCa | undefined): Promise<boolean> {
   return new Promise((done) => {
     const socket = tls
-      ? tlsConnect({ host: '127.0.0.1', port, ca: tls.caCert, servername: 'localhost' })
+      ? tlsConnect({ host: '127.0.0.1', port, ca: tls.caCert, cert: tls.clientCert, key: tls.clientKey, servername: 'localhost' })
       : netConnect({ host: '127.0.0.1', port });
     const finish = (ok: boolean) => {
       socket.destroy();
