@@ -112,3 +112,14 @@ describe('Redis break-glass restore, run exactly as written', () => {
     expect(existsSync(join(work, 'data', 'dump.rdb'))).toBe(false);
   });
 });
+
+describe('the Redis docs', () => {
+  it('show the break-glass steps exactly as Lifeboat generates them (the ones run above)', () => {
+    const docs = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'redis.md'), 'utf8');
+    const section = docs.slice(docs.indexOf('### Break-glass restore'));
+    const documented = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+    const generated = /```sh\n([\s\S]*?)```/.exec(breakGlass({ kind: 'redis', mode: 'rdb', pointInTime: true, payloadFormat: 'rdb', serverVersion: '7.0.15', serverMajor: 7, rdbVersion: 10, tls: false, compression: 'none', transfer: 'eof-marker' }))?.[1];
+    expect(documented).toBeDefined();
+    expect(documented).toBe(generated);
+  });
+});
