@@ -8,6 +8,9 @@ import { RDB_TYPE_NAMES } from './rdb-reader.js';
 import type { ModeRun, RedisBackupSettings } from './source.js';
 import type { RedisDatabaseStats, RedisStats } from './stats.js';
 
+/** DUMPs in flight at once, whatever SCAN's batch size. */
+const DUMP_SLICE = 200;
+
 /**
  * `redis-mode: keys`: every key of every database with SCAN, then DUMP and its absolute
  * expiry (PEXPIRETIME; PTTL plus the clock before Redis 7), written as a record file. Keys
@@ -60,30 +63,34 @@ export function startKeysDump(settings: RedisBackupSettings, server: ServerFacts
           const reply = (await connected.sendBuffers(['SCAN', cursor, 'COUNT', String(batch)])) as [Buffer, Buffer[]];
           if (!Array.isArray(reply) || reply.length !== 2) throw new RedisProtocolError(`${describeRedis(settings.connection)} answered SCAN with something that is not a cursor and keys.`);
           const keys = reply[1];
-          const now = Date.now();
-          // Pipelined: every DUMP and expiry of the batch is in flight at once.
-          const replies = await Promise.all(
-            keys.map((key) => Promise.all([connected.sendBuffers(['DUMP', key]), connected.send([absolute ? 'PEXPIRETIME' : 'PTTL', key])])),
-          );
-          const records: Buffer[] = [];
-          keys.forEach((key, i) => {
-            const [payload, expiry] = replies[i]! as [Buffer | null, number];
-            // Gone (deleted, or expired) between SCAN and DUMP.
-            if (payload === null || expiry === -2) {
-              vanished++;
-              return;
-            }
-            const expireAt = expiry >= 0 ? (absolute ? expiry : now + expiry) : undefined;
-            const info = payloadInfo(payload);
-            rdbVersion = Math.max(rdbVersion, info.rdbVersion);
-            const type = RDB_TYPE_NAMES[info.type] ?? `type-${info.type}`;
-            stats.types[type] = (stats.types[type] ?? 0) + 1;
-            stats.keys++;
-            if (expireAt !== undefined) stats.expires++;
-            records.push(encodeKey(key, expireAt, payload));
-          });
-          count += records.length;
-          if (records.length > 0) await write(Buffer.concat(records));
+          // Pipelined in slices: every DUMP and expiry of a slice is in flight at once, and
+          // only one slice of payloads is held at a time.
+          for (let from = 0; from < keys.length; from += DUMP_SLICE) {
+            const slice = keys.slice(from, from + DUMP_SLICE);
+            const now = Date.now();
+            const replies = await Promise.all(
+              slice.map((key) => Promise.all([connected.sendBuffers(['DUMP', key]), connected.send([absolute ? 'PEXPIRETIME' : 'PTTL', key])])),
+            );
+            const records: Buffer[] = [];
+            slice.forEach((key, i) => {
+              const [payload, expiry] = replies[i]! as [Buffer | null, number];
+              // Gone (deleted, or expired) between SCAN and DUMP.
+              if (payload === null || expiry === -2) {
+                vanished++;
+                return;
+              }
+              const expireAt = expiry >= 0 ? (absolute ? expiry : now + expiry) : undefined;
+              const info = payloadInfo(payload);
+              rdbVersion = Math.max(rdbVersion, info.rdbVersion);
+              const type = RDB_TYPE_NAMES[info.type] ?? `type-${info.type}`;
+              stats.types[type] = (stats.types[type] ?? 0) + 1;
+              stats.keys++;
+              if (expireAt !== undefined) stats.expires++;
+              records.push(encodeKey(key, expireAt, payload));
+            });
+            count += records.length;
+            if (records.length > 0) await write(Buffer.concat(records));
+          }
           cursor = reply[0].toString('latin1');
         } while (cursor !== '0');
         databases.push(stats);
