@@ -21,7 +21,7 @@ const folders: string[] = [];
 beforeAll(async () => {
   // An unprotected key, as an operator's own keyring would ask for its passphrase interactively.
   [source, gpg, s3] = await Promise.all([startRedis({ password: 'bg-pass' }), createGpgHome({ passphrase: '' }), startS3()]);
-  await fillSample(source, 0.3);
+  await fillSample(source);
   const client = await source.client();
   sourceSnapshot = await snapshotOf(client);
   await client.close();

@@ -52,7 +52,7 @@ export async function restoreForDrill(input: RedisDrillInput): Promise<RedisRest
   const versions: Record<string, string> = { 'source redis-server': section.serverVersion };
   let stopServer: (() => Promise<void>) | undefined;
   try {
-    const payload = await plainPayload(input.payloadPath, section.compression, workDir, section.mode === 'rdb' ? 'dump.rdb' : 'keys.lbrk');
+    const payload = await plainPayload(input.payloadPath, section.compression, workDir, section.mode === 'rdb' ? 'dump.rdb' : 'keys.lbrk', input.context.env);
     if (section.mode === 'rdb') {
       const check = await checkRdbFile(payload, { serverPath: options.redisServerPath, env: context.env, signal: context.signal });
       checks.push(check);
@@ -178,7 +178,7 @@ export async function restoreInto(input: {
     const client = await connectClient(connection);
     try {
       await assertEmpty(client, 'Restore into an empty server: FLUSHALL it first if its keys may go, or use another server');
-      const payload = await plainPayload(input.payloadPath, section.compression, workDir, section.mode === 'rdb' ? 'dump.rdb' : 'keys.lbrk');
+      const payload = await plainPayload(input.payloadPath, section.compression, workDir, section.mode === 'rdb' ? 'dump.rdb' : 'keys.lbrk', input.context.env);
       const restored = await restoreKeys(client, payload, section.payloadFormat);
       const facts = await readServerFacts(client);
       const checks = stats ? keyCountChecks(stats, facts.keyspace, restored) : [];

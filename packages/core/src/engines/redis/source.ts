@@ -2,7 +2,6 @@ import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Reporter } from '../../report/reporter.js';
 import type { BackupSource, SourceResult, SourceRun } from '../../sources/source.js';
-import { chooseCompression, startCompressor } from '../../sources/canister/compression.js';
 import { connectClient } from './client.js';
 import { describeRedis, type RedisConnection } from './connection.js';
 import { assertLoaded, parseInfo, readServerFacts, type ServerFacts } from './info.js';
@@ -10,6 +9,7 @@ import { startKeysDump } from './keys-source.js';
 import { REDIS_PAYLOAD_FILES, type RedisManifestSection } from './manifest.js';
 import { startRdbTransfer } from './rdb-source.js';
 import type { RedisStats } from './stats.js';
+import { zstdFilter } from './zstd.js';
 
 /** Everything a Redis backup needs to know. */
 export interface RedisBackupSettings {
@@ -25,6 +25,8 @@ export interface RedisBackupSettings {
   readonly idleTimeoutMs?: number;
   /** Time to connect (TLS handshake included) and for each handshake reply; default 30 s. */
   readonly connectTimeoutMs?: number;
+  /** Environment the zstd program inherits the allow-listed part of; default this process's. */
+  readonly env?: Record<string, string | undefined>;
 }
 
 /** A prepared Redis source: login checked, server facts known. */
@@ -50,7 +52,6 @@ export interface ModeRun {
 export async function createRedisSource(settings: RedisBackupSettings): Promise<RedisSource> {
   const mode = settings.mode ?? 'rdb';
   const compression = settings.compression ?? 'none';
-  const chosen = compression === 'zstd' ? chooseCompression('zstd') : undefined;
   const client = await connectClient(settings.connection, { connectTimeoutMs: settings.connectTimeoutMs });
   let server: ServerFacts;
   let usedMemory: number | undefined;
@@ -74,7 +75,7 @@ export async function createRedisSource(settings: RedisBackupSettings): Promise<
     start: async (signal) => {
       signal.throwIfAborted();
       const run = mode === 'rdb' ? await startRdbTransfer(settings, server, signal) : startKeysDump(settings, server, signal);
-      return finishRun(run, { mode, compression, server, tls: settings.connection.tls }, chosen);
+      return finishRun(run, { mode, compression, server, tls: settings.connection.tls }, settings.env ?? process.env);
     },
   };
 }
@@ -83,12 +84,12 @@ export async function createRedisSource(settings: RedisBackupSettings): Promise<
 function finishRun(
   run: ModeRun,
   facts: { mode: 'rdb' | 'keys'; compression: 'none' | 'zstd'; server: ServerFacts; tls: boolean },
-  compression: ReturnType<typeof chooseCompression> | undefined,
+  env: Record<string, string | undefined>,
 ): SourceRun {
   let stream: Readable = run.stream;
   let compressed: Promise<void> = Promise.resolve();
-  if (compression) {
-    const compressor = startCompressor(compression);
+  if (facts.compression === 'zstd') {
+    const compressor = zstdFilter('compress', env);
     const out = new PassThrough();
     compressed = Promise.all([pipeline(run.stream, compressor.stream, out), compressor.done]).then(() => undefined);
     compressed.catch(() => {
