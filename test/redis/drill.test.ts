@@ -199,6 +199,43 @@ describe('Redis drill failures', () => {
   });
 });
 
+describe('Redis drill into a given server (target-redis-url)', () => {
+  it('restores key by key into the empty server, checks, and empties it afterwards', async () => {
+    const given = await startRedis({ password: 'drill-target' });
+    try {
+      const context = testContext();
+      const { selected, obtained } = await obtainRedisBackup(rdbStore, 'cache', folder('lifeboat-work-'), context);
+      const target = await restoreForDrill({ section: selected.manifest.source, payloadPath: obtained.payloadPath, stats: obtained.stats, options: { targetRedisUrl: given.url() }, drillId: 'd6', context });
+      try {
+        expect(target.description).toMatch(/^given server redis:\/\/127\.0\.0\.1:\d+ \(Redis 7\./);
+        expect((await automaticChecks(target, obtained.stats)).filter((c) => !c.ok)).toEqual([]);
+        expect((await runChecks(target, parseChecks(CHECKS))).every((c) => c.ok)).toBe(true);
+      } finally {
+        await target.cleanup(false);
+      }
+      expect(await given.cli(['DBSIZE'])).toBe('0\n');
+      expect(await given.cli(['-n', '1', 'DBSIZE'])).toBe('0\n');
+    } finally {
+      await given.stop();
+    }
+  });
+
+  it('refuses a given server that holds keys, and leaves them', async () => {
+    const given = await startRedis();
+    try {
+      await given.cli(['-n', '4', 'SET', 'mine', 'keep me']);
+      const context = testContext();
+      const { selected, obtained } = await obtainRedisBackup(rdbStore, 'cache', folder('lifeboat-work-'), context);
+      const error = await restoreForDrill({ section: selected.manifest.source, payloadPath: obtained.payloadPath, stats: obtained.stats, options: { targetRedisUrl: given.url() }, drillId: 'd7', context }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RedisTargetNotEmptyError);
+      expect(describeError(error)).toMatch(/already holds keys \(db 4: 1\).*empty server kept for drills/);
+      expect(await given.cli(['-n', '4', 'GET', 'mine'])).toBe('keep me\n');
+    } finally {
+      await given.stop();
+    }
+  });
+});
+
 describe('Redis restore into the operator\'s server (target-redis-url)', () => {
   it.each(['rdb', 'keys'] as const)('writes every key of a %s backup with RESTORE and checks the counts', async (mode) => {
     const target = await startRedis({ password: 'target-pass' });
