@@ -48,6 +48,7 @@ beforeAll(async () => {
   source = await startRedis({ password: 'source/pass@1' });
   expected = await fillSample(source);
   const client = await source.client();
+  await client.functionLoad("#!lua name=drilltest\nredis.register_function{function_name='answer', callback=function() return 42 end, flags={'no-writes'}}");
   sourceSnapshot = await snapshotOf(client);
   await client.close();
   rdbStore = folder();
@@ -72,7 +73,8 @@ describe.each(['rdb', 'keys'] as const)('Redis drill of a %s backup into a throw
       const automatic = await automaticChecks(target, obtained.stats);
       expect(automatic.filter((c) => !c.ok)).toEqual([]);
       expect(automatic.find((c) => c.name === 'keys without expiry in db 1')).toMatchObject({ expected: expected[1]!.keys - expected[1]!.expires, actual: expected[1]!.keys - expected[1]!.expires });
-      expect(automatic).toHaveLength(6);
+      expect(automatic).toHaveLength(7);
+      expect(automatic.at(-1)).toMatchObject({ name: 'function libraries', ok: true, expected: 1, actual: 1 });
 
       const operator = await runChecks(target, parseChecks(CHECKS));
       expect(operator.map((c) => [c.name, c.ok, c.actual])).toEqual([
@@ -214,6 +216,7 @@ describe('Redis drill into a given server (target-redis-url)', () => {
         await target.cleanup(false);
       }
       expect(await given.cli(['DBSIZE'])).toBe('0\n');
+      expect((await given.cli(['FUNCTION', 'LIST'])).trim()).toBe('');
       expect(await given.cli(['-n', '1', 'DBSIZE'])).toBe('0\n');
     } finally {
       await given.stop();
@@ -245,10 +248,12 @@ describe('Redis restore into the operator\'s server (target-redis-url)', () => {
       const { selected, obtained } = await obtainRedisBackup(mode === 'rdb' ? rdbStore : keysStore, 'cache', work, context);
       const result = await restoreInto({ section: selected.manifest.source, payloadPath: obtained.payloadPath, stats: obtained.stats, options: { targetRedisUrl: target.url() }, context });
       expect(result.checks.filter((c) => !c.ok)).toEqual([]);
-      expect(result.checks).toHaveLength(6);
+      expect(result.checks).toHaveLength(7);
+      expect(result.restored.functions).toBe(1);
       const client = await target.client();
       try {
         expect(await snapshotOf(client)).toEqual(sourceSnapshot);
+        expect(await client.sendCommand(['FCALL_RO', 'answer', '0'])).toBe(42);
         // Expiries come back as they were: an hour, give or take the test's own duration.
         await client.select(0);
         const ttl = await client.ttl(keyName(0, 3));

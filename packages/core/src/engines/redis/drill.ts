@@ -64,9 +64,11 @@ export async function restoreForDrill(input: RedisDrillInput): Promise<RedisRest
 
     if (options.targetRedisUrl) {
       const connection = parseRedisUrl(options.targetRedisUrl, options, 'target-redis-url');
+      let ownFunctions = false;
       const restored = await withClient(connection, async (client) => {
         const facts = await assertEmpty(client, 'Point `target-redis-url` at an empty server kept for drills, or leave it empty for a throwaway server');
         versions['redis-server'] = facts.version;
+        if (facts.major >= 7) ownFunctions = ((await client.send(['FUNCTION', 'LIST']).catch(() => [])) as unknown[]).length > 0;
         return restoreKeys(client, payload, section.payloadFormat);
       });
       notes.push(...restoreNotes(restored, describeRedis(connection)));
@@ -84,7 +86,11 @@ export async function restoreForDrill(input: RedisDrillInput): Promise<RedisRest
             context.reporter.info(`Kept the restored keys on ${describeRedis(connection)}.`);
             return;
           }
-          await withClient(connection, (client) => client.send(['FLUSHALL'])).catch((error: unknown) =>
+          await withClient(connection, async (client) => {
+            await client.send(['FLUSHALL']);
+            // FLUSHALL leaves function libraries; those the drill loaded go too (unless the server had its own).
+            if (restored.functions > 0 && !ownFunctions) await client.send(['FUNCTION', 'FLUSH']);
+          }).catch((error: unknown) =>
             context.reporter.warning(`Could not empty ${describeRedis(connection)} after the drill: ${describeError(error)}`),
           );
         },
@@ -137,8 +143,19 @@ export async function restoreForDrill(input: RedisDrillInput): Promise<RedisRest
 export async function automaticChecks(target: RedisRestoredTarget, stats: Record<string, unknown> | undefined): Promise<CheckResult[]> {
   const recorded = readRedisStats(stats);
   if (!recorded) return [{ name: 'recorded key counts', kind: 'redis-key-count', ok: false, expected: 'stats of a Redis backup', actual: 'none', message: 'The backup has no Redis stats to compare with.' }];
-  const facts = await withClient(target.connection, readServerFacts);
-  return keyCountChecks(recorded, facts.keyspace, target.restored);
+  return withClient(target.connection, async (client) => {
+    const facts = await readServerFacts(client);
+    const checks = keyCountChecks(recorded, facts.keyspace, target.restored);
+    if (recorded.functions > 0) checks.push(await functionsCheck(client, recorded.functions));
+    return checks;
+  });
+}
+
+/** The function libraries recorded at backup time are all on the restored server. */
+async function functionsCheck(client: CommandClient, recorded: number): Promise<CheckResult> {
+  const listed = (await client.send(['FUNCTION', 'LIST']).catch(() => undefined)) as unknown[] | undefined;
+  const actual = Array.isArray(listed) ? listed.length : 'unavailable';
+  return { name: 'function libraries', kind: 'redis-functions', ok: actual === recorded, expected: recorded, actual };
 }
 
 /** Runs the operator's read-only command checks on the restored server. */
@@ -182,6 +199,7 @@ export async function restoreInto(input: {
       const restored = await restoreKeys(client, payload, section.payloadFormat);
       const facts = await readServerFacts(client);
       const checks = stats ? keyCountChecks(stats, facts.keyspace, restored) : [];
+      if (stats && stats.functions > 0) checks.push(await functionsCheck(client, stats.functions));
       return { description: describeRedis(connection), restored, checks, notes: restoreNotes(restored, describeRedis(connection)) };
     } finally {
       await client.close();

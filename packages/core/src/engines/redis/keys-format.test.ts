@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { encodeEnd, encodeHeader, encodeKey, encodeSelect, payloadInfo, readKeyRecords, type KeyRecord } from './keys-format.js';
+import { encodeEnd, encodeFunctions, encodeHeader, encodeKey, encodeSelect, payloadInfo, readKeyRecords, type KeyRecord } from './keys-format.js';
 
 async function readAll(bytes: Buffer, chunk = 7): Promise<KeyRecord[]> {
   const chunks: Buffer[] = [];
@@ -30,6 +30,15 @@ describe('the keys record file', () => {
         { db: 7, key: Buffer.alloc(0), expireAt: undefined, payload },
       ]);
     }
+  });
+
+  it('hands the functions record to its reader', async () => {
+    const functions: Buffer[] = [];
+    const withFunctions = Buffer.concat([encodeHeader(), encodeFunctions(Buffer.from('library dump')), encodeSelect(0), encodeKey(Buffer.from('k'), undefined, payload), encodeEnd(1)]);
+    const records: KeyRecord[] = [];
+    for await (const record of readKeyRecords(Readable.from([withFunctions.subarray(0, 10), withFunctions.subarray(10)]), { onFunctions: (p) => functions.push(p) })) records.push(record);
+    expect(functions).toEqual([Buffer.from('library dump')]);
+    expect(records).toHaveLength(1);
   });
 
   it('reads the type and RDB version of a DUMP payload', () => {

@@ -6,6 +6,7 @@ import { RedisRecordFileError } from './errors.js';
  * header, then records, each a tag byte and big-endian, length-prefixed fields:
  *
  *   header   8 bytes   `LBRKEYS1`
+ *   `F`      functions u32 payload length, payload (the server's FUNCTION DUMP output, FUNCTION RESTORE input)
  *   `S`      select    u32 database number; the keys that follow belong to it
  *   `K`      key       u32 key length, key bytes,
  *                      i64 absolute expiry in Unix milliseconds (-1: none),
@@ -17,6 +18,7 @@ import { RedisRecordFileError } from './errors.js';
  */
 export const KEYS_MAGIC = Buffer.from('LBRKEYS1', 'latin1');
 
+const TAG_FUNCTIONS = 0x46;
 const TAG_SELECT = 0x53;
 const TAG_KEY = 0x4b;
 const TAG_END = 0x45;
@@ -24,6 +26,15 @@ const TAG_END = 0x45;
 /** The header bytes. */
 export function encodeHeader(): Buffer {
   return Buffer.from(KEYS_MAGIC);
+}
+
+/** A functions record: every function library of the server, as FUNCTION DUMP gives them. */
+export function encodeFunctions(payload: Buffer): Buffer {
+  const out = Buffer.alloc(5 + payload.length);
+  out[0] = TAG_FUNCTIONS;
+  out.writeUInt32BE(payload.length, 1);
+  payload.copy(out, 5);
+  return out;
 }
 
 /** A select record. */
@@ -77,7 +88,7 @@ export function payloadInfo(payload: Buffer): { type: number; rdbVersion: number
  * Reads a record file as it streams, yielding its keys; fails naming the problem when the
  * file is not a record file, is cut short, or its end record disagrees with its contents.
  */
-export async function* readKeyRecords(input: Readable): AsyncGenerator<KeyRecord, { count: number }> {
+export async function* readKeyRecords(input: Readable, options: { onFunctions?: (payload: Buffer) => void } = {}): AsyncGenerator<KeyRecord, { count: number }> {
   let buffer: Buffer = Buffer.alloc(0);
   let offset = 0; // bytes of the file before `buffer`
   let db = 0;
@@ -100,7 +111,13 @@ export async function* readKeyRecords(input: Readable): AsyncGenerator<KeyRecord
       if (at >= buffer.length) break;
       if (ended) throw damaged('bytes after the end record');
       const tag = buffer[at]!;
-      if (tag === TAG_SELECT) {
+      if (tag === TAG_FUNCTIONS) {
+        if (buffer.length - at < 5) break;
+        const length = buffer.readUInt32BE(at + 1);
+        if (buffer.length - at < 5 + length) break;
+        options.onFunctions?.(Buffer.from(buffer.subarray(at + 5, at + 5 + length)));
+        at += 5 + length;
+      } else if (tag === TAG_SELECT) {
         if (buffer.length - at < 5) break;
         db = buffer.readUInt32BE(at + 1);
         at += 5;

@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
-import { connectClient } from './client.js';
+import { connectClient, type CommandClient } from './client.js';
 import { describeRedis } from './connection.js';
 import { RedisProtocolError } from './errors.js';
 import { readServerFacts, type ServerFacts } from './info.js';
-import { encodeEnd, encodeHeader, encodeKey, encodeSelect, payloadInfo } from './keys-format.js';
+import { encodeEnd, encodeFunctions, encodeHeader, encodeKey, encodeSelect, payloadInfo } from './keys-format.js';
 import { RDB_TYPE_NAMES } from './rdb-reader.js';
 import type { ModeRun, RedisBackupSettings } from './source.js';
 import type { RedisDatabaseStats, RedisStats } from './stats.js';
@@ -54,6 +54,8 @@ export function startKeysDump(settings: RedisBackupSettings, server: ServerFacts
       let vanished = 0;
       let rdbVersion = 0;
       await write(encodeHeader());
+      const functions = absolute ? await functionLibraries(connected, settings) : undefined;
+      if (functions) await write(encodeFunctions(functions.payload));
       for (const { db } of facts.keyspace) {
         await connected.send(['SELECT', String(db)]);
         await write(encodeSelect(db));
@@ -99,7 +101,7 @@ export function startKeysDump(settings: RedisBackupSettings, server: ServerFacts
       settings.reporter?.info(
         `Keys of ${describeRedis(settings.connection)}: ${count} keys in ${databases.length} database(s)${vanished > 0 ? `, ${vanished} gone between SCAN and DUMP` : ''}.`,
       );
-      const stats: RedisStats = { mode: 'keys', databases, rdbVersion, serverVersion: server.version, functions: 0, vanished };
+      const stats: RedisStats = { mode: 'keys', databases, rdbVersion, serverVersion: server.version, functions: functions?.libraries ?? 0, vanished };
       return { stats, rdbVersion, transfer: 'scan' as const };
     } catch (error) {
       throw stopped ?? error;
@@ -111,4 +113,17 @@ export function startKeysDump(settings: RedisBackupSettings, server: ServerFacts
   })();
   result.catch(() => {});
   return { stream, result, abort };
+}
+
+/** Every function library (Redis 7+) as FUNCTION DUMP gives them; undefined when there are none or the user may not dump them. */
+async function functionLibraries(client: CommandClient, settings: RedisBackupSettings): Promise<{ payload: Buffer; libraries: number } | undefined> {
+  try {
+    const libraries = (await client.send(['FUNCTION', 'LIST'])) as unknown[];
+    if (!Array.isArray(libraries) || libraries.length === 0) return undefined;
+    const payload = (await client.sendBuffers(['FUNCTION', 'DUMP'])) as Buffer;
+    return { payload, libraries: libraries.length };
+  } catch (error) {
+    settings.reporter?.warning(`Function libraries are not in this backup: ${(error as Error).message} (grant \`+function|list +function|dump\` to back them up).`);
+    return undefined;
+  }
 }

@@ -87,14 +87,28 @@ export async function restoreKeys(client: CommandClient, payloadPath: string, fo
     reader.end();
     await flush();
   } else {
-    for await (const record of readKeyRecords(createReadStream(payloadPath, { highWaterMark: 1 << 20 }))) {
+    const libraries: Buffer[] = [];
+    for await (const record of readKeyRecords(createReadStream(payloadPath, { highWaterMark: 1 << 20 }), { onFunctions: (payload) => libraries.push(payload) })) {
+      for (const payload of libraries.splice(0)) functions += await restoreFunctions(client, payload);
       restoreOne(record.db, record.key, record.expireAt, record.payload, true);
       if (pending.length >= IN_FLIGHT) await drain();
     }
+    for (const payload of libraries.splice(0)) functions += await restoreFunctions(client, payload);
   }
   await drain();
   await client.send(['SELECT', '0']);
   return { databases, functions };
+}
+
+/** FUNCTION RESTORE of a keys file's functions record; returns the number of libraries the server then has. */
+async function restoreFunctions(client: CommandClient, payload: Buffer): Promise<number> {
+  try {
+    await client.sendBuffers(['FUNCTION', 'RESTORE', payload]);
+  } catch (error) {
+    throw new RedisRestoreError(`Restoring the backup's function libraries into ${describeRedis(client.connection)} failed: ${(error as Error).message}`, 'Check that the target supports Redis functions (7.0+) and holds no library of the same name', { cause: error });
+  }
+  const listed = (await client.send(['FUNCTION', 'LIST'])) as unknown[];
+  return Array.isArray(listed) ? listed.length : 0;
 }
 
 function restoreFailure(message: string, key: Buffer, client: CommandClient, cause: unknown): RedisRestoreError {
