@@ -165,6 +165,26 @@ function killReplicaDuringPut(store: Store, redis: RedisServer): Store {
   return wrapped;
 }
 
+describe('Redis backup stopped by the store', () => {
+  it('a store that fails mid-upload: the backup fails with the store\'s error and the replication connection is closed', async () => {
+    const error = await failingBackup({
+      url: server.url(),
+      wrapStore: (store) => {
+        const wrapped = Object.create(store) as Store;
+        wrapped.put = async (key, body, options) => {
+          if (!key.endsWith('dump.rdb.pgp')) return store.put(key, body, options);
+          for await (const _chunk of body) throw new Error('the disk is full (simulated by the test store)');
+          throw new Error('unreachable');
+        };
+        return wrapped;
+      },
+    });
+    expect(describeError(error)).toMatch(/disk is full/);
+    // The master no longer has Lifeboat as a replica.
+    await expect.poll(async () => (await server.cli(['CLIENT', 'LIST', 'TYPE', 'replica'])).trim(), { timeout: 10_000 }).toBe('');
+  });
+});
+
 describe('Redis backup of a damaged snapshot', () => {
   it('a snapshot with one byte changed on the wire fails on its CRC-64 (protocol-level stand-in)', async () => {
     const flipped = Buffer.from(rdb);

@@ -9,7 +9,7 @@ import { startKeysDump } from './keys-source.js';
 import { REDIS_PAYLOAD_FILES, type RedisManifestSection } from './manifest.js';
 import { startRdbTransfer } from './rdb-source.js';
 import type { RedisStats } from './stats.js';
-import { zstdFilter } from './zstd.js';
+import { assertZstdAvailable, zstdFilter } from './zstd.js';
 
 /** Everything a Redis backup needs to know. */
 export interface RedisBackupSettings {
@@ -52,6 +52,7 @@ export interface ModeRun {
 export async function createRedisSource(settings: RedisBackupSettings): Promise<RedisSource> {
   const mode = settings.mode ?? 'rdb';
   const compression = settings.compression ?? 'none';
+  if (compression === 'zstd') await assertZstdAvailable(settings.env ?? process.env);
   const client = await connectClient(settings.connection, { connectTimeoutMs: settings.connectTimeoutMs });
   let server: ServerFacts;
   let usedMemory: number | undefined;
