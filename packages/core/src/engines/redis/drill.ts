@@ -9,12 +9,12 @@ import { connectClient, withClient, type CommandClient } from './client.js';
 import { describeRedis, parseRedisUrl, redisUrlOf, type RedisConnection } from './connection.js';
 import { RedisSnapshotCorruptError, RedisTargetNotEmptyError } from './errors.js';
 import { readServerFacts } from './info.js';
-import { parseRedisSection, type RedisManifestSection } from './manifest.js';
+import { parseRedisSection } from './manifest.js';
 import type { RedisDrillOptions, RedisRestoreOptions } from './options.js';
 import { plainPayload } from './payload-file.js';
 import type { RestoredTarget } from './restored-target.js';
 import { restoreKeys, type KeysRestored } from './restore-keys.js';
-import { readRedisStats, type RedisStats } from './stats.js';
+import { readRedisStats } from './stats.js';
 import { startThrowawayRedis, type ThrowawayOptions } from './throwaway.js';
 
 /** A Redis server a drill restored into, and what the restore did. */
@@ -237,10 +237,3 @@ function restoreNotes(restored: KeysRestored, where: string): string[] {
   if (duplicates > 0) notes.push(`${duplicates} keys appeared twice in the keys file (SCAN returns a key twice while the server resizes its tables); each was restored once.`);
   return notes;
 }
-
-/** The recorded stats, parsed; re-exported for the orchestrator. */
-export function redisStatsOf(stats: Record<string, unknown> | undefined): RedisStats | undefined {
-  return readRedisStats(stats);
-}
-
-export type { RedisManifestSection };
