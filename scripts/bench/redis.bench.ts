@@ -1,9 +1,9 @@
 /**
  * Redis backup benchmark: Lifeboat's `redis-mode: rdb` against the pipeline operators write
  * by hand, `redis-cli --rdb - | gpg --encrypt -r <key> > file`, in one run, on a keyspace this
- * benchmark generates (about LIFEBOAT_BENCH_SIZE_MB MiB of RDB, default 1024): strings of
- * random bytes (which neither LZF nor gpg can shrink), text strings and hashes (which they
- * can). It prints both times, the ratio, Lifeboat's peak RSS (its own process), and the
+ * benchmark generates (about LIFEBOAT_BENCH_SIZE_MB MiB of values written, default 1024; the
+ * RDB is smaller, as LZF compresses the text): strings of random bytes (which neither LZF nor
+ * gpg can shrink), text strings and hashes (which they can). It prints both times, the ratio, Lifeboat's peak RSS (its own process), and the
  * keys-mode time for comparison. Nothing here fails on a figure.
  * Run with `npm run bench -- redis`; see test/bench-support/settings.ts for the variables.
  */
