@@ -5,6 +5,8 @@ import { childEnv } from './child-env.js';
 export interface CleanupPlan {
   /** A server process to stop (immediate shutdown, then SIGKILL). */
   readonly pid?: number;
+  /** The signal that stops `pid` at once; default SIGQUIT (PostgreSQL's immediate shutdown). redis-server takes SIGTERM. */
+  readonly stopSignal?: 'SIGQUIT' | 'SIGTERM' | 'SIGINT';
   /** Commands to run once it is gone, e.g. `docker rm -f -v <name>`: program, then arguments. */
   readonly commands?: readonly (readonly string[])[];
   /** Folders to remove last. */
@@ -39,7 +41,7 @@ const WATCHDOG = `
     if (alive(parent)) return;
     clearInterval(timer);
     if (!plan.pid) return finish();
-    try { process.kill(plan.pid, 'SIGQUIT'); } catch {}
+    try { process.kill(plan.pid, plan.stopSignal || 'SIGQUIT'); } catch {}
     const started = Date.now();
     const wait = setInterval(() => {
       if (alive(plan.pid) && Date.now() - started < 10000) return;
@@ -83,7 +85,7 @@ function installExitHook(): void {
   // Synchronous best effort on a normal exit; the watchdogs remove folders once servers are gone.
   process.on('exit', () => {
     for (const [plan, env] of active) {
-      if (plan.pid !== undefined) sendSignal(plan.pid, 'SIGQUIT');
+      if (plan.pid !== undefined) sendSignal(plan.pid, plan.stopSignal ?? 'SIGQUIT');
       for (const [file, ...args] of plan.commands ?? []) {
         try {
           spawnSync(file!, args, { stdio: 'ignore', timeout: 30_000, env });
