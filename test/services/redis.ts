@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { promisify } from 'node:util';
 import { createClient, RESP_TYPES } from '@redis/client';
-import { guardCleanup } from '../../packages/core/src/restore/ephemeral/cleanup-guard.js';
+import { guardCleanup } from '../../packages/core/src/process/cleanup-guard.js';
 import { freeLoopbackPort } from '../../packages/core/src/restore/ephemeral/server-connection.js';
 
 const run = promisify(execFile);

@@ -5,7 +5,7 @@ import type { Reporter } from '../../report/reporter.js';
 import { registerSecret } from '../../report/secrets.js';
 import { childEnv } from '../../process/child-env.js';
 import { spawnTool } from '../../process/spawn-tool.js';
-import { guardCleanup } from '../../restore/ephemeral/cleanup-guard.js';
+import { guardCleanup } from '../../process/cleanup-guard.js';
 import { dockerCli, lastLines, probeDocker, type DockerRunner } from '../../restore/ephemeral/docker-command.js';
 import { isLinuxRunner } from '../../restore/ephemeral/choose.js';
 import { freeLoopbackPort } from '../../restore/ephemeral/server-connection.js';
