@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
 import type { DockerStatus } from '../../restore/ephemeral/docker-command.js';
+import { runTool } from '../../process/spawn-tool.js';
 import { redisMajor } from './info.js';
 
 /** A redis-server program on this machine. */
@@ -68,11 +68,8 @@ export function parseServerVersion(output: string): string | undefined {
 }
 
 /** Finds the redis-server program and its version; undefined when it is not installed. */
-export function findLocalRedisServer(path: string, env: Record<string, string>): Promise<LocalRedisServer | undefined> {
-  return new Promise((resolve) => {
-    execFile(path, ['--version'], { env, timeout: 30_000 }, (error, stdout) => {
-      const version = error ? undefined : parseServerVersion(String(stdout));
-      resolve(version ? { path, version, major: redisMajor(version) } : undefined);
-    });
-  });
+export async function findLocalRedisServer(path: string, env: Record<string, string>): Promise<LocalRedisServer | undefined> {
+  const run = await runTool(path, ['--version'], { env, timeoutMs: 30_000 });
+  const version = run.exitCode === 0 ? parseServerVersion(run.stdout) : undefined;
+  return version ? { path, version, major: redisMajor(version) } : undefined;
 }

@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import { Duplex } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { childEnv } from '../../process/child-env.js';
-import { spawnTool } from '../../process/spawn-tool.js';
+import { runTool, spawnTool } from '../../process/spawn-tool.js';
 import { RedisError } from './errors.js';
 
 /** A running zstd filter: write in, read out; `done` settles once it finished or failed. */
@@ -51,7 +50,7 @@ export function zstdFilter(direction: 'compress' | 'decompress', env: Record<str
 /** Fails now, before any data is read, when zstd cannot run here (no node:zlib zstd, no `zstd` program). */
 export async function assertZstdAvailable(env: Record<string, string | undefined>): Promise<void> {
   if (typeof (zlib as unknown as NodeZstd).createZstdCompress === 'function') return;
-  const works = await new Promise<boolean>((resolve) => execFile('zstd', ['--version'], { env: childEnv(env), timeout: 30_000 }, (error) => resolve(!error)));
+  const works = (await runTool('zstd', ['--version'], { env: childEnv(env), timeoutMs: 30_000 })).exitCode === 0;
   if (!works) {
     throw new RedisError('zstd-missing', '`redis-compression: zstd` needs Node 22.15 or newer, or the `zstd` program on PATH; neither is here.', 'Install zstd, run on Node 22.15 or newer, or set `redis-compression: none`');
   }
