@@ -1,7 +1,7 @@
 import { defineOperation, opt } from './define.js';
 import type { ResolvedOptions } from './define.js';
 import { decryptionOptions, storeOptions } from './common.js';
-import { postgresRestoreOptions } from './postgres.js';
+import { postgresRestoreOptions } from '../engines/postgres/options.js';
 import { signatureVerificationOptions } from './signing.js';
 import { artifactOptions } from './storage.js';
 import { toolchainOptions } from './toolchain.js';
