@@ -13,6 +13,7 @@ import {
   resolveOptions,
   type DrillRecord,
 } from '@lifeboat/core';
+import type { PostgresRestoredTarget } from '../../packages/core/src/engines/postgres/engine.js';
 import { createGpgHome, type GpgHome } from '../services/gpg.js';
 import { startPostgres, type PgServer } from '../services/postgres.js';
 import { createSample, SAMPLE_ROWS } from '../postgres/sample.js';
@@ -171,7 +172,7 @@ describe('a drill fails with the named reason and still writes evidence', () => 
   it('a table dropped from the restored database before the checks', async () => {
     const { outcome, record } = await failedDrill(async () => {}, {
       afterRestore: async (target) => {
-        await pg.query('DROP TABLE app.orders CASCADE', [], target.database);
+        await pg.query('DROP TABLE app.orders CASCADE', [], (target as PostgresRestoredTarget).connection.database);
       },
     });
     expect(outcome.failure).toContain('table app.orders exists (expected present, got missing)');
@@ -181,7 +182,7 @@ describe('a drill fails with the named reason and still writes evidence', () => 
   it('a row-count mismatch', async () => {
     const { outcome } = await failedDrill(async () => {}, {
       afterRestore: async (target) => {
-        await pg.query('DELETE FROM audit.log WHERE id <= 3', [], target.database);
+        await pg.query('DELETE FROM audit.log WHERE id <= 3', [], (target as PostgresRestoredTarget).connection.database);
       },
     });
     expect(outcome.failure).toContain('rows in audit.log (expected 500, got 497)');
