@@ -284,3 +284,21 @@ describe('release.yml: Work out the version', () => {
     expect(run.stdout).toContain("::error::'1.2' is not a version");
   });
 });
+
+describe('pre-deploy-gate.yml: the Backup gate verdict (the one required check)', () => {
+  const script = stepScript('pre-deploy-gate.yml', 'verdict', 'Every gated name passed, or the gate does not apply');
+  const cases: [string, Record<string, string>, number, string][] = [
+    ['not configured', { SCOPE: 'skipped', GATED: '', SNAPSHOT: 'skipped', GATE: 'skipped' }, 0, 'not configured'],
+    ['not gated', { SCOPE: 'success', GATED: 'false', SNAPSHOT: 'skipped', GATE: 'skipped' }, 0, 'does not apply'],
+    ['gated and passed', { SCOPE: 'success', GATED: 'true', SNAPSHOT: 'skipped', GATE: 'success' }, 0, 'fresh, recently drilled'],
+    ['gated and one name failed', { SCOPE: 'success', GATED: 'true', SNAPSHOT: 'skipped', GATE: 'failure' }, 1, "backup gate ended 'failure'"],
+    ['the snapshot failed (the gate then skips)', { SCOPE: 'success', GATED: 'true', SNAPSHOT: 'failure', GATE: 'skipped' }, 1, "snapshot before the deploy ended 'failure'"],
+    ['deciding the scope failed', { SCOPE: 'failure', GATED: '', SNAPSHOT: 'skipped', GATE: 'skipped' }, 1, "ended 'failure'"],
+    ['the gate was cancelled', { SCOPE: 'success', GATED: 'true', SNAPSHOT: 'success', GATE: 'cancelled' }, 1, "ended 'cancelled'"],
+  ];
+  it.each(cases)('%s', (_, env, status, message) => {
+    const run = runStep(script, env);
+    expect(run.status, run.stdout + run.stderr).toBe(status);
+    expect(run.stdout).toContain(message);
+  });
+});
