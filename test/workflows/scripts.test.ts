@@ -176,7 +176,7 @@ describe('restore-drill.yml: Summarise the evidence', () => {
     verdict: 'fail',
     failure: 'check row-count public.orders failed',
     rpoMs: 29_700_000,
-    rtoMs: 90_000,
+    rtoMs: 439,
     phases: [
       { name: 'restore', ok: true, durationMs: 60_000 },
       { name: 'checks', ok: false, durationMs: 2_000, error: '1 of 3 checks failed' },
@@ -200,7 +200,8 @@ describe('restore-drill.yml: Summarise the evidence', () => {
     expect(summary).toContain('- backup: `20261125T020000Z-a1b2c3`');
     expect(summary).toContain('- failure: check row-count public.orders failed');
     expect(summary).toContain('- RPO: 29700 s');
-    expect(summary).toContain('- RTO: 90 s');
+    // Seconds keep their fraction, as the drill's outputs do.
+    expect(summary).toContain('- RTO: 0.439 s');
     expect(summary).toContain('- phase failed: checks: 1 of 3 checks failed');
     expect(summary).toContain('- check failed: public.orders rows (expected 20000, got 19999)');
     expect(summary).not.toContain('public.customers rows');
