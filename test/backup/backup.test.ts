@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { Transform } from 'node:stream';
 import {
   backup,
@@ -95,6 +95,7 @@ describe('backup to a local folder', () => {
   it('shows one size per backup, the bytes stored, and its summary heading before the prune table', async () => {
     const folder = freshFolder();
     const context = testContext();
+    onTestFinished(() => rmSync(folder, { recursive: true, force: true }));
     const outcome = await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, recipients: gpg.publicKeyArmored, 'keep-last': '3' }), context);
     expect(outcome.ok).toBe(true);
     const { dir } = onlyManifest(folder, 'app');

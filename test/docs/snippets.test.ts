@@ -51,7 +51,7 @@ jobs:
         with: { name: app, store: s3://b/p }
   call:
     uses: <owner>/lifeboat/.github/workflows/backup.yml@v1
-    with: { store: s3://b/p, keep-hourly: 3 }
+    with: { store: s3://b/p, keep-hourly: 3, lifeboat-ref: v0 }
 `,
   };
 
@@ -62,6 +62,7 @@ jobs:
       'bad.md:1 job drill step 1 (restore-drill): checks: .github/lifeboat-checks.yml is read from the repository, but no actions/checkout step comes before it',
       'bad.md:1 job drill step 1 (restore-drill): store s3://my-backups/lifeboat but no credentials step (aws-actions/configure-aws-credentials) before it',
       'bad.md:1 job gate step 2 (backup-gate): the OIDC login needs permissions id-token: write',
+      'bad.md:1 job call: lifeboat-ref v0 differs from the ref of the uses: line (v1)',
       "bad.md:1 job call: input 'keep-hourly' is not declared by .github/workflows/backup.yml",
       'bad.md:1 job call: an s3:// store but no aws-role-arn for the workflow\'s AWS login',
       'bad.md:1 job call: an s3:// store but no id-token: write permission for the OIDC login',

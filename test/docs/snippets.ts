@@ -107,6 +107,8 @@ function jobProblems(root: string, where: string, job: Job, workflowPermissions:
     if (reusable) {
       const [, file, ref] = reusable;
       if (ref !== major) problems.push(`${where}: ${job.uses} names ${ref}; the release makes ${major}`);
+      const lifeboatRef = job.with?.['lifeboat-ref'];
+      if (lifeboatRef !== undefined && lifeboatRef !== ref) problems.push(`${where}: lifeboat-ref ${String(lifeboatRef)} differs from the ref of the uses: line (${ref})`);
       const declared = inputsOf(root, `.github/workflows/${file}`);
       if (!declared) problems.push(`${where}: .github/workflows/${file} does not exist`);
       else problems.push(...checkInputs(where, job.with ?? {}, declared, `.github/workflows/${file}`));
