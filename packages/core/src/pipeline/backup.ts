@@ -96,7 +96,7 @@ export async function backup(
       size: last?.payload.size,
       sha256: last?.payload.sha256,
       duration: last ? Math.round(last.manifest.durationMs) / 1000 : undefined,
-      recipients: encryption.recipients.map((r) => r.fingerprint).join(','),
+      recipients: [...encryption.recipients.map((r) => r.fingerprint), ...(encryption.ageRecipients ?? []).map((r) => r.recipient)].join(','),
       encrypted: encryption.scheme !== 'none',
       backups: JSON.stringify(
         done.map(({ name, result }) => ({
