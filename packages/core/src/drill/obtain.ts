@@ -131,6 +131,7 @@ async function decryptPayload(
   }
   const result = await decryptFileToFile(stored.handle, keys, payloadPath, {
     scheme,
+    ...(scheme === 'age' && { label: stored.file.file }),
     signal: context.signal,
     env: context.env,
     onEngine: (engine, detail) => {
