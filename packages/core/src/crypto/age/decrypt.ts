@@ -150,6 +150,12 @@ export class AgeDecryptor extends Transform {
           this.openChunk(this.buffer, false);
           this.filled = 0;
         }
+        // Whole chunks with more input after them are opened in place, without a copy.
+        if (this.filled === 0 && chunk.length - offset > SEALED_CHUNK) {
+          this.openChunk(chunk.subarray(offset, offset + SEALED_CHUNK), false);
+          offset += SEALED_CHUNK;
+          continue;
+        }
         const take = Math.min(SEALED_CHUNK - this.filled, chunk.length - offset);
         chunk.copy(this.buffer, this.filled, offset, offset + take);
         this.filled += take;

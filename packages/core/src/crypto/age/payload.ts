@@ -58,6 +58,12 @@ export class PayloadEncryptor extends Transform {
         this.seal(this.buffer, false);
         this.filled = 0;
       }
+      // Whole chunks with more input after them are sealed in place, without a copy.
+      if (this.filled === 0 && chunk.length - offset > CHUNK) {
+        this.seal(chunk.subarray(offset, offset + CHUNK), false);
+        offset += CHUNK;
+        continue;
+      }
       const take = Math.min(CHUNK - this.filled, chunk.length - offset);
       chunk.copy(this.buffer, this.filled, offset, offset + take);
       this.filled += take;
