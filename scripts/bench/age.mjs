@@ -2,7 +2,9 @@
 /**
  * age throughput: Lifeboat's age encryption and decryption (node:crypto, in this process)
  * against the `age` CLI on the same file, file to file, in one run. Each side decrypts the
- * other's file, so the figures come with proof of interop at this size.
+ * other's file, so the figures come with proof of interop at this size. Two more rows encrypt
+ * into nothing (a discarding stream, `age -o /dev/null`): reading and encryption without the
+ * write. Lifeboat's decryption row includes the plaintext's SHA-256, as a drill computes it.
  *
  *   npm run build:ts && [LIFEBOAT_BENCH_SIZE_MB=1024] [LIFEBOAT_BENCH_RUNS=1] node scripts/bench/age.mjs
  *
@@ -15,6 +17,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -71,11 +74,15 @@ async function main() {
     const fromLifeboat = join(dir, 'lifeboat.age');
     const fromAge = join(dir, 'cli.age');
     const out = join(dir, 'out.bin');
-    const times = { lbEncrypt: [], ageEncrypt: [], lbDecrypt: [], ageDecrypt: [] };
+    const times = { lbEncrypt: [], ageEncrypt: [], lbDecrypt: [], ageDecrypt: [], lbNull: [], ageNull: [] };
+    // Writing is half of file to file: the /dev/null rows show the reading and the encryption alone.
+    const discard = () => new Writable({ highWaterMark: MIB, write: (_chunk, _encoding, callback) => callback() });
     for (let run = 0; run < runs; run++) {
       const enc = await timed(() => pipeline(core.encryptStream(plan, createReadStream(plain, { highWaterMark: MIB })), createWriteStream(fromLifeboat, { highWaterMark: MIB })));
       times.lbEncrypt.push(enc.seconds);
       times.ageEncrypt.push(timedSync(() => execFileSync('age', ['-r', recipient, '-o', fromAge, plain])));
+      times.lbNull.push((await timed(() => pipeline(core.encryptStream(plan, createReadStream(plain, { highWaterMark: MIB })), discard()))).seconds);
+      times.ageNull.push(timedSync(() => execFileSync('age', ['-r', recipient, '-o', '/dev/null', plain])));
       await rm(out, { force: true });
       const dec = await timed(() => core.decryptToFile(createReadStream(fromAge, { highWaterMark: MIB }), keys, out, { scheme: 'age' }));
       if (dec.result.sha256 !== plainSha) throw new Error("Lifeboat decrypted the age CLI's file to other bytes");
@@ -91,6 +98,8 @@ async function main() {
     console.table([
       row('lifeboat encryptStream (age, node:crypto)', times.lbEncrypt),
       row('age -r', times.ageEncrypt),
+      row('lifeboat encryptStream -> discarded', times.lbNull),
+      row('age -r -o /dev/null', times.ageNull),
       row('lifeboat decryptToFile (age, with SHA-256)', times.lbDecrypt),
       row('age -d', times.ageDecrypt),
     ]);
