@@ -35,7 +35,8 @@ export class PayloadEncryptor extends Transform {
   private key: Buffer | undefined;
 
   constructor(private readonly start: () => Promise<{ header: Buffer; fileKey: Buffer }>) {
-    super({ readableHighWaterMark: SEALED_CHUNK * 2, writableHighWaterMark: CHUNK });
+    // About 1 MiB buffered on each side: reads overlap encryption, and memory stays flat.
+    super({ readableHighWaterMark: 16 * SEALED_CHUNK, writableHighWaterMark: 16 * CHUNK });
   }
 
   override _construct(callback: (error?: Error | null) => void): void {
