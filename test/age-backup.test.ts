@@ -4,13 +4,13 @@
  * the README's age break-glass lines run verbatim.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backup, countRows, drill, drillOperation, generateKeyPair, listTables, objectSource, resolveOptions, signDetached } from '@lifeboat/core';
-import { backupOptions, freshFolder, onlyManifest, testContext } from './backup/support.js';
+import { backupOptions, freshFolder as newFolder, onlyManifest, testContext } from './backup/support.js';
 import { countMap, createSample, machineClientBinDir, SAMPLE_ROWS } from './postgres/sample.js';
 import { age, ageKeygen } from './services/age.js';
 import { createGpgHome, type GpgHome } from './services/gpg.js';
@@ -19,6 +19,14 @@ import { startS3, type S3Service } from './services/s3.js';
 import { repoRoot } from './support/node24.js';
 
 const run = promisify(execFile);
+const folders: string[] = [];
+
+/** A fresh folder, removed after the tests. */
+function freshFolder(prefix?: string): string {
+  const folder = newFolder(prefix);
+  folders.push(folder);
+  return folder;
+}
 
 let pg: PgServer;
 let s3: S3Service;
@@ -39,6 +47,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.allSettled([pg?.stop(), s3?.stop(), operator?.cleanup()]);
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
 
 async function ageBackup(store: string, recipients: string, extra: Record<string, string> = {}) {
