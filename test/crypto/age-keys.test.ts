@@ -30,7 +30,7 @@ describe('age keys in options', () => {
 
   test('recipients from a recipients file and inline lines; the manifest lists them, duplicates once', async () => {
     const reporter = new MemoryReporter();
-    const plan = await prepareEncryption({ encryption: 'auto', recipients: `recipients.txt\n${alice.recipient}` }, reporter, { cwd: dir });
+    const plan = await prepareEncryption({ encryption: 'auto', recipients: `# the operators\nrecipients.txt\n\n# and alice again\n${alice.recipient}\n` }, reporter, { cwd: dir });
     expect(plan.scheme).toBe('age');
     expect(describeEncryption(plan)).toEqual({ scheme: 'age', recipients: [], ageRecipients: [alice.recipient, bob.recipient], passphrase: false });
     expect(reporter.lines.map((l) => l.message).join('\n')).toContain(`Encrypting with age to ${alice.recipient}, ${bob.recipient}`);

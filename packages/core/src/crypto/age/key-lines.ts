@@ -70,7 +70,11 @@ async function split<K>(
       armorEnd = `-----END PGP ${begin[1]}-----`;
       continue;
     }
-    if (line === '' || line.startsWith('#')) continue;
+    if (line === '' || line.startsWith('#')) {
+      // Comments say nothing about the scheme: the rest must be empty when only age keys were given.
+      lines[i] = '';
+      continue;
+    }
     const where = `${options.option} line ${i + 1}`;
     if (RECIPIENT_START.test(line) || IDENTITY_START.test(line)) {
       age.push(parse(line, where));
