@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,6 +115,32 @@ describe('lifeboat keygen', () => {
     expect(text).toContain('the `signing-key` secret of the backup job only');
     expect(text).toContain('`signing-public-key` of drills and restores');
     for (const folder of [dir, second]) rmSync(folder, { recursive: true, force: true });
+  });
+});
+
+describe('lifeboat keygen --type age', () => {
+  it('writes an age identity file the age CLI reads, its recipient, and the signing pair', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keygen-age-'));
+    try {
+      const { stdout, stderr, exitCode } = await harness().run('keygen', '--type', 'age', '--out-dir', dir, '--json');
+      expect(exitCode).toBe(0);
+      const { outputs } = JSON.parse(stdout) as { outputs: Record<string, string> };
+      const recipient = outputs['age-recipient']!;
+      expect(recipient).toMatch(/^age1[0-9a-z]{58}$/);
+      expect(outputs.fingerprint).toBeUndefined();
+      expect(readFileSync(outputs['public-key-path']!, 'utf8')).toBe(`${recipient}\n`);
+      const keyPath = outputs['private-key-path']!;
+      expect(statSync(keyPath).mode & 0o777).toBe(0o600);
+      const identity = readFileSync(keyPath, 'utf8').split('\n').find((l) => l.startsWith('AGE-SECRET-KEY-1'))!;
+      expect(stdout + stderr).not.toContain(identity);
+      // The real age CLI: encrypt to the recipient, decrypt with the key file.
+      const sealed = execFileSync('age', ['-r', recipient], { input: 'hello age' });
+      expect(execFileSync('age', ['-d', '-i', keyPath], { input: sealed }).toString()).toBe('hello age');
+      expect(execFileSync('age-keygen', ['-y', keyPath]).toString().trim()).toBe(recipient);
+      expect(statSync(outputs['signing-private-key-path']!).mode & 0o777).toBe(0o600);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,8 +1,8 @@
 /**
  * Where things live in a store, relative to the store's root (the `prefix` of its URL):
  *
- *   <name>/<backup-id>/<payload>.pgp     the encrypted dump or export
- *   <name>/<backup-id>/stats.json.pgp    encrypted: tables, row counts, plaintext sha256
+ *   <name>/<backup-id>/<payload>.pgp     the encrypted dump or export (`.age` when age-encrypted)
+ *   <name>/<backup-id>/stats.json.pgp    encrypted: tables, row counts, plaintext sha256 (`.age` likewise)
  *   <name>/<backup-id>/manifest.json.sig optional detached signature of the manifest
  *   <name>/<backup-id>/manifest.json     written last: a backup exists only when this exists
  *   <name>/drills/<drill-id>.json        drill evidence records
@@ -12,6 +12,11 @@ export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_SIGNATURE_FILE = 'manifest.json.sig';
 export const STATS_FILE = 'stats.json';
 export const DRILLS_FOLDER = 'drills';
+
+/** The file-name suffix of objects encrypted with `scheme`: `.pgp`, `.age`, or none for plaintext. */
+export function encryptedSuffix(scheme: 'openpgp' | 'age' | 'none'): string {
+  return scheme === 'openpgp' ? '.pgp' : scheme === 'age' ? '.age' : '';
+}
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 

@@ -17,7 +17,7 @@ export interface BackupView {
   readonly finishedAt?: string;
   readonly durationMs?: number;
   readonly source?: string;
-  readonly encryption?: 'openpgp' | 'none';
+  readonly encryption?: 'openpgp' | 'age' | 'none';
   readonly recipients?: readonly string[];
   readonly problem?: string;
   readonly lastDrill?: { readonly id: string; readonly verdict: 'pass' | 'fail'; readonly finishedAt: string };
@@ -57,7 +57,7 @@ function backupView(b: CatalogBackup): BackupView {
     durationMs: m?.durationMs,
     source: m?.source.kind,
     encryption: m?.encryption.scheme,
-    recipients: m?.encryption.recipients.map((r) => r.fingerprint),
+    recipients: m && [...m.encryption.recipients.map((r) => r.fingerprint), ...(m.encryption.ageRecipients ?? [])],
     problem: b.problem,
     lastDrill: b.lastDrill && drillView(b.lastDrill),
   };

@@ -26,8 +26,12 @@ export const recipientSchema = z.looseObject({
 });
 
 export const encryptionSchema = z.looseObject({
-  scheme: z.enum(['openpgp', 'none']),
+  /** `openpgp`: OpenPGP messages (`.pgp`); `age`: age v1 files (`.age`); `none`: plaintext. */
+  scheme: z.enum(['openpgp', 'age', 'none']),
+  /** OpenPGP recipients (scheme `openpgp`). */
   recipients: z.array(recipientSchema).default([]),
+  /** age X25519 recipients, `age1…` (scheme `age`). */
+  ageRecipients: z.array(z.string().regex(/^age1[02-9ac-hj-np-z]+$/)).optional(),
   /** True when a symmetric passphrase can also decrypt. */
   passphrase: z.boolean().default(false),
 });

@@ -15,6 +15,7 @@ import {
   type SessionKey,
 } from 'openpgp';
 import { HashCounter } from '../pipeline/stages.js';
+import { AgeDecryptor, splitAgeIdentities, type AgeIdentity } from './age/index.js';
 import { LifeboatError, OptionError } from '../report/errors.js';
 import { registerSecret } from '../report/secrets.js';
 import {
@@ -41,12 +42,17 @@ export interface DecryptionIdentity extends KeyInfo {
   decryptionKeyIds: string[];
 }
 
-/** What a backup can be decrypted with: unlocked private keys and/or a symmetric passphrase. */
+/** What a backup can be decrypted with: unlocked private keys, age identities and/or a passphrase. */
 export interface DecryptionKeys {
   privateKeys: PrivateKey[];
   identities: DecryptionIdentity[];
+  /** age X25519 identities, for age backups. */
+  ageIdentities?: AgeIdentity[];
   passphrase?: string;
 }
+
+/** How the ciphertext is encrypted, from the backup's manifest. */
+export type DecryptScheme = 'openpgp' | 'age';
 
 /**
  * Streamed decryption emits plaintext before the integrity check at the end of the message
@@ -80,7 +86,9 @@ export interface DecryptOptions {
   /** Environment whose PATH is searched for gpg (default: this process's). */
   env?: Record<string, string | undefined>;
   /** Told which implementation decrypts the message, and why. */
-  onEngine?: (engine: 'gpg' | 'openpgp.js', detail: string) => void;
+  onEngine?: (engine: 'gpg' | 'openpgp.js' | 'age', detail: string) => void;
+  /** The encryption scheme, as the manifest records it (default `openpgp`). */
+  scheme?: DecryptScheme;
 }
 
 /** How openMessage may decrypt: which gpg (if any) and where it can read the ciphertext itself. */
@@ -119,11 +127,14 @@ export async function loadDecryptionKeys(
   if (!identityText && !passphrase) {
     throw new NoDecryptionKeyError(
       'Nothing to decrypt with: `identity` and `passphrase` are both empty.',
-      'Set `identity` to the armored private key (or its path) of a backup recipient, with `identity-passphrase` if it is protected, and/or set `passphrase`.',
+      'Set `identity` to the age identity or the armored OpenPGP private key (or its path) of a backup recipient, with `identity-passphrase` if it is protected, and/or set `passphrase`.',
     );
   }
-  const privateKeys = identityText
-    ? await loadPrivateKeys(identityText, identityPassphrase, { option: 'identity', passphraseOption: 'identity-passphrase', cwd: context.cwd, decryptionOnly: true })
+  // age identities and OpenPGP keys may stand side by side (backups from before and after a change of scheme).
+  const split = identityText ? await splitAgeIdentities(identityText, { option: 'identity', cwd: context.cwd }) : { age: [], rest: '' };
+  const openpgpText = split.rest.trim() ? split.rest : undefined;
+  const privateKeys = openpgpText
+    ? await loadPrivateKeys(openpgpText, identityPassphrase, { option: 'identity', passphraseOption: 'identity-passphrase', cwd: context.cwd, decryptionOnly: true })
     : [];
   const identities: DecryptionIdentity[] = [];
   for (const key of privateKeys) {
@@ -137,7 +148,8 @@ export async function loadDecryptionKeys(
     }
     identities.push({ ...keyInfo(key), decryptionKeyIds: usable.map((k) => k.getKeyID().toHex()) });
   }
-  return passphrase ? { privateKeys, identities, passphrase } : { privateKeys, identities };
+  const keys: DecryptionKeys = { privateKeys, identities, ageIdentities: split.age };
+  return passphrase ? { ...keys, passphrase } : keys;
 }
 
 /**
@@ -166,7 +178,7 @@ export async function decryptFileToFile(
   options: DecryptOptions = {},
 ): Promise<{ bytes: number; sha256: string }> {
   const input = file.createReadStream({ start: 0, autoClose: false, highWaterMark: CRYPTO_CHUNK });
-  const own = options.engine === 'openpgp' ? undefined : await reopen(file);
+  const own = options.engine === 'openpgp' || options.scheme === 'age' ? undefined : await reopen(file);
   try {
     return await decryptInto(input, own?.fd, keys, outPath, options);
   } finally {
@@ -209,6 +221,14 @@ async function decryptInto(
   const onAbort = () => input.destroy(signal?.reason as Error);
   try {
     signal?.throwIfAborted();
+    if (options.scheme === 'age') {
+      options.onEngine?.('age', 'node:crypto (X25519, scrypt, ChaCha20-Poly1305)');
+      const meter = new HashCounter();
+      created = true;
+      // Large writes: a 16 KiB stream buffer made the file system, not the decryption, set the pace.
+      await pipeline(input, ageDecryptor(keys, options.label), meter, createWriteStream(outPath, { mode: 0o600, highWaterMark: 1 << 20 }), { signal });
+      return { bytes: meter.bytes, sha256: meter.sha256() };
+    }
     signal?.addEventListener('abort', onAbort, { once: true });
     const route = await routeFor(options, options.engine ?? 'auto', fd);
     const opened = await openMessage(input, keys, options.label, route);
@@ -232,6 +252,11 @@ async function decryptInto(
   }
 }
 
+/** The age decryptor for these keys; its output is complete and authentic only once it ended without error. */
+function ageDecryptor(keys: DecryptionKeys, label: string | undefined): AgeDecryptor {
+  return new AgeDecryptor({ identities: keys.ageIdentities ?? [], passphrase: keys.passphrase }, label);
+}
+
 /**
  * Decrypts a small message (e.g. `stats.json.pgp`) in memory, with the same checks and errors.
  * `auto` means openpgp.js here: starting gpg costs more than it saves on small messages.
@@ -239,8 +264,15 @@ async function decryptInto(
 export async function decryptBytes(
   data: Uint8Array,
   keys: DecryptionKeys,
-  options: Pick<DecryptOptions, 'label' | 'engine' | 'env' | 'onEngine'> = {},
+  options: Pick<DecryptOptions, 'label' | 'engine' | 'env' | 'onEngine' | 'scheme'> = {},
 ): Promise<Uint8Array> {
+  if (options.scheme === 'age') {
+    const chunks: Buffer[] = [];
+    const decryptor = ageDecryptor(keys, options.label);
+    decryptor.end(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    for await (const chunk of decryptor) chunks.push(chunk as Buffer);
+    return new Uint8Array(Buffer.concat(chunks));
+  }
   const route = await routeFor(options, options.engine === 'gpg' ? 'gpg' : 'openpgp');
   const opened = await openMessage(Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]), keys, options.label, route);
   const plaintext = 'gpg' in opened ? gpgPlaintext(opened.gpg) : opened.plaintext;

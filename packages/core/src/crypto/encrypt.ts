@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createMessage, encrypt, enums, generateSessionKey, type PartialConfig, type SessionKey } from 'openpgp';
+import { ageEncryptBytes, ageEncryptStream, type AgeEncryptionKeys } from './age/index.js';
 import { coalesce } from './coalesce.js';
 import { NoEncryptionKeyError } from './errors.js';
 import type { EncryptionPlan } from './plan.js';
@@ -19,10 +20,11 @@ export const GNUPG22_CONFIG: PartialConfig = {
 
 /**
  * Encrypts a stream into a binary OpenPGP message (not armored, no OpenPGP compression,
- * SEIPDv1 so GnuPG 2.2 reads it); scheme 'none' returns the input. Backpressure end to end.
+ * SEIPDv1 so GnuPG 2.2 reads it), or an age v1 file for scheme 'age'; 'none' returns the input. Backpressure end to end.
  */
 export function encryptStream(plan: EncryptionPlan, input: Readable): Readable {
   if (plan.scheme === 'none') return input;
+  if (plan.scheme === 'age') return ageEncryptStream(ageKeys(plan), input);
   assertKeyed(plan);
   // openpgp.js wraps a failing source in its own error; keep the source's error, it names the stage.
   let inputError: unknown;
@@ -44,6 +46,7 @@ export function encryptStream(plan: EncryptionPlan, input: Readable): Readable {
 /** Encrypts a small buffer (e.g. `stats.json`) the same way as `encryptStream`. */
 export async function encryptBytes(plan: EncryptionPlan, data: Uint8Array): Promise<Uint8Array> {
   if (plan.scheme === 'none') return data;
+  if (plan.scheme === 'age') return ageEncryptBytes(ageKeys(plan), data);
   assertKeyed(plan);
   const message = await createMessage({ binary: data, format: 'binary' });
   return encrypt({ message, ...(await encryptionParams(plan)), format: 'binary' });
@@ -91,4 +94,12 @@ function assertKeyed(plan: EncryptionPlan): void {
       'Build the plan with prepareEncryption, which refuses an empty configuration.',
     );
   }
+}
+
+/** The age keys of an age plan: its recipients, or its passphrase alone. */
+function ageKeys(plan: EncryptionPlan): AgeEncryptionKeys {
+  const recipients = plan.ageRecipients ?? [];
+  if (recipients.length > 0) return { recipients };
+  if (plan.passphrase) return { passphrase: plan.passphrase, scryptWorkFactor: plan.scryptWorkFactor };
+  throw new NoEncryptionKeyError('The age encryption plan has neither recipients nor a passphrase.', 'Build the plan with prepareEncryption, which refuses an empty configuration.');
 }

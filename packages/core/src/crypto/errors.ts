@@ -104,3 +104,10 @@ export class SignatureError extends LifeboatError {
     this.problem = problem;
   }
 }
+
+/** The input is not an age v1 file, or its header is not one age writes. */
+export class NotAgeFileError extends LifeboatError {
+  constructor(message: string, fix: string) {
+    super('not-age-file', message, fix);
+  }
+}

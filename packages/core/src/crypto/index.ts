@@ -1,12 +1,13 @@
 export * from './errors.js';
 export { type KeyInfo, type RecipientKey, loadRecipients, describeKey, algorithmName } from './keys.js';
-export { type EncryptionPlan, prepareEncryption, describeEncryption, EXPIRY_WARNING_DAYS } from './plan.js';
+export { type EncryptionPlan, type EncryptionSetting, prepareEncryption, describeEncryption, chooseScheme, EXPIRY_WARNING_DAYS } from './plan.js';
 export { encryptStream, encryptBytes } from './encrypt.js';
 export {
   type DecryptionKeys,
   type DecryptionIdentity,
   type DecryptEngine,
   type DecryptOptions,
+  type DecryptScheme,
   loadDecryptionKeys,
   decryptToFile,
   decryptFileToFile,

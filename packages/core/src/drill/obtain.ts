@@ -3,7 +3,7 @@ import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { payloadOf } from '../catalog/manifest.js';
-import { decryptBytes, decryptFileToFile, loadDecryptionKeys, type DecryptionKeys } from '../crypto/index.js';
+import { decryptBytes, decryptFileToFile, loadDecryptionKeys, type DecryptionKeys, type DecryptScheme } from '../crypto/index.js';
 import type { RunContext } from '../context.js';
 import type { Store } from '../storage/store.js';
 import { authenticateBackup, type AuthenticationSettings, type Authenticity } from './authenticate.js';
@@ -49,6 +49,8 @@ export async function obtainBackup(
   const payload = payloadOf(manifest);
   const statsFile = manifest.objects.find((o) => o.role === 'stats');
   const encrypted = manifest.encryption.scheme !== 'none';
+  // The manifest says how the objects were encrypted (it is authenticated before they are read).
+  const scheme = manifest.encryption.scheme === 'age' ? 'age' : 'openpgp';
 
   // Local stores are read in place: the files stay open from hashing to decrypting (see fetchObject).
   const fetched: Fetched[] = [];
@@ -69,12 +71,12 @@ export async function obtainBackup(
     const decrypted = await phases.run('decrypt', async () => {
       const payloadPath = join(workDir, 'payload');
       try {
-        const result = await decryptPayload(stored, keys, payloadPath, encrypted, manifest.id, context, (engine) => (decryptedWith = engine));
+        const result = await decryptPayload(stored, keys, payloadPath, encrypted, scheme, manifest.id, context, (engine) => (decryptedWith = engine));
         let stats: Record<string, unknown> | undefined;
         if (storedStats) {
           const bytes = await readFetched(storedStats);
           await assertUnchanged(storedStats);
-          const text = encrypted ? Buffer.from(await decryptBytes(bytes, keys!)) : bytes;
+          const text = encrypted ? Buffer.from(await decryptBytes(bytes, keys!, { scheme })) : bytes;
           stats = JSON.parse(text.toString('utf8')) as Record<string, unknown>;
         }
         // The stats were written from the same stream: a mismatch means the payload is not the one dumped.
@@ -104,6 +106,7 @@ async function decryptPayload(
   keys: DecryptionKeys | undefined,
   payloadPath: string,
   encrypted: boolean,
+  scheme: DecryptScheme,
   backupId: string,
   context: RunContext,
   used: (engine: string) => void,
@@ -123,10 +126,12 @@ async function decryptPayload(
   if (!keys) {
     throw new VerificationError(
       `Backup ${backupId} is encrypted, but no \`identity\` or \`passphrase\` was given.`,
-      'Set `identity` (the armored private key, from a secret) and `identity-passphrase`, or `passphrase` for passphrase-encrypted backups.',
+      'Set `identity` (the age identity or the armored private key, from a secret; `identity-passphrase` for a protected OpenPGP key), or `passphrase` for passphrase-encrypted backups.',
     );
   }
   const result = await decryptFileToFile(stored.handle, keys, payloadPath, {
+    scheme,
+    ...(scheme === 'age' && { label: stored.file.file }),
     signal: context.signal,
     env: context.env,
     onEngine: (engine, detail) => {

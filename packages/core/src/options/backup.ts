@@ -25,7 +25,7 @@ export const backupOperation = defineOperation({
     size: 'Bytes the backup holds in the store: every object, signature and manifest included, the size `lifeboat list` shows.',
     sha256: 'SHA-256 of the stored payload bytes.',
     duration: 'Duration of the backup in seconds.',
-    recipients: 'Fingerprints of the recipient keys, comma-separated.',
+    recipients: 'Fingerprints of the OpenPGP recipient keys, or the age recipients, comma-separated.',
     encrypted: '`true`, or `false` when `encryption: none` was set.',
     backups: 'Every backup taken, as a JSON array of `{name, id, size, sha256, manifest}`.',
     pruned: 'Backups deleted by retention after this backup (0 when no keep rule is set).',

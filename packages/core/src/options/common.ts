@@ -25,18 +25,18 @@ export const storeOptions = {
 
 /** How a backup is encrypted. Fail closed: nothing configured stops the run. */
 export const encryptionOptions = {
-  encryption: opt.enum(['openpgp', 'none'] as const, {
-    default: 'openpgp',
+  encryption: opt.enum(['auto', 'openpgp', 'age', 'none'] as const, {
+    default: 'auto',
     description:
-      'Encryption scheme. `none` must be set explicitly and every report then says the backup is unencrypted.',
+      'Encryption scheme: `age` (age v1 files, `.age`), `openpgp` (OpenPGP messages GnuPG reads, `.pgp`), or `auto`: age when every recipient is an age recipient, OpenPGP otherwise. `none` must be set explicitly and every report then says the backup is unencrypted.',
   }),
   recipients: opt.text({
     description:
-      'OpenPGP public keys to encrypt to: armored blocks inline, or paths to key files, one per line. Several keys for rotation or for more than one operator.',
+      'Keys to encrypt to, one per line: age recipients (`age1…`) or OpenPGP public keys (armored blocks inline), or paths to files holding them. Several keys for rotation or for more than one operator; one scheme per backup.',
   }),
   passphrase: opt.text({
     secret: true,
-    description: 'Symmetric passphrase to encrypt with (alone or beside recipients).',
+    description: 'Passphrase to encrypt with: with OpenPGP alone or beside recipients; with age alone (age\'s scrypt, work factor 2^18).',
   }),
 };
 
@@ -45,11 +45,11 @@ export const decryptionOptions = {
   identity: opt.text({
     secret: true,
     orPath: true,
-    description: 'Armored OpenPGP private key (inline or a path) that can decrypt the backup.',
+    description: 'What decrypts the backup: age identities (`AGE-SECRET-KEY-1…` lines, or an `age-keygen` key file) and/or armored OpenPGP private keys, inline or as paths, one per line. Old and new keys side by side after a rotation.',
   }),
   'identity-passphrase': opt.text({
     secret: true,
-    description: 'Passphrase of the private key in `identity`.',
+    description: 'Passphrase of the OpenPGP private key in `identity`.',
   }),
   passphrase: opt.text({
     secret: true,

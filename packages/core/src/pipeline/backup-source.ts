@@ -1,5 +1,5 @@
 import type { RunContext } from '../context.js';
-import { prepareEncryption } from '../crypto/index.js';
+import { prepareEncryption, type EncryptionSetting } from '../crypto/index.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import type { BackupSource } from '../engines/source.js';
 import { openStore, type StoreOptions } from '../storage/open-store.js';
@@ -9,7 +9,7 @@ import { prepareSigning, runBackup } from './run-backup.js';
 /** What a single-source backup needs besides the source: where, how encrypted, under which name. */
 export interface SourceBackupOptions extends StoreOptions {
   readonly name?: string;
-  readonly encryption: 'openpgp' | 'none';
+  readonly encryption: EncryptionSetting;
   readonly recipients?: string;
   readonly passphrase?: string;
   readonly signingKey?: string;

@@ -26,9 +26,10 @@ export function renderBackupSummary(
   } else {
     const who = [
       ...encryption.recipients.map((r) => `\`${r.fingerprint}\` ${r.userIds[0] ?? ''}`.trim()),
+      ...(encryption.ageRecipients ?? []).map((r) => `\`${r.recipient}\``),
       ...(encryption.passphrase ? ['a passphrase'] : []),
     ];
-    lines.push(`Encrypted (OpenPGP) to ${who.join(', ')}.`, '');
+    lines.push(`Encrypted (${encryption.scheme === 'age' ? 'age' : 'OpenPGP'}) to ${who.join(', ')}.`, '');
   }
   if (signing) {
     lines.push(`Manifests signed by \`${signing.fingerprint ?? 'the signing key'}\`.`, '');

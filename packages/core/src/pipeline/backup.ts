@@ -73,7 +73,7 @@ export async function backup(
       size: last?.storedBytes,
       sha256: last?.payload.sha256,
       duration: last ? outputSeconds(last.manifest.durationMs) : undefined,
-      recipients: encryption.recipients.map((r) => r.fingerprint).join(','),
+      recipients: [...encryption.recipients.map((r) => r.fingerprint), ...(encryption.ageRecipients ?? []).map((r) => r.recipient)].join(','),
       encrypted: encryption.scheme !== 'none',
       backups: JSON.stringify(
         done.map(({ name, result }) => ({

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { newBackupId } from '../catalog/backup-id.js';
 import {
   backupObjectKey,
+  encryptedSuffix,
   isValidBackupName,
   MANIFEST_FILE,
   MANIFEST_SIGNATURE_FILE,
@@ -99,8 +100,7 @@ export async function runBackup(source: BackupSource, target: BackupTarget, cont
   }
   const started = context.now();
   const id = newBackupId(started);
-  const encrypted = target.encryption.scheme !== 'none';
-  const suffix = encrypted ? '.pgp' : '';
+  const suffix = encryptedSuffix(target.encryption.scheme);
   const payloadFile = `${source.payloadFile}${suffix}`;
   const statsFile = `${STATS_FILE}${suffix}`;
   const written: string[] = [];
