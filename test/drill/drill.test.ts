@@ -89,6 +89,9 @@ describe('restore drill of a real backup', () => {
     expect(record.checks.find((c) => c.kind === 'rpo')).toMatchObject({ ok: true });
     expect(record.rpoMs).toBeGreaterThanOrEqual(0);
     expect(record.rtoMs).toBeGreaterThan(0);
+    // The outputs keep the fraction: a drill of 439 ms reports 0.439, not 0.
+    expect(outcome.outputs['rto-seconds']).toBe(Math.round(record.rtoMs!) / 1000);
+    expect(outcome.outputs['rpo-seconds']).toBe(Math.round(record.rpoMs!) / 1000);
     expect(record.versions).toMatchObject({
       'target server': expect.stringMatching(/^\d+/),
       pg_restore: expect.any(String),

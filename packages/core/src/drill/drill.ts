@@ -4,7 +4,7 @@ import { futureBackupProblem } from '../catalog/clock-skew.js';
 import { DRILL_RECORD_FORMAT, type CheckResult, type DrillRecord } from '../catalog/drill-record.js';
 import { provenanceFromEnv, type RunContext } from '../context.js';
 import type { DrillOptions } from '../options/drill.js';
-import { formatDuration } from '../options/values.js';
+import { formatDuration, outputSeconds } from '../options/values.js';
 import { describeError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import type { DecryptedBackup } from '../engines/engine.js';
@@ -162,8 +162,8 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
       'backup-id': record.backupId,
       'drill-id': drillId,
       verdict: record.verdict,
-      'rpo-seconds': rpoMs !== undefined ? Math.round(rpoMs / 1000) : undefined,
-      'rto-seconds': Math.round(rtoMs / 1000),
+      'rpo-seconds': rpoMs !== undefined ? outputSeconds(rpoMs) : undefined,
+      'rto-seconds': outputSeconds(rtoMs),
       'evidence-path': published.jsonPath,
       'evidence-markdown-path': published.markdownPath,
       'checks-failed': failedChecks.length,

@@ -1,7 +1,7 @@
 import type { CheckResult } from '../catalog/drill-record.js';
 import type { RunContext } from '../context.js';
 import type { RestoreOptions } from '../options/restore.js';
-import { formatDuration } from '../options/values.js';
+import { formatDuration, outputSeconds } from '../options/values.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import type { DecryptedBackup } from '../engines/engine.js';
 import { engineSection, restoreEngine, restoreOptionFor } from '../engines/registry.js';
@@ -73,7 +73,7 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
     return {
       ok: failed.length === 0,
       failure: failed.length === 0 ? undefined : `Restore finished but ${failed.length} check(s) failed: ${failed.map((c) => c.name).join(', ')}`,
-      outputs: { 'backup-id': manifest.id, duration: Math.round(duration) / 1000, 'checks-failed': failed.length },
+      outputs: { 'backup-id': manifest.id, duration: outputSeconds(duration), 'checks-failed': failed.length },
       data: { backupId: manifest.id, phases: phases.phases, checks, authenticity: obtained.authenticity },
     };
   } finally {

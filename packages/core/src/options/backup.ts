@@ -22,7 +22,7 @@ export const backupOperation = defineOperation({
   outputs: {
     'backup-id': 'Id of the backup taken (sorts by time); with several databases, the last one.',
     location: 'Where the backup was stored: the store and the key of its manifest.',
-    size: 'Stored size of the payload in bytes.',
+    size: 'Bytes the backup holds in the store: every object, signature and manifest included, the size `lifeboat list` shows.',
     sha256: 'SHA-256 of the stored payload bytes.',
     duration: 'Duration of the backup in seconds.',
     recipients: 'Fingerprints of the recipient keys, comma-separated.',

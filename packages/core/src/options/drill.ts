@@ -39,7 +39,7 @@ export const drillOperation = defineOperation({
     }),
     ...engineDrillOptions,
     'evidence-dir': opt.string({
-      description: 'Folder for the evidence files (JSON and Markdown). Default: `lifeboat-evidence` under the runner\'s temp folder in Actions, the working directory otherwise.',
+      description: 'Folder for the evidence files (JSON and Markdown). Default: `lifeboat-evidence` under the runner\'s temp folder in Actions, `$XDG_STATE_HOME/lifeboat/evidence` (`~/.local/state/lifeboat/evidence`) otherwise.',
     }),
     'record-drill': opt.boolean({
       default: 'true',
@@ -55,8 +55,8 @@ export const drillOperation = defineOperation({
     'backup-id': 'Id of the backup drilled.',
     'drill-id': 'Id of the drill (its evidence record is `drills/<drill-id>.json`).',
     verdict: '`pass` or `fail`.',
-    'rpo-seconds': 'Backup age at drill time, in seconds.',
-    'rto-seconds': 'Total drill time, in seconds.',
+    'rpo-seconds': 'Backup age at drill time, in seconds (fractional, to the millisecond).',
+    'rto-seconds': 'Total drill time, in seconds (fractional: a 439 ms drill reports 0.439).',
     'evidence-path': 'Path of the JSON evidence record on the runner.',
     'evidence-markdown-path': 'Path of the Markdown evidence report on the runner.',
     'checks-failed': 'Number of failed checks.',

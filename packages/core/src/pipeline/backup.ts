@@ -1,3 +1,4 @@
+import { outputSeconds } from '../options/values.js';
 import type { RunContext } from '../context.js';
 import { prepareEncryption } from '../crypto/index.js';
 import type { BackupOptions } from '../options/backup.js';
@@ -37,21 +38,24 @@ export async function backup(
   const planned = await engine.backup!.plan(options, context);
 
   const taken: TakenBackup[] = [];
+  // Published after the backup summary, so it reads heading first, then each prune table.
+  const pruneSummaries: string[] = [];
   const take = async (name: string, createSource: () => Promise<BackupSource>) => {
     try {
       const source = await createSource();
       const result = await reporter.group(`Backup ${name}`, () => runBackup(source, { store, name, encryption, signing }, context));
       const pruned = await prune(options, store, name, result.manifest.id, context);
+      if (pruned.summary) pruneSummaries.push(pruned.summary);
       taken.push({ name, result, pruned: pruned.deleted, error: pruned.failure });
     } catch (error) {
-      const message = describeError(error);
-      reporter.error(`Backup of ${name} failed: ${message}`);
-      taken.push({ name, error: message });
+      // Not printed here: the run's failure names it once, and the summary's row says it.
+      taken.push({ name, error: describeError(error) });
     }
   };
   for (const { name, create } of planned) await take(name, create);
 
   await reporter.summary(renderBackupSummary(taken, store, encryption, undefined, signing));
+  for (const summary of pruneSummaries) await reporter.summary(summary);
   const done = taken.filter((t) => t.result);
   const last = done.at(-1)?.result;
   const failures = taken.filter((t) => t.error);
@@ -66,16 +70,16 @@ export async function backup(
     outputs: {
       'backup-id': last?.manifest.id,
       location: last ? `${store.location}/${last.manifestKey}` : undefined,
-      size: last?.payload.size,
+      size: last?.storedBytes,
       sha256: last?.payload.sha256,
-      duration: last ? Math.round(last.manifest.durationMs) / 1000 : undefined,
+      duration: last ? outputSeconds(last.manifest.durationMs) : undefined,
       recipients: encryption.recipients.map((r) => r.fingerprint).join(','),
       encrypted: encryption.scheme !== 'none',
       backups: JSON.stringify(
         done.map(({ name, result }) => ({
           name,
           id: result!.manifest.id,
-          size: result!.payload.size,
+          size: result!.storedBytes,
           sha256: result!.payload.sha256,
           manifest: result!.manifestKey,
         })),
@@ -92,9 +96,10 @@ async function prune(
   name: string,
   backupId: string,
   context: RunContext,
-): Promise<{ deleted: number; failure?: string }> {
+): Promise<{ deleted: number; failure?: string; summary?: string }> {
   const result = await pruneAfterBackup(options, { store, name, backupId }, context);
   if (!result) return { deleted: 0 };
   const deleted = result.report?.deleted ?? 0;
-  return result.ok ? { deleted } : { deleted, failure: `backup ${backupId} is complete, but retention failed: ${result.failure}` };
+  const summary = result.summary;
+  return result.ok ? { deleted, summary } : { deleted, summary, failure: `backup ${backupId} is complete, but retention failed: ${result.failure}` };
 }
