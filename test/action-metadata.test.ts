@@ -23,7 +23,7 @@ interface ActionYaml {
 const entries = await Promise.all(
   actionOperations.map(async (operation) => {
     const folder = operation.action!.folder;
-    const main = (await import(join(repoRoot, 'actions', folder, 'src', 'main.ts'))) as { operation: typeof operation };
+    const main = (await import(join(repoRoot, 'actions', folder, 'src', 'main.ts'))) as { operation: typeof operation & { run?: unknown } };
     const yaml = parse(readFileSync(join(repoRoot, 'actions', folder, 'action.yml'), 'utf8')) as ActionYaml;
     return { folder, operation, main, yaml };
   }),
@@ -31,8 +31,11 @@ const entries = await Promise.all(
 
 describe.each(entries)('actions/$folder/action.yml', ({ folder, operation, main, yaml }) => {
   it('belongs to the operation its main.ts runs', () => {
-    expect(main.operation).toBe(operation);
+    // main.ts runs the runnable form of the definition: the same options, command and action.
+    expect(main.operation.options).toBe(operation.options);
+    expect(main.operation.command).toBe(operation.command);
     expect(main.operation.action?.folder).toBe(folder);
+    expect(typeof main.operation.run).toBe('function');
   });
 
   it('runs the committed bundle on node24', () => {

@@ -7,6 +7,7 @@ import { VerificationError } from '../../packages/core/src/drill/errors.js';
 import { automaticChecks, restoreForDrill, restoreInto, runChecks } from '../../packages/core/src/engines/redis/drill.js';
 import { RedisSnapshotCorruptError, RedisTargetNotEmptyError } from '../../packages/core/src/engines/redis/errors.js';
 import { parseChecks } from '../../packages/core/src/engines/redis/checks.js';
+import { parseRedisSection } from '../../packages/core/src/engines/redis/manifest.js';
 import { startRedis, type RedisServer, type TestClient } from '../services/redis.js';
 import { fillSample, keyName, snapshotOf, type DbCounts } from './sample.js';
 import { backupRedis, freshFolder, obtainRedisBackup, testContext } from './support.js';
@@ -66,7 +67,7 @@ describe.each(['rdb', 'keys'] as const)('Redis drill of a %s backup into a throw
     const context = testContext();
     const work = folder('lifeboat-work-');
     const { selected, obtained } = await obtainRedisBackup(mode === 'rdb' ? rdbStore : keysStore, 'cache', work, context);
-    const target = await restoreForDrill({ section: selected.manifest.source, payloadPath: obtained.payloadPath, stats: obtained.stats, options: {}, drillId: 'd1', context });
+    const target = await restoreForDrill({ section: parseRedisSection(selected.manifest.source), payloadPath: obtained.payloadPath, stats: obtained.stats, options: {}, drillId: 'd1', context });
     try {
       expect(target.description).toMatch(/^throwaway redis-server 7\.\d+\.\d+ on 127\.0\.0\.1:\d+$/);
       if (mode === 'rdb') expect(target.checks).toMatchObject([{ kind: 'redis-check-rdb', ok: true, actual: expect.stringContaining('100000 keys read') }]);
@@ -115,7 +116,7 @@ describe('Redis drill failures', () => {
     const context = testContext();
     const work = folder('lifeboat-work-');
     const { selected, obtained } = await obtainRedisBackup(rdbStore, 'cache', work, context);
-    const target = await restoreForDrill({ section: selected.manifest.source, payloadPath: obtained.payloadPath, stats: obtained.stats, options: {}, drillId: 'd2', context });
+    const target = await restoreForDrill({ section: parseRedisSection(selected.manifest.source), payloadPath: obtained.payloadPath, stats: obtained.stats, options: {}, drillId: 'd2', context });
     try {
       const checks = parseChecks([
         { name: 'write', command: `SET ${keyName(0, 0)} changed`, expect: 'OK' },
@@ -154,7 +155,7 @@ describe('Redis drill failures', () => {
     const context = testContext();
     const work = folder('lifeboat-work-');
     const { selected, obtained } = await obtainRedisBackup(rdbStore, 'cache', work, context);
-    const target = await restoreForDrill({ section: selected.manifest.source, payloadPath: obtained.payloadPath, stats: obtained.stats, options: {}, drillId: 'd3', context });
+    const target = await restoreForDrill({ section: parseRedisSection(selected.manifest.source), payloadPath: obtained.payloadPath, stats: obtained.stats, options: {}, drillId: 'd3', context });
     try {
       const client = await startClient(target.endpoint.url!);
       await client.select(2);
@@ -186,7 +187,7 @@ describe('Redis drill failures', () => {
     const bytes = readFileSync(obtained.payloadPath);
     bytes[bytes.indexOf('a long compressible value') + 5]! ^= 0x01;
     writeFileSync(obtained.payloadPath, bytes);
-    const error = await restoreForDrill({ section: selected.manifest.source, payloadPath: obtained.payloadPath, stats: obtained.stats, options: {}, drillId: 'd4', context }).catch((e: unknown) => e);
+    const error = await restoreForDrill({ section: parseRedisSection(selected.manifest.source), payloadPath: obtained.payloadPath, stats: obtained.stats, options: {}, drillId: 'd4', context }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RedisSnapshotCorruptError);
     expect(describeError(error)).toMatch(/redis-check-rdb rejects the decrypted snapshot: .*(CRC|checksum)/i);
   });
@@ -195,7 +196,7 @@ describe('Redis drill failures', () => {
     const context = testContext();
     const work = folder('lifeboat-work-');
     const { selected, obtained } = await obtainRedisBackup(rdbStore, 'cache', work, context);
-    const section = { ...selected.manifest.source, serverMajor: 99, serverVersion: '99.0.0' };
+    const section = { ...parseRedisSection(selected.manifest.source), serverMajor: 99, serverVersion: '99.0.0' };
     const error = await restoreForDrill({ section, payloadPath: obtained.payloadPath, stats: obtained.stats, options: {}, drillId: 'd5', context, throwaway: { linuxRunner: false } }).catch((e: unknown) => e);
     expect(describeError(error)).toMatch(/needs a Redis 99 \(or newer\) server.*only redis-server 7\.\d+\.\d+, older.*Install redis-server 99 or newer/);
   });
@@ -207,7 +208,7 @@ describe('Redis drill into a given server (target-redis-url)', () => {
     try {
       const context = testContext();
       const { selected, obtained } = await obtainRedisBackup(rdbStore, 'cache', folder('lifeboat-work-'), context);
-      const target = await restoreForDrill({ section: selected.manifest.source, payloadPath: obtained.payloadPath, stats: obtained.stats, options: { targetRedisUrl: given.url() }, drillId: 'd6', context });
+      const target = await restoreForDrill({ section: parseRedisSection(selected.manifest.source), payloadPath: obtained.payloadPath, stats: obtained.stats, options: { targetRedisUrl: given.url() }, drillId: 'd6', context });
       try {
         expect(target.description).toMatch(/^given server redis:\/\/127\.0\.0\.1:\d+ \(Redis 7\./);
         expect((await automaticChecks(target, obtained.stats)).filter((c) => !c.ok)).toEqual([]);
@@ -229,7 +230,7 @@ describe('Redis drill into a given server (target-redis-url)', () => {
       await given.cli(['-n', '4', 'SET', 'mine', 'keep me']);
       const context = testContext();
       const { selected, obtained } = await obtainRedisBackup(rdbStore, 'cache', folder('lifeboat-work-'), context);
-      const error = await restoreForDrill({ section: selected.manifest.source, payloadPath: obtained.payloadPath, stats: obtained.stats, options: { targetRedisUrl: given.url() }, drillId: 'd7', context }).catch((e: unknown) => e);
+      const error = await restoreForDrill({ section: parseRedisSection(selected.manifest.source), payloadPath: obtained.payloadPath, stats: obtained.stats, options: { targetRedisUrl: given.url() }, drillId: 'd7', context }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RedisTargetNotEmptyError);
       expect(describeError(error)).toMatch(/already holds keys \(db 4: 1\).*empty server kept for drills/);
       expect(await given.cli(['-n', '4', 'GET', 'mine'])).toBe('keep me\n');
@@ -246,7 +247,7 @@ describe('Redis restore into the operator\'s server (target-redis-url)', () => {
       const context = testContext();
       const work = folder('lifeboat-work-');
       const { selected, obtained } = await obtainRedisBackup(mode === 'rdb' ? rdbStore : keysStore, 'cache', work, context);
-      const result = await restoreInto({ section: selected.manifest.source, payloadPath: obtained.payloadPath, stats: obtained.stats, options: { targetRedisUrl: target.url() }, context });
+      const result = await restoreInto({ section: parseRedisSection(selected.manifest.source), payloadPath: obtained.payloadPath, stats: obtained.stats, options: { targetRedisUrl: target.url() }, context });
       expect(result.checks.filter((c) => !c.ok)).toEqual([]);
       expect(result.checks).toHaveLength(7);
       expect(result.restored.functions).toBe(1);
@@ -273,7 +274,7 @@ describe('Redis restore into the operator\'s server (target-redis-url)', () => {
       await target.cli(['SET', 'existing', 'key']);
       const context = testContext();
       const { selected, obtained } = await obtainRedisBackup(rdbStore, 'cache', folder('lifeboat-work-'), context);
-      const error = await restoreInto({ section: selected.manifest.source, payloadPath: obtained.payloadPath, stats: obtained.stats, options: { targetRedisUrl: target.url() }, context }).catch((e: unknown) => e);
+      const error = await restoreInto({ section: parseRedisSection(selected.manifest.source), payloadPath: obtained.payloadPath, stats: obtained.stats, options: { targetRedisUrl: target.url() }, context }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RedisTargetNotEmptyError);
       expect(describeError(error)).toMatch(/already holds keys \(db 0: 1\).*empty server/);
       expect(await target.cli(['DBSIZE'])).toBe('1\n');

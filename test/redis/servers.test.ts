@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { automaticChecks, restoreForDrill } from '../../packages/core/src/engines/redis/drill.js';
 import { redisStatsSchema } from '../../packages/core/src/engines/redis/stats.js';
+import { parseRedisSection } from '../../packages/core/src/engines/redis/manifest.js';
 import { createTestCa, startRedis, type RedisServer, type TestCa } from '../services/redis.js';
 import { fillSample, type DbCounts } from './sample.js';
 import { backupRedis, freshFolder, obtainRedisBackup, testContext } from './support.js';
@@ -38,7 +39,7 @@ async function backupAndDrill(test: Omit<Parameters<typeof backupRedis>[0], 'sto
   if (pause > 0) await new Promise((r) => setTimeout(r, pause));
   const context = testContext();
   const { selected, obtained } = await obtainRedisBackup(store, test.name ?? 'cache', folder('lifeboat-work-'), context);
-  const target = await restoreForDrill({ section: selected.manifest.source, payloadPath: obtained.payloadPath, stats: obtained.stats, options: {}, drillId: 'x', context });
+  const target = await restoreForDrill({ section: parseRedisSection(selected.manifest.source), payloadPath: obtained.payloadPath, stats: obtained.stats, options: {}, drillId: 'x', context });
   try {
     return { result, checks: await automaticChecks(target, obtained.stats), notes: target.notes };
   } finally {

@@ -1,9 +1,9 @@
-import { canisterExportOperation, canisterExport, runAction } from '@lifeboat/core';
+import { operations, runAction } from '@lifeboat/core';
 
 /** The schema this action's inputs and outputs come from. */
-export const operation = canisterExportOperation;
+export const operation = operations.canisterExport;
 
 /** Runs the canister-export action: inputs → core canister export → outputs and job summary. */
 export function run(env: Record<string, string | undefined> = process.env): Promise<void> {
-  return runAction(operation, (options, context) => canisterExport(options, context), env);
+  return runAction(operation, operation.run, env);
 }

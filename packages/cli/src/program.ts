@@ -1,33 +1,15 @@
 import { Command, Option } from 'commander';
 import {
-  backup,
-  backupOperation,
   camelName,
-  canisterExport,
-  canisterExportOperation,
-  demo,
-  demoOperation,
-  drill,
-  drillOperation,
   envName,
-  gateOperation,
-  gateWithFreshBackup,
-  keygen,
-  keygenOperation,
-  listCatalog,
-  listOperation,
   onSurface,
-  prune,
-  pruneOperation,
-  restore,
-  restoreOperation,
-  verify,
-  verifyOperation,
+  operations,
   type OperationDef,
   type OperationOutcome,
   type OptionDefs,
   type ResolvedOptions,
   type RunContext,
+  type RunnableOperation,
 } from '@lifeboat/core';
 import { processTerminal, runCommand, type GlobalFlags, type Terminal } from './run-command.js';
 import { version } from './version.js';
@@ -84,15 +66,7 @@ export function createProgram(
     .showHelpAfterError()
     .configureOutput({ writeOut: terminal.stdout, writeErr: terminal.stderr })
     .exitOverride();
-  addOperationCommand(program, backupOperation, (o, c) => backup(o, c), terminal, setExitCode);
-  addOperationCommand(program, drillOperation, (o, c) => drill(o, c), terminal, setExitCode);
-  addOperationCommand(program, restoreOperation, restore, terminal, setExitCode);
-  addOperationCommand(program, listOperation, listCatalog, terminal, setExitCode);
-  addOperationCommand(program, verifyOperation, verify, terminal, setExitCode);
-  addOperationCommand(program, pruneOperation, prune, terminal, setExitCode);
-  addOperationCommand(program, gateOperation, gateWithFreshBackup, terminal, setExitCode);
-  addOperationCommand(program, keygenOperation, keygen, terminal, setExitCode);
-  addOperationCommand(program, canisterExportOperation, (o, c) => canisterExport(o, c), terminal, setExitCode);
-  addOperationCommand(program, demoOperation, demo, terminal, setExitCode);
+  // Each operation carries its own run; the loop only sees their common shape.
+  for (const operation of Object.values(operations) as RunnableOperation[]) addOperationCommand(program, operation, operation.run, terminal, setExitCode);
   return program;
 }

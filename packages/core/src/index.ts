@@ -6,6 +6,7 @@ export * from './report/reporter.js';
 export * from './report/outcome.js';
 export { ActionsReporter } from './report/actions-reporter.js';
 export { runAction } from './report/action-runner.js';
+export { operations, type RunnableOperation } from './operations.js';
 export type * from './storage/store.js';
 export { backup } from './pipeline/backup.js';
 export { drill } from './drill/drill.js';

@@ -9,7 +9,7 @@ import { connectClient, withClient, type CommandClient } from './client.js';
 import { describeRedis, parseRedisUrl, redisUrlOf, type RedisConnection } from './connection.js';
 import { RedisSnapshotCorruptError, RedisTargetNotEmptyError } from './errors.js';
 import { readServerFacts } from './info.js';
-import { parseRedisSection } from './manifest.js';
+import type { RedisManifestSection } from './manifest.js';
 import type { RedisDrillOptions, RedisRestoreOptions } from './options.js';
 import { plainPayload } from './payload-file.js';
 import type { RestoredTarget } from '../restored-target.js';
@@ -26,7 +26,8 @@ export interface RedisRestoredTarget extends RestoredTarget {
 
 /** What `restoreForDrill` gets from the drill orchestrator. */
 export interface RedisDrillInput {
-  readonly section: unknown;
+  /** The manifest section, parsed when the manifest was read. */
+  readonly section: RedisManifestSection;
   readonly payloadPath: string;
   readonly stats?: Record<string, unknown>;
   readonly options: Partial<RedisDrillOptions>;
@@ -44,7 +45,7 @@ export interface RedisDrillInput {
  */
 export async function restoreForDrill(input: RedisDrillInput): Promise<RedisRestoredTarget> {
   const { context, options } = input;
-  const section = parseRedisSection(input.section);
+  const { section } = input;
   const stats = readRedisStats(input.stats);
   const workDir = await mkdtemp(join(context.tempDir, 'lifeboat-redis-drill-'));
   const checks: CheckResult[] = [];
@@ -181,13 +182,13 @@ export interface RedisRestoreResult {
  * (the break-glass steps).
  */
 export async function restoreInto(input: {
-  section: unknown;
+  section: RedisManifestSection;
   payloadPath: string;
   stats?: Record<string, unknown>;
   options: Partial<RedisRestoreOptions> & { readonly targetRedisUrl: string };
   context: RunContext;
 }): Promise<RedisRestoreResult> {
-  const section = parseRedisSection(input.section);
+  const { section } = input;
   const stats = readRedisStats(input.stats);
   const connection = parseRedisUrl(input.options.targetRedisUrl, input.options, 'target-redis-url');
   const workDir = await mkdtemp(join(input.context.tempDir, 'lifeboat-redis-restore-'));

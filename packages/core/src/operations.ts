@@ -1,0 +1,48 @@
+import { listCatalog } from './catalog/list.js';
+import { verify } from './catalog/verify.js';
+import type { RunContext } from './context.js';
+import { keygen } from './crypto/keygen-operation.js';
+import { demo } from './demo/demo.js';
+import { drill } from './drill/drill.js';
+import { restore } from './drill/restore.js';
+import { canisterExport } from './engines/canister/export.js';
+import { gateWithFreshBackup } from './gate/gate-with-backup.js';
+import type { OperationDef, OptionDefs, ResolvedOptions } from './options/define.js';
+import {
+  backupOperation,
+  canisterExportOperation,
+  demoOperation,
+  drillOperation,
+  gateOperation,
+  keygenOperation,
+  listOperation,
+  pruneOperation,
+  restoreOperation,
+  verifyOperation,
+} from './options/index.js';
+import { backup } from './pipeline/backup.js';
+import type { OperationOutcome } from './report/outcome.js';
+import { prune } from './retention/prune.js';
+
+/** An operation's definition (options, outputs, action metadata) with the function that runs it. */
+export interface RunnableOperation<D extends OptionDefs = OptionDefs> extends OperationDef<D> {
+  run(options: ResolvedOptions<D>, context: RunContext): Promise<OperationOutcome>;
+}
+
+function runnable<D extends OptionDefs>(definition: OperationDef<D>, run: RunnableOperation<D>['run']): RunnableOperation<D> {
+  return { ...definition, run };
+}
+
+/** Every operation, runnable, in the order `lifeboat --help` lists them: what the CLI and the actions call. */
+export const operations = {
+  backup: runnable(backupOperation, (options, context) => backup(options, context)),
+  drill: runnable(drillOperation, (options, context) => drill(options, context)),
+  restore: runnable(restoreOperation, restore),
+  list: runnable(listOperation, listCatalog),
+  verify: runnable(verifyOperation, verify),
+  prune: runnable(pruneOperation, prune),
+  gate: runnable(gateOperation, gateWithFreshBackup),
+  keygen: runnable(keygenOperation, keygen),
+  canisterExport: runnable(canisterExportOperation, (options, context) => canisterExport(options, context)),
+  demo: runnable(demoOperation, demo),
+};
