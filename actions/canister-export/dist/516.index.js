@@ -25685,7 +25685,7 @@ function upgradeChainsaw(saw) {
 
 /***/ }),
 
-/***/ 96070:
+/***/ 73689:
 /***/ ((module) => {
 
 /**
@@ -25721,7 +25721,7 @@ var inherits = (__webpack_require__(39023).inherits);
 var isStream = __webpack_require__(96543);
 var Transform = (__webpack_require__(42840).Transform);
 
-var ArchiveEntry = __webpack_require__(96070);
+var ArchiveEntry = __webpack_require__(73689);
 var util = __webpack_require__(18300);
 
 var ArchiveOutputStream = module.exports = function(options) {
@@ -26168,7 +26168,7 @@ util.toDosTime = function(d) {
 var inherits = (__webpack_require__(39023).inherits);
 var normalizePath = __webpack_require__(56133);
 
-var ArchiveEntry = __webpack_require__(96070);
+var ArchiveEntry = __webpack_require__(73689);
 var GeneralPurposeBit = __webpack_require__(97632);
 var UnixStat = __webpack_require__(23810);
 
@@ -27030,7 +27030,7 @@ ZipArchiveOutputStream.prototype.setComment = function(comment) {
  * https://github.com/archiverjs/node-compress-commons/blob/master/LICENSE-MIT
  */
 module.exports = {
-  ArchiveEntry: __webpack_require__(96070),
+  ArchiveEntry: __webpack_require__(73689),
   ZipArchiveEntry: __webpack_require__(73380),
   ArchiveOutputStream: __webpack_require__(36306),
   ZipArchiveOutputStream: __webpack_require__(82132)
