@@ -8,7 +8,8 @@ import { formatDuration } from '../options/values.js';
 import { describeError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import { verifyCanisterArchive } from '../sources/canister/verify-archive.js';
-import type { PostgresConnection } from '../sources/postgres/connection.js';
+import { resolveConnection, type PostgresConnection } from '../sources/postgres/connection.js';
+import { RestoreTargetError } from './errors.js';
 import { removePrivateTempDir } from '../process/private-temp.js';
 import { privateWorkDir } from '../process/work-dir.js';
 import { openStore } from '../storage/open-store.js';
@@ -89,7 +90,9 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
       const into = target;
       await phases.run('checks', async () => {
         checks.push(...(await rowCountChecks(into.connection, obtained.stats, context.env)));
-        checks.push(...(await runSqlChecks(into.connection, sqlChecks)));
+        const operatorChecks = await runSqlChecks(into.connection, sqlChecks);
+        checks.push(...operatorChecks.results);
+        notes.push(...operatorChecks.notes);
       });
     } else if (source.kind === 'canister' || source.kind === 'canister-snapshot') {
       await phases.run('checks', async () => {
@@ -187,9 +190,20 @@ async function restoreIntoTarget(
   let prepared: DrillTarget | undefined;
   try {
     await phases.run('restore', async () => {
+      if (source.dumpFormat === 'globals-sql' && options.targetDatabaseUrl) {
+        throw new RestoreTargetError(
+          `Backup ${selected.manifest.id} holds roles and tablespaces (a globals backup). Roles belong to the whole server, not to a database: restoring them through \`target-database-url\` would change the roles of ${describeTargetServer(options.targetDatabaseUrl, context)}, which no scratch database isolates.`,
+          'Drill globals backups without `target-database-url`: Lifeboat then restores them into a throwaway server it starts and removes itself.',
+        );
+      }
       prepared = await prepareDrillTarget(
         options.targetDatabaseUrl,
-        { major: sourceMajor ?? 0, database: String(source.database ?? selected.name), drillId },
+        {
+          major: sourceMajor ?? 0,
+          database: String(source.database ?? selected.name),
+          drillId,
+          restore: { asSuperuser: options.restoreAsSuperuser, owners: options.restoreOwners },
+        },
         context,
       );
       const target = prepared;
@@ -206,7 +220,8 @@ async function restoreIntoTarget(
       versions.pg_dump = String(source.clientVersion ?? '?');
       versions['target server'] = target.server.version;
       versions[source.dumpFormat === 'globals-sql' ? 'psql' : 'pg_restore'] = client.version;
-      const restored = await restorePayload(payloadPath, source, target.connection, client, options, context);
+      const restored = await restorePayload(payloadPath, source, { admin: target.connection, restorer: target.restorer.connection }, client, options, context);
+      if (source.dumpFormat !== 'globals-sql') notes.push(`pg_restore ran ${target.restorer.description}.`);
       checks.push(restored.check);
       notes.push(...restored.notes);
     });
@@ -215,6 +230,15 @@ async function restoreIntoTarget(
     throw error;
   }
   return prepared!;
+}
+
+function describeTargetServer(url: string, context: RunContext): string {
+  try {
+    const connection = resolveConnection(url, context.env);
+    return `the server at ${connection.host}:${connection.port}`;
+  } catch {
+    return 'that server';
+  }
 }
 
 function numberOf(value: unknown): number | undefined {

@@ -15,17 +15,25 @@ export interface RestoredPayload {
   readonly notes: string[];
 }
 
-/** Restores a decrypted payload into `target`: globals SQL through psql, an archive through pg_restore. */
+/** Where a payload is restored: the target database as its admin user, and as the role pg_restore runs as. */
+export interface PayloadTarget {
+  /** Globals scripts are replayed as this user (creating roles takes one that may). */
+  readonly admin: PostgresConnection;
+  /** pg_restore connects as this role (see `prepareRestoreIdentity`). */
+  readonly restorer: PostgresConnection;
+}
+
+/** Restores a decrypted payload: globals SQL through psql (after checking it), an archive through pg_restore. */
 export async function restorePayload(
   payloadPath: string,
   source: Record<string, unknown>,
-  target: PostgresConnection,
+  target: PayloadTarget,
   client: ResolvedClient,
   options: PostgresRestoreOptions,
   context: RunContext,
 ): Promise<RestoredPayload> {
   if (source.dumpFormat === 'globals-sql') {
-    const result = await restoreGlobals(payloadPath, target, { binDir: client.binDir, env: context.env, signal: context.signal });
+    const result = await restoreGlobals(payloadPath, target.admin, { binDir: client.binDir, env: context.env, signal: context.signal });
     return { check: restoreErrorsCheck(result.errors.length, options.maxRestoreErrors, result.errors), notes: [] };
   }
   // The threshold is a check here, judged with the rest; pg_restore's own limit stays off.
@@ -33,7 +41,7 @@ export async function restorePayload(
   const result = await restorePostgres({
     ...settings,
     file: payloadPath,
-    target,
+    target: target.restorer,
     origin: source,
     binDir: client.binDir,
     // A directory dump is unpacked beside the decrypted payload, in the run's guarded work folder.

@@ -4,11 +4,13 @@ import type { RestoreOptions } from '../options/restore.js';
 import { formatDuration } from '../options/values.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import { resolveConnection } from '../sources/postgres/connection.js';
-import { listTables, readServerInfo } from '../sources/postgres/server-info.js';
+import { readServerInfo } from '../sources/postgres/server-info.js';
+import { describeUserObjects, listUserObjects } from '../restore/user-objects.js';
 import { removePrivateTempDir } from '../process/private-temp.js';
 import { privateWorkDir } from '../process/work-dir.js';
 import { openStore } from '../storage/open-store.js';
 import { resolvePostgresClient } from '../toolchain/resolve.js';
+import { prepareRestoreIdentity, releaseRestoreIdentity, type RestoreIdentity } from '../restore/restore-role.js';
 import { RestoreTargetError } from './errors.js';
 import { describeAuthenticity, prepareAuthentication } from './authenticate.js';
 import { loadKeysIfAny, obtainBackup } from './obtain.js';
@@ -30,10 +32,10 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
   const authentication = await prepareAuthentication(options, context);
   const store = await openStore(options, context);
   const server = await readServerInfo(target, context.env);
-  const existing = await listTables(target, context.env);
+  const existing = await listUserObjects(target, context.env);
   if (existing.length > 0) {
     throw new RestoreTargetError(
-      `Database ${target.database} on ${target.host}:${target.port} already holds ${existing.length} tables; restore refuses to mix a backup into existing data.`,
+      `Database ${target.database} on ${target.host}:${target.port} already holds ${describeUserObjects(existing)}; restore refuses to mix a backup into existing data.`,
       'Create an empty database (`createdb`) and point `target-database-url` at it.',
     );
   }
@@ -61,9 +63,18 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
       context,
     });
     await phases.run('restore', async () => {
-      const restored = await restorePayload(obtained.payloadPath, source, target, client, options, context);
-      checks.push(restored.check);
-      for (const note of restored.notes) reporter.info(note);
+      const globals = source.dumpFormat === 'globals-sql';
+      // Roles are made as the target's user; an archive is restored as a role that is no superuser.
+      let identity: RestoreIdentity | undefined;
+      try {
+        identity = globals ? undefined : await prepareRestoreIdentity(target, { asSuperuser: options.restoreAsSuperuser, owners: options.restoreOwners });
+        if (identity) reporter.info(`pg_restore runs ${identity.description}.`);
+        const restored = await restorePayload(obtained.payloadPath, source, { admin: target, restorer: identity?.connection ?? target }, client, options, context);
+        checks.push(restored.check);
+        for (const note of restored.notes) reporter.info(note);
+      } finally {
+        if (identity) await releaseRestoreIdentity(target, identity);
+      }
     });
     await phases.run('checks', async () => {
       checks.push(...(await rowCountChecks(target, obtained.stats, context.env)));

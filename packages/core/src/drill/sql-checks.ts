@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import type { CheckResult } from '../catalog/drill-record.js';
 import { OptionError } from '../report/errors.js';
+import { splitSqlScript } from '../restore/sql-script.js';
 
 /** What an operator-defined check expects of its query's result. */
 export type Expectation =
@@ -74,6 +75,14 @@ export function loadSqlChecks(option: string | undefined, cwd: string = process.
     const name = entry.name ?? `check ${index + 1}`;
     if (!expect) {
       throw new OptionError(`${where}: "${name}" has expect '${expectText}', which is not an expectation.`, CHECKS_FORM);
+    }
+    // The extended protocol refuses several statements too; refusing here says so before any download.
+    const statements = splitSqlScript(entry.sql).statements.length;
+    if (statements !== 1) {
+      throw new OptionError(
+        `${where}: "${name}" holds ${statements === 0 ? 'no statement' : `${statements} statements`}; a check runs exactly one.`,
+        'Give each check a single query (usually one SELECT) and split several queries into several checks.',
+      );
     }
     return { name, sql: entry.sql, expect, expectText };
   });

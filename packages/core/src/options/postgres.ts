@@ -81,11 +81,16 @@ export const postgresRestoreOptions = {
   'restore-owners': opt.boolean({
     default: 'false',
     description:
-      'Give restored objects their original owners. Off: they belong to the target\'s user, so the source\'s roles need not exist there.',
+      'Give restored objects their original owners (needs `restore-as-superuser` when the target user is a superuser). Off: they belong to the target database\'s owner, so the source\'s roles need not exist there.',
   }),
   'restore-privileges': opt.boolean({
     default: 'false',
     description: 'Restore GRANT/REVOKE too (the roles they name must exist on the target).',
+  }),
+  'restore-as-superuser': opt.boolean({
+    default: 'false',
+    description:
+      'Run pg_restore as the target\'s superuser. Off: when the target user is a superuser, Lifeboat restores as a temporary role that owns only the target database, so what a backup holds (`COPY ... TO PROGRAM`, untrusted languages, functions called by constraints) cannot act as a superuser on the machine. Set it for dumps that need one (untrusted extensions, `restore-owners`).',
   }),
   'max-restore-errors': opt.integer({
     default: '0',
