@@ -22,9 +22,9 @@ import {
   type DrillRecord,
   type Manifest,
 } from '@lifeboat/core';
-import { runSqlChecks } from '../../packages/core/src/drill/run-sql-checks.js';
-import { parseExpectation } from '../../packages/core/src/drill/sql-checks.js';
-import { resolveConnection } from '../../packages/core/src/sources/postgres/connection.js';
+import { runSqlChecks } from '../../packages/core/src/engines/postgres/drill/run-sql-checks.js';
+import { parseExpectation } from '../../packages/core/src/engines/postgres/drill/sql-checks.js';
+import { resolveConnection } from '../../packages/core/src/engines/postgres/connection.js';
 import { backupOptions, freshFolder, onlyManifest, testContext } from '../backup/support.js';
 import { createSample } from '../postgres/sample.js';
 import { startPostgres, type PgServer } from '../services/postgres.js';

@@ -3,21 +3,21 @@ import type { RunContext } from '../context.js';
 import type { RestoreOptions } from '../options/restore.js';
 import { formatDuration } from '../options/values.js';
 import type { OperationOutcome } from '../report/outcome.js';
-import { resolveConnection } from '../sources/postgres/connection.js';
-import { readServerInfo } from '../sources/postgres/server-info.js';
-import { describeUserObjects, listUserObjects } from '../restore/user-objects.js';
+import { resolveConnection } from '../engines/postgres/connection.js';
+import { readServerInfo } from '../engines/postgres/server-info.js';
+import { describeUserObjects, listUserObjects } from '../engines/postgres/restore/user-objects.js';
 import { removePrivateTempDir } from '../process/private-temp.js';
 import { privateWorkDir } from '../process/work-dir.js';
 import { openStore } from '../storage/open-store.js';
 import { resolvePostgresClient } from '../toolchain/resolve.js';
-import { prepareRestoreIdentity, releaseRestoreIdentity, type RestoreIdentity } from '../restore/restore-role.js';
+import { prepareRestoreIdentity, releaseRestoreIdentity, type RestoreIdentity } from '../engines/postgres/restore/restore-role.js';
 import { RestoreTargetError } from './errors.js';
 import { describeAuthenticity, prepareAuthentication } from './authenticate.js';
 import { loadKeysIfAny, obtainBackup } from './obtain.js';
 import { PhaseRecorder } from './phases.js';
-import { restorePayload } from './restore-payload.js';
+import { restorePayload } from '../engines/postgres/drill/restore-payload.js';
 import { selectBackup } from './select.js';
-import { rowCountChecks } from './table-checks.js';
+import { rowCountChecks } from '../engines/postgres/drill/table-checks.js';
 
 /**
  * A real recovery: the drill's selection, verification and decryption, then pg_restore into

@@ -1,0 +1,72 @@
+import { LifeboatError } from '../../../report/errors.js';
+import { redact } from '../../../report/secrets.js';
+
+/** The target server is an older major than the one the dump came from. */
+export class TargetTooOldError extends LifeboatError {
+  readonly dumpServerMajor: number;
+  readonly targetMajor: number;
+
+  constructor(dump: { major: number; version?: string }, target: { major: number; version: string }) {
+    super(
+      'restore-target-too-old',
+      `The backup was dumped from PostgreSQL ${dump.version ?? dump.major}, but the target runs PostgreSQL ${target.version}; a dump does not restore into an older major.`,
+      `Restore into PostgreSQL ≥ ${dump.major} (e.g. a postgres:${dump.major} service container).`,
+    );
+    this.dumpServerMajor = dump.major;
+    this.targetMajor = target.major;
+  }
+}
+
+/** pg_restore is older than the pg_dump that wrote the archive. */
+export class RestoreClientTooOldError extends LifeboatError {
+  readonly requiredMajor: number;
+
+  constructor(message: string, requiredMajor: number) {
+    super(
+      'pg-restore-too-old',
+      redact(message),
+      `Use pg_restore ${requiredMajor} or newer: set \`postgres-client-version: ${requiredMajor}\` (or install postgresql-client-${requiredMajor}).`,
+    );
+    this.requiredMajor = requiredMajor;
+  }
+}
+
+/** The file is neither a pg_dump custom archive nor a tar of a directory dump. */
+export class ArchiveFormatError extends LifeboatError {
+  constructor(message: string, fix = 'Restore a Lifeboat PostgreSQL payload (db.pgdump or db.pgdump.tar), decrypted.') {
+    super('invalid-archive', redact(message), fix);
+  }
+}
+
+/** pg_restore failed, was killed, or ignored more errors than allowed. */
+export class RestoreError extends LifeboatError {
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** Error messages pg_restore reported (redacted). */
+  readonly errors: readonly string[];
+
+  constructor(
+    message: string,
+    details: { exitCode: number | null; signal: NodeJS.Signals | null; errors?: readonly string[] },
+    fix?: string,
+  ) {
+    super('restore-failed', redact(/[.!?)]$/.test(message.trim()) ? message : `${message}.`), fix);
+    this.exitCode = details.exitCode;
+    this.signal = details.signal;
+    this.errors = details.errors ?? [];
+  }
+}
+
+/** A globals script holds something pg_dumpall --globals-only does not write; psql is not run. */
+export class GlobalsScriptError extends LifeboatError {
+  readonly line: number;
+
+  constructor(line: number, problem: string) {
+    super(
+      'globals-script-refused',
+      redact(`The globals script was refused at line ${line}: ${problem}; psql was not run.`),
+      'A globals backup holds only what `pg_dumpall --globals-only` writes. This one was altered or made by something else: find out who can write to the store, and restore an older, signed globals backup.',
+    );
+    this.line = line;
+  }
+}
