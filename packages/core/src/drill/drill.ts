@@ -10,6 +10,8 @@ import type { OperationOutcome } from '../report/outcome.js';
 import { verifyCanisterArchive } from '../engines/canister/verify-archive.js';
 import { resolveConnection, type PostgresConnection } from '../engines/postgres/connection.js';
 import { RestoreTargetError } from './errors.js';
+import { schemaChecks } from '../engines/postgres/drill/schema-checks.js';
+import type { ArchiveContents } from '../engines/postgres/restore/archive-toc.js';
 import { removePrivateTempDir } from '../process/private-temp.js';
 import { privateWorkDir } from '../process/work-dir.js';
 import { openStore } from '../storage/open-store.js';
@@ -85,10 +87,12 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
 
     const source = manifest.source as Record<string, unknown>;
     if (source.kind === 'postgres') {
-      target = await restoreIntoTarget(options, selected, obtained.payloadPath, drillId, phases, checks, versions, notes, context);
+      const restored = await restoreIntoTarget(options, selected, obtained.payloadPath, drillId, phases, checks, versions, notes, context);
+      target = restored.target;
       await hooks.afterRestore?.(target.connection);
       const into = target;
       await phases.run('checks', async () => {
+        if (restored.contents) checks.push(...(await schemaChecks(into.connection, restored.contents, context.env)));
         checks.push(...(await rowCountChecks(into.connection, obtained.stats, context.env)));
         const operatorChecks = await runSqlChecks(into.connection, sqlChecks);
         checks.push(...operatorChecks.results);
@@ -183,11 +187,12 @@ async function restoreIntoTarget(
   versions: Record<string, string>,
   notes: string[],
   context: RunContext,
-): Promise<DrillTarget> {
+): Promise<{ target: DrillTarget; contents?: ArchiveContents }> {
   const source = selected.manifest.source as Record<string, unknown>;
   const sourceMajor = numberOf(source.serverMajor);
   const archiveMajor = numberOf(source.clientMajor);
   let prepared: DrillTarget | undefined;
+  let contents: ArchiveContents | undefined;
   try {
     await phases.run('restore', async () => {
       if (source.dumpFormat === 'globals-sql' && options.targetDatabaseUrl) {
@@ -224,12 +229,13 @@ async function restoreIntoTarget(
       if (source.dumpFormat !== 'globals-sql') notes.push(`pg_restore ran ${target.restorer.description}.`);
       checks.push(restored.check);
       notes.push(...restored.notes);
+      contents = restored.contents;
     });
   } catch (error) {
     await prepared?.cleanup(options.keepDatabase);
     throw error;
   }
-  return prepared!;
+  return { target: prepared!, contents };
 }
 
 function describeTargetServer(url: string, context: RunContext): string {

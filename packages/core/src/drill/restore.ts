@@ -12,6 +12,8 @@ import { openStore } from '../storage/open-store.js';
 import { resolvePostgresClient } from '../toolchain/resolve.js';
 import { prepareRestoreIdentity, releaseRestoreIdentity, type RestoreIdentity } from '../engines/postgres/restore/restore-role.js';
 import { RestoreTargetError } from './errors.js';
+import { schemaChecks } from '../engines/postgres/drill/schema-checks.js';
+import type { ArchiveContents } from '../engines/postgres/restore/archive-toc.js';
 import { describeAuthenticity, prepareAuthentication } from './authenticate.js';
 import { loadKeysIfAny, obtainBackup } from './obtain.js';
 import { PhaseRecorder } from './phases.js';
@@ -62,6 +64,8 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
       override: options.postgresClientVersion,
       context,
     });
+    let contents: ArchiveContents | undefined;
+    let restoreErrors: readonly string[] = [];
     await phases.run('restore', async () => {
       const globals = source.dumpFormat === 'globals-sql';
       // Roles are made as the target's user; an archive is restored as a role that is no superuser.
@@ -71,12 +75,15 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
         if (identity) reporter.info(`pg_restore runs ${identity.description}.`);
         const restored = await restorePayload(obtained.payloadPath, source, { admin: target, restorer: identity?.connection ?? target }, client, options, context);
         checks.push(restored.check);
+        restoreErrors = restored.errors;
+        contents = restored.contents;
         for (const note of restored.notes) reporter.info(note);
       } finally {
         if (identity) await releaseRestoreIdentity(target, identity);
       }
     });
     await phases.run('checks', async () => {
+      if (contents) checks.push(...(await schemaChecks(target, contents, context.env)));
       checks.push(...(await rowCountChecks(target, obtained.stats, context.env)));
     });
     const failed = checks.filter((c) => !c.ok);
@@ -89,7 +96,8 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
       obtained.authenticity.verified ? `✅ ${origin}` : `> [!WARNING]\n> ⚠️ ${origin}`,
       '',
       `Checks: ${checks.length - failed.length} passed, ${failed.length} failed.`,
-      ...failed.map((c) => `- ${c.name}: expected ${JSON.stringify(c.expected)}, got ${JSON.stringify(c.actual)}`),
+      ...failed.map((c) => `- ${c.name}: expected ${JSON.stringify(c.expected)}, got ${JSON.stringify(c.actual)}${c.message && c.kind !== 'restore-errors' ? ` (${c.message})` : ''}`),
+      ...restoreErrorLines(restoreErrors),
     ];
     await reporter.summary(`${lines.join('\n')}\n`);
     return {
@@ -101,4 +109,11 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
   } finally {
     await removePrivateTempDir(workDir);
   }
+}
+
+/** pg_restore's (or psql's) own error lines for the summary, at most 20, in a code block. */
+function restoreErrorLines(errors: readonly string[]): string[] {
+  if (errors.length === 0) return [];
+  const shown = errors.slice(0, 20).map((line) => line.replace(/```/g, "'''"));
+  return ['', `Errors the restore reported (${errors.length}${errors.length > shown.length ? `, first ${shown.length}` : ''}):`, '', '```', ...shown, '```'];
 }
