@@ -28,7 +28,9 @@ export async function createPartitionedDatabase(server: PgServer, database: stri
       `INSERT INTO part.c${t} (parent_id, region) SELECT id, region FROM part.p${t} WHERE id <= 300;`,
     );
   }
-  sql.push('CREATE VIEW part.totals AS SELECT count(*) AS n FROM part.p0;', "SELECT setval('part.c0_id_seq', 5000);", 'SELECT lo_create(777001);');
+  sql.push(
+    "CREATE FUNCTION part.region_rows(region_id integer, since date DEFAULT '2024-01-01') RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM part.p0 WHERE region = region_id AND at >= since';",
+    'CREATE VIEW part.totals AS SELECT count(*) AS n FROM part.p0;', "SELECT setval('part.c0_id_seq', 5000);", 'SELECT lo_create(777001);');
   await server.query(sql.join('\n'), [], database);
 }
 

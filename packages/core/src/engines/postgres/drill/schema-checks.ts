@@ -16,7 +16,7 @@ SELECT o.i, CASE o.kind
      WHERE n.nspname = o.schema AND coalesce(r.relname, t.typname) || ' ' || c.conname = o.name)
   WHEN 'function' THEN EXISTS (
     SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-     WHERE n.nspname = o.schema AND p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' = o.name)
+     WHERE n.nspname = o.schema AND p.proname || '(' || oidvectortypes(p.proargtypes) || ')' = o.name)
   WHEN 'type' THEN EXISTS (SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = o.schema AND t.typname = o.name)
   WHEN 'trigger' THEN EXISTS (
     SELECT 1 FROM pg_trigger g JOIN pg_class r ON r.oid = g.tgrelid JOIN pg_namespace n ON n.oid = r.relnamespace
