@@ -31,11 +31,11 @@ export const drillOperation = defineOperation({
     'target-database-url': opt.string({
       secret: true,
       description:
-        'PostgreSQL server to drill into, e.g. a `services: postgres` container. The backup is restored into a new scratch database there, dropped afterwards. Empty: Lifeboat starts a throwaway server of the backup\'s major itself (local server binaries, or a `postgres:<major>` container on Linux runners).',
+        'PostgreSQL server to drill into, e.g. a `services: postgres` container. The backup is restored into a new scratch database there, dropped afterwards (globals backups are refused there: roles belong to the whole server). Empty: Lifeboat starts a throwaway server of the backup\'s major itself (local server binaries, or a `postgres:<major>` container on Linux runners).',
     }),
     checks: opt.text({
       description:
-        'Operator checks: a YAML file path or inline YAML, a list of `{name, sql, expect}` where expect is `no rows`, `some rows`, `>= 1`, `= 42`, ... Run read-only on the restored database after the automatic checks.',
+        'Operator checks: a YAML file path or inline YAML, a list of `{name, sql, expect}` where expect is `no rows`, `some rows`, `>= 1`, `= 42`, ... Each `sql` is one statement, run read-only by a role that can only read, on the restored database after the automatic checks.',
     }),
     'max-rpo': opt.duration({
       description: 'Fail when the backup is older than this at drill time (RPO), e.g. `26h`.',

@@ -21,7 +21,7 @@ export const restoreOperation = defineOperation({
     'target-database-url': opt.string({
       required: true,
       secret: true,
-      description: 'PostgreSQL URL of the database to restore into. It must exist and hold no tables.',
+      description: 'PostgreSQL URL of the database to restore into. It must exist and hold no user objects (no tables, views, schemas, functions, types, large objects, ...).',
     }),
     ...postgresRestoreOptions,
     ...toolchainOptions,

@@ -76,7 +76,7 @@ export const postgresRestoreOptions = {
     default: '2',
     min: 1,
     max: 64,
-    description: 'Parallel pg_restore jobs (each holds a connection to the target).',
+    description: 'Parallel pg_restore jobs for tables and data (each holds a connection to the target); indexes, constraints and triggers are restored in one job, which keeps partitioned indexes valid.',
   }),
   'restore-owners': opt.boolean({
     default: 'false',
