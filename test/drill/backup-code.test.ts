@@ -125,13 +125,18 @@ describe('a backup whose restore would run a program (COPY ... TO PROGRAM in a c
     expect(await leftoverRoles()).toEqual([]);
   });
 
-  it('does not run it in a restore, which gives the restored objects to the database owner and drops its role', async () => {
+  it('does not run it in a restore, which shows pg_restore\'s error, gives the restored objects to the database owner and drops its role', async () => {
     const database = `restored_${++restored}`;
     await pg.createDatabase(database);
     const options = resolveOptions(restoreOperation, objectSource({ store, name: 'evil', passphrase: PASSPHRASE, 'allow-unsigned': 'true', 'target-database-url': pg.url(database) }));
-    const outcome = await restore(options, testContext());
+    const context = testContext();
+    const outcome = await restore(options, context);
     expect(existsSync(marker('ran-in-drill'))).toBe(false);
     expect(outcome.ok).toBe(false);
+    // The summary shows pg_restore's own error lines, not only how many there were.
+    const summary = context.reporter.summaries.join('\n');
+    expect(summary).toContain('Errors the restore reported (1):');
+    expect(summary).toContain('COPY failed for table "payments": ERROR:  must be superuser or have privileges of the pg_execute_server_program role');
     const owners = await pg.query<{ owner: string }>("SELECT DISTINCT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relname = 'payments'", [], database);
     expect(owners).toEqual([{ owner: pg.user }]);
     expect(await leftoverRoles()).toEqual([]);
