@@ -9,6 +9,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backup, drill, drillOperation, objectSource, resolveOptions, type DrillRecord } from '@lifeboat/core';
+import type { PostgresRestoredTarget } from '../../packages/core/src/engines/postgres/engine.js';
 import { schemaChecks } from '../../packages/core/src/engines/postgres/drill/schema-checks.js';
 import { restorePostgres } from '../../packages/core/src/engines/postgres/restore/restore-postgres.js';
 import { backupOptions, freshFolder, testContext } from '../backup/support.js';
@@ -83,7 +84,7 @@ describe('a drill whose restore leaves an index invalid', () => {
       );
       const outcome = await drill(options, testContext(), {
         afterRestore: async (target) => {
-          await pg.query("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'part.p1_pkey'::regclass", [], target.database);
+          await pg.query("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'part.p1_pkey'::regclass", [], (target as PostgresRestoredTarget).connection.database);
         },
       });
       expect(outcome.ok).toBe(false);

@@ -1,109 +1,80 @@
 import type { CheckResult } from '../catalog/drill-record.js';
 import type { RunContext } from '../context.js';
 import type { RestoreOptions } from '../options/restore.js';
-import { formatDuration } from '../options/values.js';
+import { formatDuration, outputSeconds } from '../options/values.js';
 import type { OperationOutcome } from '../report/outcome.js';
-import { resolveConnection } from '../engines/postgres/connection.js';
-import { readServerInfo } from '../engines/postgres/server-info.js';
-import { describeUserObjects, listUserObjects } from '../engines/postgres/restore/user-objects.js';
+import type { DecryptedBackup } from '../engines/engine.js';
+import { engineSection, restoreEngine, restoreOptionFor } from '../engines/registry.js';
 import { removePrivateTempDir } from '../process/private-temp.js';
 import { privateWorkDir } from '../process/work-dir.js';
 import { openStore } from '../storage/open-store.js';
-import { resolvePostgresClient } from '../toolchain/resolve.js';
-import { prepareRestoreIdentity, releaseRestoreIdentity, type RestoreIdentity } from '../engines/postgres/restore/restore-role.js';
 import { RestoreTargetError } from './errors.js';
-import { schemaChecks } from '../engines/postgres/drill/schema-checks.js';
-import type { ArchiveContents } from '../engines/postgres/restore/archive-toc.js';
 import { describeAuthenticity, prepareAuthentication } from './authenticate.js';
 import { loadKeysIfAny, obtainBackup } from './obtain.js';
 import { PhaseRecorder } from './phases.js';
-import { restorePayload } from '../engines/postgres/drill/restore-payload.js';
 import { selectBackup } from './select.js';
-import { rowCountChecks } from '../engines/postgres/drill/table-checks.js';
 
 /**
- * A real recovery: the drill's selection, verification and decryption, then pg_restore into
- * the operator's (empty) database and the same table and row-count checks.
+ * A real recovery: the drill's selection, verification and decryption, then the restore into
+ * the operator's (empty) database or server by the engine whose target option is set, and
+ * the same checks of what the backup recorded as a drill runs.
  */
 export async function restore(options: RestoreOptions, context: RunContext): Promise<OperationOutcome> {
   const { reporter } = context;
   const phases = new PhaseRecorder();
   const started = performance.now();
-  const target = resolveConnection(options.targetDatabaseUrl, context.env);
+  const engine = restoreEngine(options);
   const keys = await loadKeysIfAny(options);
   const authentication = await prepareAuthentication(options, context);
   const store = await openStore(options, context);
-  const server = await readServerInfo(target, context.env);
-  const existing = await listUserObjects(target, context.env);
-  if (existing.length > 0) {
-    throw new RestoreTargetError(
-      `Database ${target.database} on ${target.host}:${target.port} already holds ${describeUserObjects(existing)}; restore refuses to mix a backup into existing data.`,
-      'Create an empty database (`createdb`) and point `target-database-url` at it.',
-    );
-  }
+  // The target is checked (reachable, empty) before anything is downloaded.
+  const target = await engine.restore!.prepare(options, context);
   const workDir = await privateWorkDir(context, 'lifeboat-restore-');
   const checks: CheckResult[] = [];
   try {
     const selected = await phases.run('select', () => selectBackup(store, { name: options.name, backupId: options.backupId, before: options.before, now: context.now() }));
     for (const note of selected.future) reporter.warning(note);
     const { manifest } = selected;
-    reporter.info(`Restoring ${selected.name}/${manifest.id} (taken ${manifest.startedAt}) into ${target.database} on ${target.host}:${target.port}.`);
+    if (!engine.kinds.includes(manifest.source.kind)) {
+      const option = restoreOptionFor(manifest.source.kind);
+      throw new RestoreTargetError(
+        `Backup ${manifest.id} is a ${manifest.source.kind} backup; \`${engine.restore!.option}\` takes ${engine.title} backups.`,
+        option ? `Set \`${option}\` instead to restore it.` : 'Use `lifeboat drill` to verify it, or restore it with the tools of its kind.',
+      );
+    }
+    const found = engineSection(manifest.source, `Manifest of ${selected.name}/${manifest.id}`)!;
+    reporter.info(`Restoring ${selected.name}/${manifest.id} (taken ${manifest.startedAt}) into ${target.description}.`);
     const obtained = await obtainBackup(store, selected, keys, authentication, workDir, phases, context);
     const origin = describeAuthenticity(obtained.authenticity);
     if (obtained.authenticity.verified) reporter.info(origin);
     else reporter.warning(origin);
-    const source = manifest.source as Record<string, unknown>;
-    if (source.kind !== 'postgres') {
-      throw new RestoreTargetError(`Backup ${manifest.id} is a ${String(source.kind)} backup, not a PostgreSQL dump.`, 'Use `lifeboat drill` to verify it, or restore it with the tools of its kind.');
-    }
-    const client = await resolvePostgresClient({
-      purpose: 'restore',
-      serverMajor: server.major,
-      archiveMajor: typeof source.clientMajor === 'number' ? source.clientMajor : undefined,
-      sourceMajor: typeof source.serverMajor === 'number' ? source.serverMajor : undefined,
-      override: options.postgresClientVersion,
-      context,
-    });
-    let contents: ArchiveContents | undefined;
-    let restoreErrors: readonly string[] = [];
+    const backup: DecryptedBackup<{ readonly kind: string }> = { section: found.section, name: selected.name, payloadPath: obtained.payloadPath, stats: obtained.stats };
     await phases.run('restore', async () => {
-      const globals = source.dumpFormat === 'globals-sql';
-      // Roles are made as the target's user; an archive is restored as a role that is no superuser.
-      let identity: RestoreIdentity | undefined;
-      try {
-        identity = globals ? undefined : await prepareRestoreIdentity(target, { asSuperuser: options.restoreAsSuperuser, owners: options.restoreOwners });
-        if (identity) reporter.info(`pg_restore runs ${identity.description}.`);
-        const restored = await restorePayload(obtained.payloadPath, source, { admin: target, restorer: identity?.connection ?? target }, client, options, context);
-        checks.push(restored.check);
-        restoreErrors = restored.errors;
-        contents = restored.contents;
-        for (const note of restored.notes) reporter.info(note);
-      } finally {
-        if (identity) await releaseRestoreIdentity(target, identity);
-      }
+      const restored = await target.restore(backup);
+      checks.push(...restored.checks);
+      for (const note of restored.notes) reporter.info(note);
     });
     await phases.run('checks', async () => {
-      if (contents) checks.push(...(await schemaChecks(target, contents, context.env)));
-      checks.push(...(await rowCountChecks(target, obtained.stats, context.env)));
+      checks.push(...(await target.checks(backup)));
     });
     const failed = checks.filter((c) => !c.ok);
     const duration = performance.now() - started;
     const lines = [
       `## Lifeboat restore: ${failed.length === 0 ? '✅ restored' : '❌ restored with failed checks'}`,
       '',
-      `Backup \`${selected.name}/${manifest.id}\` into \`${target.database}\` on ${target.host}:${target.port} in ${formatDuration(duration)}.`,
+      `Backup \`${selected.name}/${manifest.id}\` into ${target.description} in ${formatDuration(duration)}.`,
       '',
       obtained.authenticity.verified ? `✅ ${origin}` : `> [!WARNING]\n> ⚠️ ${origin}`,
       '',
       `Checks: ${checks.length - failed.length} passed, ${failed.length} failed.`,
       ...failed.map((c) => `- ${c.name}: expected ${JSON.stringify(c.expected)}, got ${JSON.stringify(c.actual)}${c.message && c.kind !== 'restore-errors' ? ` (${c.message})` : ''}`),
-      ...restoreErrorLines(restoreErrors),
+      ...restoreErrorLines(checks.find((c) => c.kind === 'restore-errors')),
     ];
     await reporter.summary(`${lines.join('\n')}\n`);
     return {
       ok: failed.length === 0,
       failure: failed.length === 0 ? undefined : `Restore finished but ${failed.length} check(s) failed: ${failed.map((c) => c.name).join(', ')}`,
-      outputs: { 'backup-id': manifest.id, duration: Math.round(duration) / 1000, 'checks-failed': failed.length },
+      outputs: { 'backup-id': manifest.id, duration: outputSeconds(duration), 'checks-failed': failed.length },
       data: { backupId: manifest.id, phases: phases.phases, checks, authenticity: obtained.authenticity },
     };
   } finally {
@@ -111,9 +82,10 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
   }
 }
 
-/** pg_restore's (or psql's) own error lines for the summary, at most 20, in a code block. */
-function restoreErrorLines(errors: readonly string[]): string[] {
-  if (errors.length === 0) return [];
-  const shown = errors.slice(0, 20).map((line) => line.replace(/```/g, "'''"));
-  return ['', `Errors the restore reported (${errors.length}${errors.length > shown.length ? `, first ${shown.length}` : ''}):`, '', '```', ...shown, '```'];
+/** The restore's own error lines (pg_restore's, psql's) for the summary, in a code block. */
+function restoreErrorLines(check: CheckResult | undefined): string[] {
+  if (!check?.message) return [];
+  const lines = check.message.split(' / ').map((line) => line.replace(/```/g, "'''"));
+  const count = typeof check.actual === 'number' ? check.actual : lines.length;
+  return ['', `Errors the restore reported (${count}${count > lines.length ? `, first ${lines.length}` : ''}):`, '', '```', ...lines, '```'];
 }
