@@ -118,6 +118,12 @@ describe('a backup whose restore would run a program (COPY ... TO PROGRAM in a c
     expect(run.code, run.output).toBe(0);
   });
 
+  it('refuses restore-owners without restore-as-superuser, naming the way out', async () => {
+    const outcome = await drill(drillOptions('evil', { 'target-database-url': pg.url('postgres'), 'restore-owners': 'true' }), testContext());
+    expect(outcome.failure).toContain('`restore-owners` gives objects to the source\'s roles, which only a superuser may do');
+    expect(await leftoverRoles()).toEqual([]);
+  });
+
   it('does not run it in a drill into a scratch database, and the restore role is gone afterwards', async () => {
     const outcome = await drill(drillOptions('evil', { 'target-database-url': pg.url('postgres') }), testContext());
     expect(outcome.ok).toBe(false);
@@ -211,7 +217,8 @@ describe('operator checks', () => {
     const checks = '- name: escape\n  sql: "COMMIT; CREATE ROLE x SUPERUSER"\n  expect: no rows\n';
     const outcome = await drill(drillOptions('app', { checks, 'target-database-url': pg.url('postgres') }), testContext());
     expect(outcome.failure).toContain('the checks option: "escape" holds 2 statements; a check runs exactly one.');
-    expect((outcome.data as DrillRecord).phases).toEqual([]);
+    // Checks are read once the backup's kind is known, before anything is downloaded.
+    expect((outcome.data as DrillRecord).phases.map((p) => p.name)).toEqual(['select']);
     expect(await leftoverRoles()).toEqual([]);
   });
 
