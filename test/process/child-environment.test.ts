@@ -144,7 +144,7 @@ describe('child processes never see the runner\'s secrets', () => {
 
   it('psql replaying a globals script', async () => {
     const script = join(root, 'globals.sql');
-    writeFileSync(script, 'SELECT 1;\n');
+    writeFileSync(script, "SET client_encoding = 'UTF8';\n");
     await restoreGlobals(script, resolveConnection(pg.url('postgres'), process.env), { binDir: bin, env: process.env });
     const seen = environmentsOf('psql');
     expect(seen).toHaveLength(1);

@@ -67,7 +67,8 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
       obtained.authenticity.verified ? `✅ ${origin}` : `> [!WARNING]\n> ⚠️ ${origin}`,
       '',
       `Checks: ${checks.length - failed.length} passed, ${failed.length} failed.`,
-      ...failed.map((c) => `- ${c.name}: expected ${JSON.stringify(c.expected)}, got ${JSON.stringify(c.actual)}`),
+      ...failed.map((c) => `- ${c.name}: expected ${JSON.stringify(c.expected)}, got ${JSON.stringify(c.actual)}${c.message && c.kind !== 'restore-errors' ? ` (${c.message})` : ''}`),
+      ...restoreErrorLines(checks.find((c) => c.kind === 'restore-errors')),
     ];
     await reporter.summary(`${lines.join('\n')}\n`);
     return {
@@ -79,4 +80,12 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
   } finally {
     await removePrivateTempDir(workDir);
   }
+}
+
+/** The restore's own error lines (pg_restore's, psql's) for the summary, in a code block. */
+function restoreErrorLines(check: CheckResult | undefined): string[] {
+  if (!check?.message) return [];
+  const lines = check.message.split(' / ').map((line) => line.replace(/```/g, "'''"));
+  const count = typeof check.actual === 'number' ? check.actual : lines.length;
+  return ['', `Errors the restore reported (${count}${count > lines.length ? `, first ${lines.length}` : ''}):`, '', '```', ...lines, '```'];
 }

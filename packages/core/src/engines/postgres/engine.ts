@@ -12,13 +12,19 @@ import { prepareDrillTarget } from './drill/target.js';
 import { postgresDumpSettings, postgresGlobalsSettings } from './from-options.js';
 import { createPostgresGlobalsSource } from './globals.js';
 import { postgresSectionSchema, type PostgresSection } from './manifest.js';
-import { listTables, readServerInfo, resolveDatabases, type ServerInfo } from './server-info.js';
+import { readServerInfo, resolveDatabases, type ServerInfo } from './server-info.js';
+import { schemaChecks } from './drill/schema-checks.js';
+import type { ArchiveContents } from './restore/archive-toc.js';
+import { prepareRestoreIdentity, releaseRestoreIdentity, type RestoreIdentity } from './restore/restore-role.js';
+import { describeUserObjects, listUserObjects } from './restore/user-objects.js';
 import { createPostgresSource } from './source.js';
 
 /** A database a PostgreSQL drill restored into. */
 export interface PostgresRestoredTarget extends RestoredTarget {
   readonly connection: PostgresConnection;
   readonly server: ServerInfo;
+  /** What the archive's table of contents says the restore made (none for a globals script). */
+  readonly contents?: ArchiveContents;
 }
 
 /**
@@ -59,9 +65,21 @@ export const postgresEngine: Engine<PostgresSection, PostgresRestoredTarget, Sql
   drill: {
     async restore(backup, options, drillId, context) {
       const { section } = backup;
+      const globals = section.dumpFormat === 'globals-sql';
+      if (globals && options.targetDatabaseUrl) {
+        throw new RestoreTargetError(
+          `Backup ${backup.name} holds roles and tablespaces (a globals backup). Roles belong to the whole server, not to a database: restoring them through \`target-database-url\` would change the roles of ${describeServer(options.targetDatabaseUrl, context.env)}, which no scratch database isolates.`,
+          'Drill globals backups without `target-database-url`: Lifeboat then restores them into a throwaway server it starts and removes itself.',
+        );
+      }
       const target = await prepareDrillTarget(
         options.targetDatabaseUrl,
-        { major: section.serverMajor ?? 0, database: section.database ?? backup.name, drillId },
+        {
+          major: section.serverMajor ?? 0,
+          database: section.database ?? backup.name,
+          drillId,
+          restore: { asSuperuser: options.restoreAsSuperuser, owners: options.restoreOwners },
+        },
         context,
       );
       try {
@@ -73,10 +91,12 @@ export const postgresEngine: Engine<PostgresSection, PostgresRestoredTarget, Sql
           override: options.postgresClientVersion,
           context,
         });
-        const restored = await restorePayload(backup.payloadPath, section, target.connection, client, options, context);
+        // Roles are made as the target's user; an archive is restored as a role that is no superuser.
+        const restored = await restorePayload(backup.payloadPath, section, { admin: target.connection, restorer: target.restorer.connection }, client, options, context);
         return {
           connection: target.connection,
           server: target.server,
+          ...(restored.contents ? { contents: restored.contents } : {}),
           description: target.description,
           versions: {
             'source server': section.serverVersion ?? '?',
@@ -84,7 +104,13 @@ export const postgresEngine: Engine<PostgresSection, PostgresRestoredTarget, Sql
             'target server': target.server.version,
             [section.dumpFormat === 'globals-sql' ? 'psql' : 'pg_restore']: client.version,
           },
-          notes: [...client.notes, `Restored into ${target.description}.`, ...(target.note ? [target.note] : []), ...restored.notes],
+          notes: [
+            ...client.notes,
+            `Restored into ${target.description}.`,
+            ...(target.note ? [target.note] : []),
+            ...(globals ? [] : [`pg_restore ran ${target.restorer.description}.`]),
+            ...restored.notes,
+          ],
           checks: [restored.check],
           endpoint: { env: {} },
           cleanup: (keep) => target.cleanup(keep),
@@ -95,12 +121,17 @@ export const postgresEngine: Engine<PostgresSection, PostgresRestoredTarget, Sql
       }
     },
     async automaticChecks(backup, target, context) {
-      return target ? rowCountChecks(target.connection, backup.stats, context.env) : [];
+      if (!target) return [];
+      return [...(target.contents ? await schemaChecks(target.connection, target.contents, context.env) : []), ...(await rowCountChecks(target.connection, backup.stats, context.env))];
     },
     checks: {
       form: '`{name, sql, expect}`',
       parse: parseSqlChecks,
-      run: (target, checks) => runSqlChecks(target.connection, checks),
+      async run(target, checks, context) {
+        const run = await runSqlChecks(target.connection, checks);
+        for (const note of run.notes) context.reporter.warning(note);
+        return run.results;
+      },
     },
   },
 
@@ -110,13 +141,14 @@ export const postgresEngine: Engine<PostgresSection, PostgresRestoredTarget, Sql
     async prepare(options, context) {
       const target = resolveConnection(options.targetDatabaseUrl, context.env);
       const server = await readServerInfo(target, context.env);
-      const existing = await listTables(target, context.env);
+      const existing = await listUserObjects(target, context.env);
       if (existing.length > 0) {
         throw new RestoreTargetError(
-          `Database ${target.database} on ${target.host}:${target.port} already holds ${existing.length} tables; restore refuses to mix a backup into existing data.`,
+          `Database ${target.database} on ${target.host}:${target.port} already holds ${describeUserObjects(existing)}; restore refuses to mix a backup into existing data.`,
           'Create an empty database (`createdb`) and point `target-database-url` at it.',
         );
       }
+      let contents: ArchiveContents | undefined;
       return {
         description: `${target.database} on ${target.host}:${target.port}`,
         async restore(backup) {
@@ -129,11 +161,29 @@ export const postgresEngine: Engine<PostgresSection, PostgresRestoredTarget, Sql
             override: options.postgresClientVersion,
             context,
           });
-          const restored = await restorePayload(backup.payloadPath, section, target, client, options, context);
-          return { checks: [restored.check], notes: restored.notes };
+          // Roles are made as the target's user; an archive is restored as a role that is no superuser.
+          let identity: RestoreIdentity | undefined;
+          try {
+            identity = section.dumpFormat === 'globals-sql' ? undefined : await prepareRestoreIdentity(target, { asSuperuser: options.restoreAsSuperuser, owners: options.restoreOwners });
+            if (identity) context.reporter.info(`pg_restore runs ${identity.description}.`);
+            const restored = await restorePayload(backup.payloadPath, section, { admin: target, restorer: identity?.connection ?? target }, client, options, context);
+            contents = restored.contents;
+            return { checks: [restored.check], notes: restored.notes };
+          } finally {
+            if (identity) await releaseRestoreIdentity(target, identity);
+          }
         },
-        checks: (backup) => rowCountChecks(target, backup.stats, context.env),
+        checks: async (backup) => [...(contents ? await schemaChecks(target, contents, context.env) : []), ...(await rowCountChecks(target, backup.stats, context.env))],
       };
     },
   },
 };
+
+function describeServer(url: string, env: Record<string, string | undefined>): string {
+  try {
+    const connection = resolveConnection(url, env);
+    return `the server at ${connection.host}:${connection.port}`;
+  } catch {
+    return 'that server';
+  }
+}

@@ -77,16 +77,21 @@ export const postgresRestoreOptions = {
     default: '2',
     min: 1,
     max: 64,
-    description: 'Parallel pg_restore jobs (each holds a connection to the target).',
+    description: 'Parallel pg_restore jobs for tables and data (each holds a connection to the target); indexes, constraints and triggers are restored in one job, which keeps partitioned indexes valid.',
   }),
   'restore-owners': opt.boolean({
     default: 'false',
     description:
-      'Give restored objects their original owners. Off: they belong to the target\'s user, so the source\'s roles need not exist there.',
+      'Give restored objects their original owners (needs `restore-as-superuser` when the target user is a superuser). Off: they belong to the target database\'s owner, so the source\'s roles need not exist there.',
   }),
   'restore-privileges': opt.boolean({
     default: 'false',
     description: 'Restore GRANT/REVOKE too (the roles they name must exist on the target).',
+  }),
+  'restore-as-superuser': opt.boolean({
+    default: 'false',
+    description:
+      'Run pg_restore as the target\'s superuser. Off: when the target user is a superuser, Lifeboat restores as a temporary role that owns only the target database, so what a backup holds (`COPY ... TO PROGRAM`, untrusted languages, functions called by constraints) cannot act as a superuser on the machine. Set it for dumps that need one (untrusted extensions, `restore-owners`).',
   }),
   'max-restore-errors': opt.integer({
     default: '0',
@@ -116,7 +121,7 @@ export const postgresDrillOptions = {
   'target-database-url': opt.string({
     secret: true,
     description:
-      'PostgreSQL server to drill into, e.g. a `services: postgres` container. The backup is restored into a new scratch database there, dropped afterwards. Empty: Lifeboat starts a throwaway server of the backup\'s major itself (local server binaries, or a `postgres:<major>` container on Linux runners).',
+      'PostgreSQL server to drill into, e.g. a `services: postgres` container. The backup is restored into a new scratch database there, dropped afterwards (globals backups are refused there: roles belong to the whole server). Empty: Lifeboat starts a throwaway server of the backup\'s major itself (local server binaries, or a `postgres:<major>` container on Linux runners).',
   }),
   ...postgresRestoreOptions,
   ...toolchainOptions,
@@ -126,7 +131,7 @@ export const postgresDrillOptions = {
 export const postgresRecoveryOptions = {
   'target-database-url': opt.string({
     secret: true,
-    description: 'PostgreSQL URL of the database to restore a PostgreSQL backup into. It must exist and hold no tables.',
+    description: 'PostgreSQL URL of the database to restore a PostgreSQL backup into. It must exist and hold no user objects (no tables, views, schemas, functions, types, large objects, ...).',
   }),
   ...postgresRestoreOptions,
   ...toolchainOptions,

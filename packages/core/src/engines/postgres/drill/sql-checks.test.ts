@@ -74,6 +74,14 @@ describe('loadSqlChecks', () => {
     expect(() => loadSqlChecks('- [unclosed\n')).toThrow(/not valid YAML/);
   });
 
+  it('refuses a check of several statements, or of none, naming it', () => {
+    expect(() => loadSqlChecks('- name: escape\n  sql: "COMMIT; CREATE ROLE x SUPERUSER"\n  expect: no rows\n')).toThrow(
+      'the checks option: "escape" holds 2 statements; a check runs exactly one.',
+    );
+    expect(() => loadSqlChecks('- sql: "-- nothing"\n  expect: no rows\n')).toThrow('"check 1" holds no statement');
+    expect(loadSqlChecks("- sql: \"SELECT ';' ; \"\n  expect: some rows\n")).toHaveLength(1);
+  });
+
   it('is empty when no checks are configured', () => {
     expect(loadSqlChecks(undefined)).toEqual([]);
     expect(loadSqlChecks('  ')).toEqual([]);

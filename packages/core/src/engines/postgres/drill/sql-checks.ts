@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CheckResult } from '../../../catalog/drill-record.js';
 import { readCheckEntries } from '../../../drill/checks-file.js';
 import { OptionError } from '../../../report/errors.js';
+import { splitSqlScript } from '../restore/sql-script.js';
 
 /** What an operator-defined check expects of its query's result. */
 export type Expectation =
@@ -61,6 +62,14 @@ export function parseSqlChecks(list: readonly unknown[], where: string): SqlChec
     const name = entry.name ?? `check ${index + 1}`;
     if (!expect) {
       throw new OptionError(`${where}: "${name}" has expect '${expectText}', which is not an expectation.`, CHECKS_FORM);
+    }
+    // The extended protocol refuses several statements too; refusing here says so before any download.
+    const statements = splitSqlScript(entry.sql).statements.length;
+    if (statements !== 1) {
+      throw new OptionError(
+        `${where}: "${name}" holds ${statements === 0 ? 'no statement' : `${statements} statements`}; a check runs exactly one.`,
+        'Give each check a single query (usually one SELECT) and split several queries into several checks.',
+      );
     }
     return { name, sql: entry.sql, expect, expectText };
   });

@@ -2,14 +2,19 @@ import type { RunContext } from '../../../context.js';
 import { startEphemeralPostgres } from '../ephemeral/index.js';
 import { describeError } from '../../../report/errors.js';
 import { connectionForDatabase, resolveConnection, withConnection, type PostgresConnection } from '../connection.js';
-import { listTables, readServerInfo, type ServerInfo } from '../server-info.js';
+import { readServerInfo, type ServerInfo } from '../server-info.js';
 import { quoteIdent } from '../tables.js';
+import { describeUserObjects, listUserObjects } from '../restore/user-objects.js';
+import { prepareRestoreIdentity, type RestoreIdentity } from '../restore/restore-role.js';
+import { dropTemporaryRole } from '../restore/temporary-role.js';
 import { RestoreTargetError } from '../../../drill/errors.js';
 
 /** The database a drill restores into, and how to tidy it away. */
 export interface DrillTarget {
-  /** Connection to the database to restore into. */
+  /** Connection to the database to restore into, as the user that prepared it (checks, tidying). */
   readonly connection: PostgresConnection;
+  /** Who pg_restore connects as: by default a role that is no superuser. */
+  readonly restorer: RestoreIdentity;
   readonly server: ServerInfo;
   /** For evidence: `scratch database lifeboat_drill_x on host:port`, `throwaway local PostgreSQL 15`. */
   readonly description: string;
@@ -19,6 +24,15 @@ export interface DrillTarget {
   cleanup(keep: boolean): Promise<void>;
 }
 
+/** What a drill target must be. */
+export interface DrillTargetWanted {
+  readonly major: number;
+  readonly database: string;
+  readonly drillId: string;
+  /** `restore-as-superuser` and `restore-owners`, which decide who restores. */
+  readonly restore: { readonly asSuperuser: boolean; readonly owners: boolean };
+}
+
 /**
  * Prepares where a drill restores: with a target URL, a new scratch database on that server
  * (or, when the user may not create databases, the given database if it holds no tables);
@@ -26,7 +40,7 @@ export interface DrillTarget {
  */
 export async function prepareDrillTarget(
   targetUrl: string | undefined,
-  wanted: { readonly major: number; readonly database: string; readonly drillId: string },
+  wanted: DrillTargetWanted,
   context: RunContext,
 ): Promise<DrillTarget> {
   if (!targetUrl) return throwawayServer(wanted, context);
@@ -44,27 +58,40 @@ export async function prepareDrillTarget(
       );
     }
   });
-  if (!created) return givenDatabase(admin, context);
-  const drop = () =>
-    withConnection(admin, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)} WITH (FORCE)`)).then(
+  if (!created) return givenDatabase(admin, wanted, context);
+  const connection = connectionForDatabase(admin, scratch);
+  let restorer: RestoreIdentity | undefined;
+  const drop = async () => {
+    await withConnection(admin, (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)} WITH (FORCE)`)).then(
       () => undefined,
       (error: unknown) => context.reporter.warning(`Could not drop scratch database ${scratch}: ${describeError(error)}`),
     );
-  const connection = connectionForDatabase(admin, scratch);
+    const role = restorer?.role;
+    if (role) {
+      await withConnection(admin, (client) => client.query(`DROP ROLE IF EXISTS ${quoteIdent(role.name)}`)).catch((error: unknown) =>
+        context.reporter.warning(`Could not drop the restore role ${role.name}: ${describeError(error)}`),
+      );
+    }
+  };
   let server: ServerInfo;
   try {
     server = await readServerInfo(connection, context.env);
+    restorer = await prepareRestoreIdentity(connection, wanted.restore);
   } catch (error) {
     // Nothing else knows about the scratch database yet: drop it here, or every failed drill leaves one.
     await drop();
     throw error;
   }
+  const restoredBy = restorer;
   return {
     connection,
+    restorer: restoredBy,
     server,
     description: `scratch database ${scratch} on ${admin.host}:${admin.port} (PostgreSQL ${server.version})`,
     async cleanup(keep) {
       if (keep) {
+        // A kept database outlives the restore role: what it owns goes to the drill user.
+        if (restoredBy.role) await dropTemporaryRole(connection, restoredBy.role, admin.user).catch((error: unknown) => context.reporter.warning(`Could not drop the restore role ${restoredBy.role!.name}: ${describeError(error)}`));
         context.reporter.info(`Kept scratch database ${scratch} on ${admin.host}:${admin.port}.`);
         return;
       }
@@ -74,11 +101,11 @@ export async function prepareDrillTarget(
 }
 
 /** A user that may not create databases can still drill into an empty database it owns. */
-async function givenDatabase(connection: PostgresConnection, context: RunContext): Promise<DrillTarget> {
-  const tables = await listTables(connection, context.env);
-  if (tables.length > 0) {
+async function givenDatabase(connection: PostgresConnection, wanted: DrillTargetWanted, context: RunContext): Promise<DrillTarget> {
+  const objects = await listUserObjects(connection, context.env);
+  if (objects.length > 0) {
     throw new RestoreTargetError(
-      `The drill user may not create databases, and database ${connection.database} on ${connection.host}:${connection.port} already holds ${tables.length} tables.`,
+      `The drill user may not create databases, and database ${connection.database} on ${connection.host}:${connection.port} already holds ${describeUserObjects(objects)}.`,
       'Point `target-database-url` at an empty database, or use a user that may create databases.',
     );
   }
@@ -86,13 +113,14 @@ async function givenDatabase(connection: PostgresConnection, context: RunContext
   context.reporter.warning(`Restoring into the given database ${connection.database}: the drill user may not create a scratch database, so nothing is dropped afterwards.`);
   return {
     connection,
+    restorer: await prepareRestoreIdentity(connection, wanted.restore),
     server,
     description: `given database ${connection.database} on ${connection.host}:${connection.port} (PostgreSQL ${server.version})`,
     async cleanup() {},
   };
 }
 
-async function throwawayServer(wanted: { major: number; database: string }, context: RunContext): Promise<DrillTarget> {
+async function throwawayServer(wanted: DrillTargetWanted, context: RunContext): Promise<DrillTarget> {
   const server = await startEphemeralPostgres({
     major: wanted.major,
     tempDir: context.tempDir,
@@ -101,11 +129,14 @@ async function throwawayServer(wanted: { major: number; database: string }, cont
     env: context.env,
   });
   try {
-    await server.createDatabase(wanted.database);
+    // A fresh server already has an empty `postgres` database (and a globals script targets it).
+    if (wanted.database !== 'postgres') await server.createDatabase(wanted.database);
     const connection = resolveConnection(server.url(wanted.database), context.env);
     const info = await readServerInfo(connection, context.env);
     return {
       connection,
+      // The server goes with everything in it, restore role included.
+      restorer: await prepareRestoreIdentity(connection, wanted.restore),
       server: info,
       description: `throwaway ${server.kind === 'docker' ? 'container' : 'local server'} PostgreSQL ${info.version}`,
       note: server.note,

@@ -61,3 +61,17 @@ export class RestoreError extends LifeboatError {
     this.errors = details.errors ?? [];
   }
 }
+
+/** A globals script holds something pg_dumpall --globals-only does not write; psql is not run. */
+export class GlobalsScriptError extends LifeboatError {
+  readonly line: number;
+
+  constructor(line: number, problem: string) {
+    super(
+      'globals-script-refused',
+      redact(`The globals script was refused at line ${line}: ${problem}; psql was not run.`),
+      'A globals backup holds only what `pg_dumpall --globals-only` writes. This one was altered or made by something else: find out who can write to the store, and restore an older, signed globals backup.',
+    );
+    this.line = line;
+  }
+}

@@ -1,6 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { spawnTool, toolPath } from '../client-tool.js';
 import { connectionEnv, type PostgresConnection } from '../connection.js';
-import { RestoreError } from './errors.js';
+import { GlobalsScriptError, RestoreError } from './errors.js';
+import { checkGlobalsScript } from './globals-script.js';
 
 /** Outcome of replaying a `pg_dumpall --globals-only` script. */
 export interface GlobalsRestoreResult {
@@ -11,13 +13,19 @@ export interface GlobalsRestoreResult {
   readonly alreadyExisted: number;
 }
 
-/** Replays a globals script (roles, tablespaces) with psql, counting the statements that failed. */
+/**
+ * Replays a globals script (roles, tablespaces) with psql, counting the statements that failed.
+ * The script is checked first (see `checkGlobalsScript`): one that psql should not see is
+ * refused with its line, and psql never starts.
+ */
 export async function restoreGlobals(
   file: string,
   connection: PostgresConnection,
   options: { binDir?: string; env?: Record<string, string | undefined>; signal?: AbortSignal } = {},
 ): Promise<GlobalsRestoreResult> {
   const started = performance.now();
+  const verdict = checkGlobalsScript(await readFile(file, 'utf8'));
+  if (!verdict.ok) throw new GlobalsScriptError(verdict.line, verdict.problem);
   const errors: string[] = [];
   const run = spawnTool(toolPath('psql', options.binDir), ['-X', '-q', '-v', 'ON_ERROR_STOP=0', '-f', file], {
     env: connectionEnv(connection, options.env),

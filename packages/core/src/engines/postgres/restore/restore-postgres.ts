@@ -8,6 +8,7 @@ import { connectionEnv, connectionErrorFromStderr, dbnameConninfo, describeConne
 import { queryServerInfo, toConnection, type ConnectionTarget, type ServerInfo } from '../server-info.js';
 import { createPrivateTempDir, removePrivateTempDir } from '../../../process/private-temp.js';
 import { TRANSACTION_TIMEOUT_MAJOR } from '../../../toolchain/version.js';
+import { readArchiveContents, type ArchiveContents } from './archive-toc.js';
 import { detectPayloadKind, readArchiveHeader, type ArchiveHeader } from './archive.js';
 import { ArchiveFormatError, RestoreClientTooOldError, RestoreError, TargetTooOldError } from './errors.js';
 
@@ -68,6 +69,8 @@ export interface RestoreResult {
   /** pg_restore's own count from "errors ignored on restore: N" (counts known issues too). */
   readonly reportedErrorCount: number;
   readonly knownIssues: readonly KnownRestoreIssue[];
+  /** What the archive's table of contents says the restore made, for the schema checks. */
+  readonly contents: ArchiveContents;
 }
 
 const MAX_MESSAGES = 100;
@@ -112,36 +115,56 @@ export async function restorePostgres(options: RestorePostgresOptions): Promise<
       );
     }
 
-    const args = [
+    const base = [
       `--dbname=${dbnameConninfo(connection.database)}`,
       '--no-password',
-      `--jobs=${options.jobs ?? 1}`,
       ...(options.noOwner ? ['--no-owner'] : []),
       ...(options.noPrivileges ? ['--no-privileges'] : []),
-      archivePath,
     ];
-    options.reporter?.debug(`Running ${path} ${args.join(' ')} into ${describeConnection(connection)}`);
+    const jobs = options.jobs ?? 1;
+    // In parallel, pg_restore can attach partition indexes to a partitioned index concurrently
+    // and leave the parent invalid. Tables and data go in parallel; indexes, constraints and
+    // triggers (post-data) in one job, in the archive's order.
+    const passes =
+      jobs > 1
+        ? [
+            [...base, `--jobs=${jobs}`, '--section=pre-data', '--section=data', archivePath],
+            [...base, '--jobs=1', '--section=post-data', archivePath],
+          ]
+        : [[...base, '--jobs=1', archivePath]];
     const messages: string[] = [];
     let reportedErrorCount = 0;
-    const run = spawnTool(path, args, {
-      env: connectionEnv(connection, baseEnv),
-      tailLines: 20,
-      signal: options.signal,
-      onStderrLine(line) {
-        const count = /errors ignored on restore:\s*(\d+)/.exec(line);
-        if (count) reportedErrorCount = Number(count[1]);
-        const error = /^pg_restore: (?:error: |\[archiver \(db\)\] )(.*)$/.exec(line);
-        if (error && !/^Error (while|from) /i.test(error[1]!)) messages.push(error[1]!);
-      },
-    });
-    const exit = await run.exit;
-    options.signal?.throwIfAborted();
-
+    let lastExit: ToolExit | undefined;
+    for (const args of passes) {
+      options.reporter?.debug(`Running ${path} ${args.join(' ')} into ${describeConnection(connection)}`);
+      const run = spawnTool(path, args, {
+        env: connectionEnv(connection, baseEnv),
+        tailLines: 20,
+        signal: options.signal,
+        onStderrLine(line) {
+          const count = /errors ignored on restore:\s*(\d+)/.exec(line);
+          if (count) reportedErrorCount += Number(count[1]);
+          const error = /^pg_restore: (?:error: |\[archiver \(db\)\] )(.*)$/.exec(line);
+          if (error && !/^Error (while|from) /i.test(error[1]!)) messages.push(error[1]!);
+        },
+      });
+      const exit = await run.exit;
+      options.signal?.throwIfAborted();
+      // pg_restore exits 1 when it ignored errors; that is a completed restore whose errors we report.
+      const completedWithErrors = exit.exitCode === 1 && exit.signal === null && /errors ignored on restore/.test(exit.stderrTail);
+      if (!(exit.exitCode === 0 && exit.signal === null && !exit.spawnError) && !completedWithErrors) {
+        throw classifyRestoreFailure(exit, messages, client, archive, connection);
+      }
+      lastExit = exit;
+    }
+    const exit = lastExit!;
     const { known, other } = classifyErrors(messages, { clientMajor: client.major, targetMajor: target.major });
-    // pg_restore exits 1 when it ignored errors; that is a completed restore whose errors we report.
-    const completedWithErrors = exit.exitCode === 1 && exit.signal === null && /errors ignored on restore/.test(exit.stderrTail);
-    if (!(exit.exitCode === 0 && exit.signal === null && !exit.spawnError) && !completedWithErrors) {
-      throw classifyRestoreFailure(exit, messages, client, archive, connection);
+    const listDir = await createPrivateTempDir(options.tempDir ?? tmpdir(), 'lifeboat-restore-');
+    let contents: ArchiveContents;
+    try {
+      contents = await readArchiveContents(path, archivePath, listDir, baseEnv, options.signal);
+    } finally {
+      await removePrivateTempDir(listDir);
     }
     const result: RestoreResult = {
       target,
@@ -152,6 +175,7 @@ export async function restorePostgres(options: RestorePostgresOptions): Promise<
       errors: other.slice(0, MAX_MESSAGES),
       reportedErrorCount,
       knownIssues: known,
+      contents,
     };
     if (options.maxErrors !== undefined && other.length > options.maxErrors) {
       throw new RestoreError(
