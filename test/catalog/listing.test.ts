@@ -52,6 +52,6 @@ describe('groupListing', () => {
   });
 
   it('returns an empty listing for a name it never saw', () => {
-    expect(listingOf(new Map(), 'db')).toEqual({ name: 'db', folders: [], drillObjects: [], strays: [] });
+    expect(listingOf(new Map(), 'db')).toEqual({ name: 'db', folders: [], drillObjects: [], drillSignatures: new Set(), strays: [] });
   });
 });

@@ -89,7 +89,7 @@ describe.each(storeKinds())('gate on the $name store', (kind) => {
     const warnings = ctx.reporter.text();
     expect(warnings).toMatch(new RegExp(`Drill record db/drills/${idAt(at(HOUR), 'forged')}\\.json is ignored: its startedAt \\(\\S+\\) lies 364d 23h in the future`));
     expect(warnings).toMatch(/Drill record db\/drills\/\d{8}T\d{6}Z-drlldr\.json is ignored: its id \(/);
-    expect(ctx.reporter.summaries.join('\n')).toContain('**Not trusted** (dated in the future):');
+    expect(ctx.reporter.summaries.join('\n')).toContain('**Not trusted** (dated in the future, or unsigned):');
   });
 
   it('a backup dated in the future does not count as the fresh backup', async () => {

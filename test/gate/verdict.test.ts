@@ -13,7 +13,7 @@ const passedDrill = { id: '20250601T000000Z-drlldr', verdict: 'pass' as const, f
 describe('gateVerdict', () => {
   it('passes with a fresh backup and a recent passing drill, reporting both ages', () => {
     const verdict = gateVerdict({ name: 'db', backup: freshBackup, drill: passedDrill }, LIMITS, NOW);
-    expect(verdict).toEqual({ pass: true, backupOk: true, drillOk: true, problems: [], backupAgeMs: 10 * HOUR, drillAgeMs: 9 * DAY });
+    expect(verdict).toEqual({ pass: true, backupOk: true, drillOk: true, problems: [], notes: [], backupAgeMs: 10 * HOUR, drillAgeMs: 9 * DAY });
   });
 
   it.each<[string, GateFacts, string[]]>([

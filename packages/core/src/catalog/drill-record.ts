@@ -47,8 +47,9 @@ export const drillRecordSchema = z.looseObject({
   manifestSha256: z.string().optional(),
   startedAt: z.iso.datetime({ offset: true }),
   finishedAt: z.iso.datetime({ offset: true }),
-  verdict: z.enum(['pass', 'fail']),
-  /** One line: why the verdict is `fail`. */
+  /** `inconclusive`: the operator's setup stopped the drill (wrong key, unreachable store or target); the gate skips it. */
+  verdict: z.enum(['pass', 'fail', 'inconclusive']),
+  /** One line: why the verdict is not `pass`. */
   failure: z.string().optional(),
   rpoMs: z.number().optional(),
   rtoMs: z.number().optional(),

@@ -19,7 +19,7 @@ import { describeAuthenticity, prepareAuthentication, type Authenticity } from '
 import { loadKeysIfAny, obtainBackup } from './obtain.js';
 import { PhaseRecorder } from './phases.js';
 import { restorePayload } from './restore-payload.js';
-import { publishEvidence } from './publish.js';
+import { prepareRecordSigning, publishEvidence, type RecordSigning } from './publish.js';
 import { runSqlChecks } from './run-sql-checks.js';
 import { selectBackup, type SelectedBackup } from './select.js';
 import { loadSqlChecks, type SqlCheck } from './sql-checks.js';
@@ -55,6 +55,7 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
   let failure: string | undefined;
   let workDir: string | undefined;
   let authenticity: Authenticity | undefined;
+  let recordSigning: RecordSigning | undefined;
 
   try {
     workDir = await privateWorkDir(context, 'lifeboat-drill-');
@@ -62,6 +63,7 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
     const sqlChecks = loadSqlChecks(options.checks);
     const keys = await loadKeysIfAny(options);
     const authentication = await prepareAuthentication(options, context);
+    recordSigning = await prepareRecordSigning(options, context);
     store = hooks.store ?? (await openStore(options, context));
     const from = store;
     selected = await phases.run('select', () => selectBackup(from, { name: options.name, backupId: options.backupId, before: options.before, now: started }));
@@ -150,7 +152,7 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
     target: target?.description,
     notes,
   };
-  const published = await publishEvidence(record, { store, evidenceDir: options.evidenceDir, recordDrill: options.recordDrill, retentionDays: options.artifactRetentionDays }, context);
+  const published = await publishEvidence(record, { store, evidenceDir: options.evidenceDir, recordDrill: options.recordDrill, retentionDays: options.artifactRetentionDays, signing: recordSigning }, context);
 
   return {
     ok: !failure,

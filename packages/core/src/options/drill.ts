@@ -2,6 +2,7 @@ import { defineOperation, opt } from './define.js';
 import type { ResolvedOptions } from './define.js';
 import { decryptionOptions, storeOptions } from './common.js';
 import { postgresRestoreOptions } from './postgres.js';
+import { recordSigningOptions } from './record-signing.js';
 import { signatureVerificationOptions } from './signing.js';
 import { artifactOptions } from './storage.js';
 import { toolchainOptions } from './toolchain.js';
@@ -52,6 +53,7 @@ export const drillOperation = defineOperation({
       default: 'true',
       description: 'Store the evidence record under the backup name\'s `drills/` prefix, where the gate and later drills read it.',
     }),
+    ...recordSigningOptions,
     'keep-database': opt.boolean({
       default: 'false',
       description: 'Keep the scratch database after the drill (for inspection) instead of dropping it.',
@@ -61,7 +63,7 @@ export const drillOperation = defineOperation({
   outputs: {
     'backup-id': 'Id of the backup drilled.',
     'drill-id': 'Id of the drill (its evidence record is `drills/<drill-id>.json`).',
-    verdict: '`pass` or `fail`.',
+    verdict: '`pass`, `fail` (the backup does not restore, or a check failed) or `inconclusive` (the setup stopped the drill: a wrong key, an unreachable store or target).',
     'rpo-seconds': 'Backup age at drill time, in seconds.',
     'rto-seconds': 'Total drill time, in seconds.',
     'evidence-path': 'Path of the JSON evidence record on the runner.',
