@@ -196,6 +196,34 @@ describe('signed drill records', () => {
     }
   });
 
+  it('a newer inconclusive drill (the wrong identity) neither passes nor fails the gate, which says so', async () => {
+    const again = await drill(drillOptions(), testContext());
+    expect(again.outputs.verdict).toBe('pass');
+    const stranger = await createGpgHome({ name: 'Someone else' });
+    try {
+      const ctx = testContext();
+      const outcome = await drill(drillOptions({ identity: stranger.secretKeyArmored, 'identity-passphrase': stranger.passphrase }), ctx);
+      expect(outcome.ok).toBe(false);
+      expect(outcome.outputs.verdict).toBe('inconclusive');
+      expect(outcome.failure).toMatch(/^Drill inconclusive: decrypt failed: /);
+      const inconclusive = String(outcome.outputs['drill-id']);
+      const record = drillRecordSchema.parse(JSON.parse(readFileSync(recordPath(inconclusive), 'utf8')));
+      expect(record.verdict).toBe('inconclusive');
+      expect(existsSync(`${recordPath(inconclusive)}.sig`)).toBe(true);
+
+      const gateCtx = testContext();
+      const green = await gate(gateWith({ 'signing-public-key': drillSigner.publicKeyArmored }), gateCtx);
+      expect(green.failure).toBeUndefined();
+      expect(green.outputs['drill-id']).toBe(again.outputs['drill-id']);
+      expect(messages(gateCtx, 'info')).toContain(
+        `The newest drill (${inconclusive}) was inconclusive (decrypt failed: `,
+      );
+      expect(messages(gateCtx, 'info')).toContain(`which looks at the newest conclusive drill, ${String(again.outputs['drill-id'])}.`);
+    } finally {
+      await stranger.cleanup();
+    }
+  });
+
   it('refuses a drill signing key whose passphrase is wrong before downloading anything, naming the option', async () => {
     const before = readdirSync(drillsDir()).length;
     const outcome = await drill(drillOptions({ 'signing-key-passphrase': 'not the passphrase', 'record-drill': 'false' }), testContext());

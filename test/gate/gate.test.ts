@@ -71,6 +71,22 @@ describe.each(storeKinds())('gate on the $name store', (kind) => {
     expect(ctx.reporter.summaries.join('\n')).toContain('❌ failed');
   });
 
+  it('skips a newer inconclusive drill and gates on the newest conclusive one, saying so', async () => {
+    const backupId = idAt(at(2 * HOUR));
+    const passed = idAt(at(5 * DAY + HOUR), 'passed');
+    const skipped = idAt(at(HOUR + 30 * 60_000), 'incncl');
+    const { store, ctx } = await seeded(async (s) => {
+      await writeBackup(s, 'db', backupId);
+      await writeDrill(s, 'db', { backupId, verdict: 'pass', finishedAt: at(5 * DAY), id: passed });
+      await writeDrill(s, 'db', { backupId, verdict: 'inconclusive', finishedAt: at(HOUR), failure: 'restore failed: Cannot reach the database', id: skipped });
+    });
+    const outcome = await gateStore(store, { name: 'db', ...LIMITS }, ctx);
+    expect(outcome.ok).toBe(true);
+    expect(outcome.outputs['drill-id']).toBe(passed);
+    expect(outcome.data).toMatchObject({ inconclusive: [{ id: skipped, failure: 'restore failed: Cannot reach the database' }] });
+    expect(ctx.reporter.summaries.join('\n')).toContain(`- The newest drill (${skipped}) was inconclusive (restore failed: Cannot reach the database)`);
+  });
+
   it('a drill record dated in the future cannot turn a failing gate green', async () => {
     const backupId = idAt(at(2 * HOUR));
     const failed = idAt(at(DAY + HOUR), 'failed');

@@ -4,8 +4,7 @@ import { futureBackupProblem } from '../catalog/clock-skew.js';
 import { DRILL_RECORD_FORMAT, type CheckResult, type DrillRecord } from '../catalog/drill-record.js';
 import { provenanceFromEnv, type RunContext } from '../context.js';
 import type { DrillOptions } from '../options/drill.js';
-import { formatDuration } from '../options/values.js';
-import { describeError } from '../report/errors.js';
+import { describeError, LifeboatError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import { verifyCanisterArchive } from '../sources/canister/verify-archive.js';
 import type { PostgresConnection } from '../sources/postgres/connection.js';
@@ -25,6 +24,7 @@ import { selectBackup, type SelectedBackup } from './select.js';
 import { loadSqlChecks, type SqlCheck } from './sql-checks.js';
 import { rowCountChecks } from './table-checks.js';
 import { prepareDrillTarget, type DrillTarget } from './target.js';
+import { drillVerdict, type DrillStop } from './verdict.js';
 
 /** Test seams: code run between phases, as a failure injected into a real drill. */
 export interface DrillHooks {
@@ -56,6 +56,7 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
   let workDir: string | undefined;
   let authenticity: Authenticity | undefined;
   let recordSigning: RecordSigning | undefined;
+  let stop: DrillStop | undefined;
 
   try {
     workDir = await privateWorkDir(context, 'lifeboat-drill-');
@@ -103,6 +104,7 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
     }
   } catch (error) {
     failure = phases.failed ? `${phases.failed.name} failed: ${phases.failed.error}` : describeError(error);
+    stop = { phase: phases.failed?.name, code: error instanceof LifeboatError ? error.code : undefined, message: failure };
   } finally {
     rtoMs = Math.round(performance.now() - clockStart);
     if (target) await target.cleanup(options.keepDatabase);
@@ -115,21 +117,18 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
     : undefined;
   if (aheadOfClock) notes.push(`Backup ${selected!.manifest.id} is dated in the future: ${aheadOfClock}; its age (RPO) is unknown.`);
   const rpoMs = selected && !aheadOfClock ? Math.max(0, started.getTime() - new Date(selected.manifest.startedAt).getTime()) : undefined;
-  if (options.maxRpo !== undefined && rpoMs !== undefined) {
-    checks.push({ name: 'RPO within target', kind: 'rpo', ok: rpoMs <= options.maxRpo, expected: `<= ${formatDuration(options.maxRpo)}`, actual: formatDuration(rpoMs) });
-  } else if (options.maxRpo !== undefined && aheadOfClock) {
-    checks.push({ name: 'RPO within target', kind: 'rpo', ok: false, expected: `<= ${formatDuration(options.maxRpo)}`, actual: 'unknown', message: `dated in the future: ${aheadOfClock}` });
-  }
-  if (options.maxRto !== undefined && !failure) {
-    checks.push({ name: 'RTO within target', kind: 'rto', ok: rtoMs <= options.maxRto, expected: `<= ${formatDuration(options.maxRto)}`, actual: formatDuration(rtoMs) });
-  }
+  const judged = drillVerdict({
+    phases: phases.phases,
+    checks,
+    stop,
+    targets: { maxRpo: options.maxRpo, maxRto: options.maxRto },
+    rpoMs,
+    rpoUnknown: aheadOfClock && `dated in the future: ${aheadOfClock}`,
+    rtoMs,
+  });
+  checks.push(...judged.targetChecks);
+  failure = judged.failure;
   const failedChecks = checks.filter((c) => !c.ok);
-  if (!failure && failedChecks.length > 0) {
-    failure = `${failedChecks.length} check${failedChecks.length === 1 ? '' : 's'} failed: ${failedChecks
-      .slice(0, 5)
-      .map((c) => `${c.name} (expected ${show(c.expected)}, got ${show(c.actual)}${c.message ? `: ${c.message}` : ''})`)
-      .join('; ')}${failedChecks.length > 5 ? '; ...' : ''}`;
-  }
 
   const finished = context.now();
   const record: DrillRecord = {
@@ -140,7 +139,7 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
     manifestSha256: selected?.manifestSha256,
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
-    verdict: failure ? 'fail' : 'pass',
+    verdict: judged.verdict,
     failure,
     rpoMs,
     rtoMs,
@@ -155,7 +154,7 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
   const published = await publishEvidence(record, { store, evidenceDir: options.evidenceDir, recordDrill: options.recordDrill, retentionDays: options.artifactRetentionDays, signing: recordSigning }, context);
 
   return {
-    ok: !failure,
+    ok: judged.verdict === 'pass',
     failure: failure ? `Drill ${record.verdict}: ${failure}` : undefined,
     outputs: {
       'backup-id': record.backupId,
@@ -221,8 +220,4 @@ async function restoreIntoTarget(
 
 function numberOf(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
-function show(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
 }
