@@ -1,9 +1,9 @@
-import { gateOperation, gateWithFreshBackup, runAction } from '@lifeboat/core';
+import { gateOperation, gateWithFreshBackup, runAction, withNotifications } from '@lifeboat/core';
 
 /** The schema this action's inputs and outputs come from. */
 export const operation = gateOperation;
 
 /** Runs the backup-gate action: inputs → core gate verdict → outputs and job summary. */
 export function run(env: Record<string, string | undefined> = process.env): Promise<void> {
-  return runAction(operation, gateWithFreshBackup, env);
+  return runAction(operation, withNotifications('gate', gateWithFreshBackup), env);
 }

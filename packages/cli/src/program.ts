@@ -23,6 +23,7 @@ import {
   restoreOperation,
   verify,
   verifyOperation,
+  withNotifications,
   type OperationDef,
   type OperationOutcome,
   type OptionDefs,
@@ -84,13 +85,13 @@ export function createProgram(
     .showHelpAfterError()
     .configureOutput({ writeOut: terminal.stdout, writeErr: terminal.stderr })
     .exitOverride();
-  addOperationCommand(program, backupOperation, (o, c) => backup(o, c), terminal, setExitCode);
-  addOperationCommand(program, drillOperation, (o, c) => drill(o, c), terminal, setExitCode);
+  addOperationCommand(program, backupOperation, withNotifications('backup', (o, c) => backup(o, c)), terminal, setExitCode);
+  addOperationCommand(program, drillOperation, withNotifications('drill', (o, c) => drill(o, c)), terminal, setExitCode);
   addOperationCommand(program, restoreOperation, restore, terminal, setExitCode);
   addOperationCommand(program, listOperation, listCatalog, terminal, setExitCode);
   addOperationCommand(program, verifyOperation, verify, terminal, setExitCode);
   addOperationCommand(program, pruneOperation, prune, terminal, setExitCode);
-  addOperationCommand(program, gateOperation, gateWithFreshBackup, terminal, setExitCode);
+  addOperationCommand(program, gateOperation, withNotifications('gate', gateWithFreshBackup), terminal, setExitCode);
   addOperationCommand(program, keygenOperation, keygen, terminal, setExitCode);
   addOperationCommand(program, canisterExportOperation, (o, c) => canisterExport(o, c), terminal, setExitCode);
   addOperationCommand(program, demoOperation, demo, terminal, setExitCode);

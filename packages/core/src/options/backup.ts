@@ -6,6 +6,7 @@ import { retentionOptions } from './retention.js';
 import { signingOptions } from './signing.js';
 import { artifactOptions, s3UploadOptions } from './storage.js';
 import { toolchainOptions } from './toolchain.js';
+import { notifyOptions } from './notify.js';
 
 /** `lifeboat backup` and `actions/backup`. */
 export const backupOperation = defineOperation({
@@ -24,6 +25,7 @@ export const backupOperation = defineOperation({
     ...encryptionOptions,
     ...signingOptions,
     ...retentionOptions,
+    ...notifyOptions,
   },
   outputs: {
     'backup-id': 'Id of the backup taken (sorts by time); with several databases, the last one.',

@@ -6,6 +6,7 @@ import { recordSigningOptions } from './record-signing.js';
 import { signatureVerificationOptions } from './signing.js';
 import { artifactOptions } from './storage.js';
 import { toolchainOptions } from './toolchain.js';
+import { notifyOptions } from './notify.js';
 
 /** Which backup to fetch; shared by drill and restore. */
 export const backupSelectionOptions = {
@@ -59,6 +60,7 @@ export const drillOperation = defineOperation({
       description: 'Keep the scratch database after the drill (for inspection) instead of dropping it.',
     }),
     ...artifactOptions,
+    ...notifyOptions,
   },
   outputs: {
     'backup-id': 'Id of the backup drilled.',

@@ -1,6 +1,7 @@
 import { defineOperation, opt } from './define.js';
 import type { ResolvedOptions } from './define.js';
 import { storeOptions } from './common.js';
+import { notifyOptions } from './notify.js';
 import { recordVerificationOptions } from './record-signing.js';
 
 /** `actions/backup-gate` (and `lifeboat gate`). */
@@ -26,6 +27,7 @@ export const gateOperation = defineOperation({
       description:
         'When the newest backup is missing or older than `max-backup-age`, take a fresh backup first and gate on it. Its own settings (`database-url`, `recipients`, ...) come from their `LIFEBOAT_*` env vars; store settings from this step.',
     }),
+    ...notifyOptions,
   },
   outputs: {
     verdict: '`pass` or `fail`.',
