@@ -36,8 +36,10 @@ export const phaseSchema = z.looseObject({
 });
 
 /**
- * A drill's evidence, stored at `<name>/drills/<drill-id>.json`. No secrets and no row data.
- * The gate reads `verdict`, `finishedAt` and `backupId`; the rest is for humans and audits.
+ * A drill's evidence, stored at `<name>/drills/<drill-id>.json`, with the drill's detached
+ * signature of these exact bytes at `<drill-id>.json.sig` when it has a `signing-key`. No
+ * secrets and no row data. The gate reads `verdict`, `finishedAt`, `backupId` and
+ * `manifestSha256`; the rest is for humans and audits.
  */
 export const drillRecordSchema = z.looseObject({
   format: z.literal(DRILL_RECORD_FORMAT),
