@@ -1,9 +1,9 @@
-import { canisterExportOperation, canisterExport, runAction } from '@lifeboat/core';
+import { canisterExportOperation, canisterExport, runAction, withNotifications } from '@lifeboat/core';
 
 /** The schema this action's inputs and outputs come from. */
 export const operation = canisterExportOperation;
 
 /** Runs the canister-export action: inputs → core canister export → outputs and job summary. */
 export function run(env: Record<string, string | undefined> = process.env): Promise<void> {
-  return runAction(operation, (options, context) => canisterExport(options, context), env);
+  return runAction(operation, withNotifications('canister-export', (options, context) => canisterExport(options, context)), env);
 }

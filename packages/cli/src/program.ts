@@ -93,7 +93,7 @@ export function createProgram(
   addOperationCommand(program, pruneOperation, prune, terminal, setExitCode);
   addOperationCommand(program, gateOperation, withNotifications('gate', gateWithFreshBackup), terminal, setExitCode);
   addOperationCommand(program, keygenOperation, keygen, terminal, setExitCode);
-  addOperationCommand(program, canisterExportOperation, (o, c) => canisterExport(o, c), terminal, setExitCode);
+  addOperationCommand(program, canisterExportOperation, withNotifications('canister-export', (o, c) => canisterExport(o, c)), terminal, setExitCode);
   addOperationCommand(program, demoOperation, demo, terminal, setExitCode);
   return program;
 }
