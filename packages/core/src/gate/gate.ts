@@ -1,3 +1,4 @@
+import { outputSeconds } from '../options/values.js';
 import { readCatalog, resolveBackupName, type CatalogBackup, type CatalogReadOptions, type DrillSummary } from '../catalog/catalog.js';
 import { backupIdTime } from '../catalog/backup-id.js';
 import { futureBackupProblem, futureDrillProblem } from '../catalog/clock-skew.js';
@@ -77,7 +78,7 @@ export async function gateStore(
   for (const note of facts.ignored ?? []) reporter.warning(note);
   for (const note of verdict.notes) reporter.info(note);
   if (facts.chain) reporter[facts.chain.ok ? 'info' : 'warning'](facts.chain.text);
-  for (const problem of problems) reporter.error(problem);
+  // Problems are printed once: in the summary and in the failure the adapter reports.
   if (pass) reporter.info(`Gate passed for \`${facts.name}\`: backup ${facts.backup!.id} and drill ${facts.drill!.id} are recent.`);
   await reporter.summary(gateSummary({ facts, verdict, limits, problems, pass, backupTaken, store: store.location }));
 
@@ -153,7 +154,7 @@ function chainOf(drill: DrillSummary, backups: readonly CatalogBackup[]): GateFa
 }
 
 function seconds(ms: number | undefined): number | undefined {
-  return ms === undefined ? undefined : Math.floor(ms / 1000);
+  return ms === undefined ? undefined : outputSeconds(ms);
 }
 
 function gateData(facts: GateFacts, verdict: GateVerdict, problems: string[], pass: boolean, backupTaken: string | undefined, store: string) {

@@ -1,7 +1,7 @@
 import type { RunContext } from '../context.js';
 import { prepareEncryption } from '../crypto/index.js';
 import type { OperationOutcome } from '../report/outcome.js';
-import type { BackupSource } from '../sources/source.js';
+import type { BackupSource } from '../engines/source.js';
 import { openStore, type StoreOptions } from '../storage/open-store.js';
 import { renderBackupSummary } from './backup-summary.js';
 import { prepareSigning, runBackup } from './run-backup.js';
@@ -33,7 +33,7 @@ export async function backupFromSource(source: BackupSource, options: SourceBack
     outputs: {
       'backup-id': manifest.id,
       location: `${store.location}/${result.manifestKey}`,
-      size: payload.size,
+      size: result.storedBytes,
       sha256: payload.sha256,
     },
     data: manifest,

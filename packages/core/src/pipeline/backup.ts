@@ -1,28 +1,24 @@
+import { outputSeconds } from '../options/values.js';
 import type { RunContext } from '../context.js';
 import { prepareEncryption } from '../crypto/index.js';
 import type { BackupOptions } from '../options/backup.js';
-import { OptionError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import { describeError } from '../report/errors.js';
 import { retentionPolicyIfAny } from '../retention/policy-options.js';
 import { pruneAfterBackup } from '../retention/prune.js';
-import { connectionForDatabase, resolveConnection } from '../sources/postgres/connection.js';
-import { postgresDumpSettings, postgresGlobalsSettings } from '../sources/postgres/from-options.js';
-import { createPostgresGlobalsSource } from '../sources/postgres/globals.js';
-import { readServerInfo, resolveDatabases } from '../sources/postgres/server-info.js';
-import { createPostgresSource } from '../sources/postgres/source.js';
-import type { BackupSource } from '../sources/source.js';
+import { backupEngine } from '../engines/registry.js';
+import type { BackupSource } from '../engines/source.js';
 import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
-import { resolvePostgresClient } from '../toolchain/resolve.js';
 import { sweepLeftovers } from '../process/work-dir.js';
 import { renderBackupSummary, type TakenBackup } from './backup-summary.js';
 import { prepareSigning, runBackup } from './run-backup.js';
 
 /**
  * The backup operation: validate keys, store and retention first (fail closed, before any
- * data is read), pick a pg_dump that fits the server, then back up each database (and the
- * globals when asked), each its own backup with its manifest written last.
+ * data is read), let the engine whose source option is set check its source and list the
+ * backups to take (each PostgreSQL database and the globals, one Redis server), then take
+ * each as its own backup with its manifest written last.
  */
 export async function backup(
   options: BackupOptions,
@@ -30,6 +26,7 @@ export async function backup(
   overrides: { readonly store?: Store } = {},
 ): Promise<OperationOutcome> {
   const { reporter } = context;
+  const engine = backupEngine(options);
   const encryption = await prepareEncryption(options, reporter, { now: context.now() });
   const signing = await prepareSigning(options, reporter);
   // A malformed retention policy fails the run now, before anything is dumped.
@@ -38,47 +35,27 @@ export async function backup(
   // A directory dump of an earlier, killed run may still lie in the temp folder.
   await sweepLeftovers(context);
 
-  const connection = resolveConnection(options.databaseUrl, context.env);
-  const server = await readServerInfo(connection, context.env);
-  const client = await resolvePostgresClient({
-    purpose: 'dump',
-    serverMajor: server.major,
-    override: options.postgresClientVersion,
-    context,
-  });
-  const databases = await resolveDatabases(connection, options.databases, context.env);
-  if (options.name && databases.length > 1) {
-    throw new OptionError(
-      `\`name\` (${options.name}) names one backup, but ${databases.length} databases are to be backed up.`,
-      'Leave `name` empty: each database is then backed up under its own name.',
-    );
-  }
+  const planned = await engine.backup!.plan(options, context);
 
-  const run = { binDir: client.binDir, tempDir: context.tempDir, env: context.env, reporter };
   const taken: TakenBackup[] = [];
+  // Published after the backup summary, so it reads heading first, then each prune table.
+  const pruneSummaries: string[] = [];
   const take = async (name: string, createSource: () => Promise<BackupSource>) => {
     try {
       const source = await createSource();
       const result = await reporter.group(`Backup ${name}`, () => runBackup(source, { store, name, encryption, signing }, context));
       const pruned = await prune(options, store, name, result.manifest.id, context);
+      if (pruned.summary) pruneSummaries.push(pruned.summary);
       taken.push({ name, result, pruned: pruned.deleted, error: pruned.failure });
     } catch (error) {
-      const message = describeError(error);
-      reporter.error(`Backup of ${name} failed: ${message}`);
-      taken.push({ name, error: message });
+      // Not printed here: the run's failure names it once, and the summary's row says it.
+      taken.push({ name, error: describeError(error) });
     }
   };
-  for (const database of databases) {
-    const db = connectionForDatabase(connection, database);
-    await take(options.name ?? database, () =>
-      createPostgresSource(postgresDumpSettings(options, { ...run, connection: db })),
-    );
-  }
-  if (options.globals) {
-    await take('globals', () => createPostgresGlobalsSource(postgresGlobalsSettings(options, { ...run, connection })));
-  }
+  for (const { name, create } of planned) await take(name, create);
 
   await reporter.summary(renderBackupSummary(taken, store, encryption, undefined, signing));
+  for (const summary of pruneSummaries) await reporter.summary(summary);
   const done = taken.filter((t) => t.result);
   const last = done.at(-1)?.result;
   const failures = taken.filter((t) => t.error);
@@ -93,16 +70,16 @@ export async function backup(
     outputs: {
       'backup-id': last?.manifest.id,
       location: last ? `${store.location}/${last.manifestKey}` : undefined,
-      size: last?.payload.size,
+      size: last?.storedBytes,
       sha256: last?.payload.sha256,
-      duration: last ? Math.round(last.manifest.durationMs) / 1000 : undefined,
+      duration: last ? outputSeconds(last.manifest.durationMs) : undefined,
       recipients: encryption.recipients.map((r) => r.fingerprint).join(','),
       encrypted: encryption.scheme !== 'none',
       backups: JSON.stringify(
         done.map(({ name, result }) => ({
           name,
           id: result!.manifest.id,
-          size: result!.payload.size,
+          size: result!.storedBytes,
           sha256: result!.payload.sha256,
           manifest: result!.manifestKey,
         })),
@@ -119,9 +96,10 @@ async function prune(
   name: string,
   backupId: string,
   context: RunContext,
-): Promise<{ deleted: number; failure?: string }> {
+): Promise<{ deleted: number; failure?: string; summary?: string }> {
   const result = await pruneAfterBackup(options, { store, name, backupId }, context);
   if (!result) return { deleted: 0 };
   const deleted = result.report?.deleted ?? 0;
-  return result.ok ? { deleted } : { deleted, failure: `backup ${backupId} is complete, but retention failed: ${result.failure}` };
+  const summary = result.summary;
+  return result.ok ? { deleted, summary } : { deleted, summary, failure: `backup ${backupId} is complete, but retention failed: ${result.failure}` };
 }
