@@ -45,6 +45,8 @@ describe('drillVerdict', () => {
     ['S3 access denied', stoppedIn('download', 's3-access-denied'), 'inconclusive', ['download stopped']],
     ['an unreachable restore target', stoppedIn('restore', 'database-unreachable'), 'inconclusive', ['restore stopped']],
     ['a target older than the backup', stoppedIn('restore', 'restore-target-too-old'), 'inconclusive', ['restore stopped']],
+    ['a target server of an older major', stoppedIn('restore', 'target-too-old'), 'inconclusive', ['restore stopped']],
+    ['an unreachable Redis target', stoppedIn('restore', 'redis-unreachable'), 'inconclusive', ['restore stopped']],
     ['no throwaway server can be started', stoppedIn('restore', 'no-ephemeral-postgres'), 'inconclusive', ['restore stopped']],
     [
       'the wrong identity, and the backup is also too old',
