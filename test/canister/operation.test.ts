@@ -97,7 +97,7 @@ describe('canister-export options', () => {
       .filter(([, def]) => def.secret)
       .map(([name]) => name)
       .sort();
-    expect(secret).toEqual(['export-key', 'gateway-secret', 'ktb1-key', 'passphrase', 'signing-key', 'signing-key-passphrase']);
+    expect(secret).toEqual(['export-key', 'gateway-secret', 'ktb1-key', 'notify-ping', 'notify-webhook', 'passphrase', 'signing-key', 'signing-key-passphrase']);
   });
 });
 

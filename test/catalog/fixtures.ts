@@ -86,7 +86,7 @@ export async function writeBackup(
 export async function writeDrill(
   store: Store,
   name: string,
-  options: { backupId?: string; verdict: 'pass' | 'fail'; finishedAt: string; failure?: string; id?: string },
+  options: { backupId?: string; verdict: 'pass' | 'fail' | 'inconclusive'; finishedAt: string; failure?: string; id?: string },
 ): Promise<DrillRecord> {
   const finished = new Date(options.finishedAt);
   const started = new Date(finished.getTime() - 120_000);

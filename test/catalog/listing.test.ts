@@ -26,6 +26,7 @@ describe('groupListing', () => {
       objects(
         `shop/${A}/manifest.json`,
         `db/drills/${D}.json`,
+        `db/drills/${D}.json.sig`,
         `db/drills/notes.txt`,
         `db/README.md`,
         `db/not-an-id/file`,
@@ -38,6 +39,7 @@ describe('groupListing', () => {
     expect([...grouped.keys()]).toEqual(['db', 'shop']);
     const db = listingOf(grouped, 'db');
     expect(db.drillObjects.map((o) => o.key)).toEqual([`db/drills/${D}.json`]);
+    expect([...db.drillSignatures]).toEqual([`db/drills/${D}.json.sig`]);
     expect(db.strays).toEqual(['db/README.md', 'db/drills/notes.txt', 'db/not-an-id/file']);
     expect(db.folders.map((f) => f.id)).toEqual([B]);
   });
@@ -52,6 +54,6 @@ describe('groupListing', () => {
   });
 
   it('returns an empty listing for a name it never saw', () => {
-    expect(listingOf(new Map(), 'db')).toEqual({ name: 'db', folders: [], drillObjects: [], strays: [] });
+    expect(listingOf(new Map(), 'db')).toEqual({ name: 'db', folders: [], drillObjects: [], drillSignatures: new Set(), strays: [] });
   });
 });

@@ -154,20 +154,21 @@ describe('restore drill of a real backup', () => {
   });
 });
 
-describe('a drill fails with the named reason and still writes evidence', () => {
+describe('a drill fails (or is inconclusive) with the named reason and still writes evidence', () => {
   async function failedDrill(
     prepare: (store: { folder: string; id: string; dir: string }) => Promise<Record<string, string | undefined> | void>,
     hooks: Parameters<typeof drill>[2] = {},
     clock?: () => Date,
+    verdict: 'fail' | 'inconclusive' = 'fail',
   ) {
     const store = await storeWithBackup();
     const extra = (await prepare(store)) ?? {};
     const context = testContext();
     const outcome = await drill(drillOptions(store.folder, extra), clock ? { ...context, now: clock } : context, hooks);
     expect(outcome.ok).toBe(false);
-    expect(outcome.outputs.verdict).toBe('fail');
+    expect(outcome.outputs.verdict).toBe(verdict);
     const record = drillRecordSchema.parse(JSON.parse(readFileSync(outcome.outputs['evidence-path'] as string, 'utf8')));
-    expect(record.verdict).toBe('fail');
+    expect(record.verdict).toBe(verdict);
     expect(record.failure).toBeTruthy();
     return { outcome, record, store };
   }
@@ -211,10 +212,10 @@ describe('a drill fails with the named reason and still writes evidence', () => 
     expect(outcome.failure).toMatch(/verify failed: db\.pgdump\.pgp is truncated/);
   });
 
-  it('a wrong key', async () => {
+  it('a wrong key (inconclusive: the setup, not the backup, stopped it)', async () => {
     const other = await generateKeyPair({ name: 'Someone Else' });
-    const { outcome, record } = await failedDrill(async () => ({ identity: other.privateKey, 'identity-passphrase': undefined }));
-    expect(outcome.failure).toMatch(/decrypt failed: /);
+    const { outcome, record } = await failedDrill(async () => ({ identity: other.privateKey, 'identity-passphrase': undefined }), {}, undefined, 'inconclusive');
+    expect(outcome.failure).toMatch(/^Drill inconclusive: decrypt failed: /);
     expect(outcome.failure).toMatch(/The encrypted data is encrypted to key id [0-9A-F]{16}; the identity holds /);
     expect(outcome.failure).toContain(other.fingerprint);
     expect(record.phases.at(-1)).toMatchObject({ name: 'decrypt', ok: false });
@@ -228,10 +229,10 @@ describe('a drill fails with the named reason and still writes evidence', () => 
     expect(record.backupId).toBeUndefined();
   });
 
-  it('a target older than the backup needs', async () => {
+  it('a target older than the backup needs (inconclusive)', async () => {
     const old = await startPostgres({ major: 14 });
     try {
-      const { outcome } = await failedDrill(async () => ({ 'target-database-url': old.url('postgres') }));
+      const { outcome } = await failedDrill(async () => ({ 'target-database-url': old.url('postgres') }), {}, undefined, 'inconclusive');
       expect(outcome.failure).toContain(`restore failed: The target server is PostgreSQL 14, older than the PostgreSQL ${pg.major} this backup was taken from`);
     } finally {
       await old.stop();

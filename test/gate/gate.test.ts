@@ -71,6 +71,22 @@ describe.each(storeKinds())('gate on the $name store', (kind) => {
     expect(ctx.reporter.summaries.join('\n')).toContain('❌ failed');
   });
 
+  it('skips a newer inconclusive drill and gates on the newest conclusive one, saying so', async () => {
+    const backupId = idAt(at(2 * HOUR));
+    const passed = idAt(at(5 * DAY + HOUR), 'passed');
+    const skipped = idAt(at(HOUR + 30 * 60_000), 'incncl');
+    const { store, ctx } = await seeded(async (s) => {
+      await writeBackup(s, 'db', backupId);
+      await writeDrill(s, 'db', { backupId, verdict: 'pass', finishedAt: at(5 * DAY), id: passed });
+      await writeDrill(s, 'db', { backupId, verdict: 'inconclusive', finishedAt: at(HOUR), failure: 'restore failed: Cannot reach the database', id: skipped });
+    });
+    const outcome = await gateStore(store, { name: 'db', ...LIMITS }, ctx);
+    expect(outcome.ok).toBe(true);
+    expect(outcome.outputs['drill-id']).toBe(passed);
+    expect(outcome.data).toMatchObject({ inconclusive: [{ id: skipped, failure: 'restore failed: Cannot reach the database' }] });
+    expect(ctx.reporter.summaries.join('\n')).toContain(`- The newest drill (${skipped}) was inconclusive (restore failed: Cannot reach the database)`);
+  });
+
   it('a drill record dated in the future cannot turn a failing gate green', async () => {
     const backupId = idAt(at(2 * HOUR));
     const failed = idAt(at(DAY + HOUR), 'failed');
@@ -89,7 +105,7 @@ describe.each(storeKinds())('gate on the $name store', (kind) => {
     const warnings = ctx.reporter.text();
     expect(warnings).toMatch(new RegExp(`Drill record db/drills/${idAt(at(HOUR), 'forged')}\\.json is ignored: its startedAt \\(\\S+\\) lies 364d 23h in the future`));
     expect(warnings).toMatch(/Drill record db\/drills\/\d{8}T\d{6}Z-drlldr\.json is ignored: its id \(/);
-    expect(ctx.reporter.summaries.join('\n')).toContain('**Not trusted** (dated in the future):');
+    expect(ctx.reporter.summaries.join('\n')).toContain('**Not trusted** (dated in the future, or unsigned):');
   });
 
   it('a backup dated in the future does not count as the fresh backup', async () => {

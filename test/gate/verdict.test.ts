@@ -13,7 +13,7 @@ const passedDrill = { id: '20250601T000000Z-drlldr', verdict: 'pass' as const, f
 describe('gateVerdict', () => {
   it('passes with a fresh backup and a recent passing drill, reporting both ages', () => {
     const verdict = gateVerdict({ name: 'db', backup: freshBackup, drill: passedDrill }, LIMITS, NOW);
-    expect(verdict).toEqual({ pass: true, backupOk: true, drillOk: true, problems: [], backupAgeMs: 10 * HOUR, drillAgeMs: 9 * DAY });
+    expect(verdict).toEqual({ pass: true, backupOk: true, drillOk: true, problems: [], notes: [], backupAgeMs: 10 * HOUR, drillAgeMs: 9 * DAY });
   });
 
   it.each<[string, GateFacts, string[]]>([
@@ -86,6 +86,34 @@ describe('gateVerdict', () => {
     const verdict = gateVerdict({ name: 'db', backup: freshBackup, drill: passedDrill, ...change }, LIMITS, NOW);
     expect(verdict.pass).toBe(false);
     expect(verdict.problems).toEqual([problem]);
+  });
+});
+
+describe('gateVerdict with inconclusive drills', () => {
+  const inconclusive = [{ id: '20250605T000000Z-incncl', failure: 'decrypt failed: encrypted to other keys' }];
+
+  it('neither passes nor fails on a newer inconclusive drill: it looks at the newest conclusive one and says so', () => {
+    const verdict = gateVerdict({ name: 'db', backup: freshBackup, drill: passedDrill, inconclusive }, LIMITS, NOW);
+    expect(verdict.pass).toBe(true);
+    expect(verdict.problems).toEqual([]);
+    expect(verdict.notes).toEqual([
+      'The newest drill (20250605T000000Z-incncl) was inconclusive (decrypt failed: encrypted to other keys): its setup stopped it, so it neither passes nor fails the gate, which looks at the newest conclusive drill, 20250601T000000Z-drlldr.',
+    ]);
+  });
+
+  it('still fails when the newest conclusive drill failed', () => {
+    const failed = { ...passedDrill, verdict: 'fail' as const, failure: 'restore failed' };
+    const verdict = gateVerdict({ name: 'db', backup: freshBackup, drill: failed, inconclusive: [...inconclusive, { id: '20250604T000000Z-incnc2' }] }, LIMITS, NOW);
+    expect(verdict.pass).toBe(false);
+    expect(verdict.problems).toEqual(['The newest drill (20250601T000000Z-drlldr of backup 20250531T020000Z-aaaaaa) failed 9d ago: restore failed.']);
+    expect(verdict.notes[0]).toContain('(and 1 more inconclusive after it)');
+  });
+
+  it('fails when only inconclusive drills exist, naming that none was conclusive', () => {
+    const verdict = gateVerdict({ name: 'db', backup: freshBackup, inconclusive }, LIMITS, NOW);
+    expect(verdict.pass).toBe(false);
+    expect(verdict.problems).toEqual(['No conclusive restore drill has run for `db` (one must have passed within 90d); run a restore drill.']);
+    expect(verdict.notes[0]).toContain('which has no conclusive drill to look at.');
   });
 });
 

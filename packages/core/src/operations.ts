@@ -20,6 +20,7 @@ import {
   restoreOperation,
   verifyOperation,
 } from './options/index.js';
+import { withNotifications } from './notify/notify.js';
 import { backup } from './pipeline/backup.js';
 import type { OperationOutcome } from './report/outcome.js';
 import { prune } from './retention/prune.js';
@@ -33,16 +34,16 @@ function runnable<D extends OptionDefs>(definition: OperationDef<D>, run: Runnab
   return { ...definition, run };
 }
 
-/** Every operation, runnable, in the order `lifeboat --help` lists them: what the CLI and the actions call. */
+/** Every operation, runnable (with alerts where the operation has them), in the order `lifeboat --help` lists them: what the CLI and the actions call. */
 export const operations = {
-  backup: runnable(backupOperation, (options, context) => backup(options, context)),
-  drill: runnable(drillOperation, (options, context) => drill(options, context)),
+  backup: runnable(backupOperation, withNotifications('backup', (options, context) => backup(options, context))),
+  drill: runnable(drillOperation, withNotifications('drill', (options, context) => drill(options, context))),
   restore: runnable(restoreOperation, restore),
   list: runnable(listOperation, listCatalog),
   verify: runnable(verifyOperation, verify),
   prune: runnable(pruneOperation, prune),
-  gate: runnable(gateOperation, gateWithFreshBackup),
+  gate: runnable(gateOperation, withNotifications('gate', gateWithFreshBackup)),
   keygen: runnable(keygenOperation, keygen),
-  canisterExport: runnable(canisterExportOperation, (options, context) => canisterExport(options, context)),
+  canisterExport: runnable(canisterExportOperation, withNotifications('canister-export', (options, context) => canisterExport(options, context))),
   demo: runnable(demoOperation, demo),
 };

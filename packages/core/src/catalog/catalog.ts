@@ -1,10 +1,12 @@
 import type { Store } from '../storage/store.js';
+import { SignatureError } from '../crypto/errors.js';
+import { verifyDetached } from '../crypto/sign.js';
 import { OptionError } from '../report/errors.js';
 import { backupIdTime, isBackupId } from './backup-id.js';
 import { drillRecordSchema } from './drill-record.js';
-import { isValidBackupName, manifestKey, namePrefix } from './layout.js';
+import { isValidBackupName, manifestKey, namePrefix, SIGNATURE_SUFFIX } from './layout.js';
 import { compareText, groupListing, listingOf, type BackupFolder, type NameListing } from './listing.js';
-import { ManifestError, parseManifest, type Manifest } from './manifest.js';
+import { ManifestError, manifestDigest, parseManifest, type Manifest } from './manifest.js';
 import { listAll, mapLimit, ObjectTooLargeError, readSmallObject } from './store-reads.js';
 
 /**
@@ -19,11 +21,33 @@ export type BackupState = 'complete' | 'incomplete' | 'unreadable';
 export interface DrillSummary {
   readonly id: string;
   readonly key: string;
-  readonly verdict: 'pass' | 'fail';
+  readonly verdict: DrillVerdictName;
   readonly startedAt: Date;
   readonly finishedAt: Date;
   readonly backupId?: string;
+  /** SHA-256 of the manifest the drill restored, as the record names it. */
+  readonly manifestSha256?: string;
   readonly failure?: string;
+  /** `verified`: signed by a key in `signing-public-key`; `unchecked`: read without keys to check it. */
+  readonly signature: 'verified' | 'unchecked';
+  /** Fingerprint of the key that signed the record, when verified. */
+  readonly signedBy?: string;
+}
+
+/** A drill's verdict as records carry it. */
+export type DrillVerdictName = 'pass' | 'fail' | 'inconclusive';
+
+/** A readable drill record left out because it is not signed by a key in `signing-public-key`. */
+export interface RejectedRecord {
+  readonly key: string;
+  /** One sentence: why it is ignored. */
+  readonly problem: string;
+}
+
+/** How the catalog treats drill records: checked against `signing-public-key`, or taken as they are. */
+export interface CatalogReadOptions {
+  /** Public keys (armored blocks or paths) one of which must have signed a drill record for it to count. */
+  readonly signingPublicKey?: string;
 }
 
 /** One backup of a name, as the store holds it. */
@@ -43,6 +67,8 @@ export interface CatalogBackup {
    */
   readonly problem?: string;
   readonly manifest?: Manifest;
+  /** SHA-256 of the manifest exactly as stored (what drill records name), when it was read. */
+  readonly manifestSha256?: string;
   /** The newest drill record of this backup, if any. */
   readonly lastDrill?: DrillSummary;
   /** True when any drill of this backup passed. */
@@ -71,6 +97,8 @@ export interface NameCatalog {
   /** Newest first (by finish time). */
   readonly drills: readonly DrillSummary[];
   readonly unreadableDrills: readonly UnreadableRecord[];
+  /** Unsigned drill records, ignored because `signing-public-key` was given. */
+  readonly rejectedDrills: readonly RejectedRecord[];
   /** Keys under the name that are neither backup objects nor drill records. */
   readonly strays: readonly string[];
 }
@@ -82,17 +110,17 @@ export const PARTIAL_EXPORT = 'export incomplete: its manifest records source.co
 const READ_CONCURRENCY = 8;
 
 /** Reads the catalog of one name: one recursive listing, then every manifest and drill record. */
-export async function readCatalog(store: Store, name: string): Promise<NameCatalog> {
+export async function readCatalog(store: Store, name: string, options: CatalogReadOptions = {}): Promise<NameCatalog> {
   requireValidName(name);
   const grouped = groupListing(await listAll(store, namePrefix(name)));
-  return buildCatalog(store, listingOf(grouped, name));
+  return buildCatalog(store, listingOf(grouped, name), options);
 }
 
 /** Reads the catalogs of every name under the store's root, sorted by name. */
-export async function readStoreCatalog(store: Store): Promise<NameCatalog[]> {
+export async function readStoreCatalog(store: Store, options: CatalogReadOptions = {}): Promise<NameCatalog[]> {
   const grouped = groupListing(await listAll(store, ''));
   const catalogs: NameCatalog[] = [];
-  for (const listing of grouped.values()) catalogs.push(await buildCatalog(store, listing));
+  for (const listing of grouped.values()) catalogs.push(await buildCatalog(store, listing, options));
   return catalogs;
 }
 
@@ -129,13 +157,19 @@ function requireValidName(name: string): void {
   }
 }
 
-async function buildCatalog(store: Store, listing: NameListing): Promise<NameCatalog> {
+async function buildCatalog(store: Store, listing: NameListing, options: CatalogReadOptions): Promise<NameCatalog> {
   const { name } = listing;
-  const drillResults = await mapLimit(listing.drillObjects, READ_CONCURRENCY, async (object) => readDrill(store, object.key));
+  const keys = options.signingPublicKey?.trim() ? options.signingPublicKey : undefined;
+  const drillResults = await mapLimit(listing.drillObjects, READ_CONCURRENCY, async (object) =>
+    readDrill(store, object.key, keys ? { name, publicKeys: keys, signed: listing.drillSignatures.has(`${object.key}${SIGNATURE_SUFFIX}`) } : undefined),
+  );
   const drills = drillResults
     .filter((r): r is DrillSummary => 'verdict' in r)
     .sort((a, b) => b.finishedAt.getTime() - a.finishedAt.getTime() || compareText(b.id, a.id));
-  const unreadableDrills = drillResults.filter((r): r is UnreadableRecord => 'problem' in r);
+  const unreadableDrills = drillResults.filter((r): r is UnreadableRecord => 'problem' in r && !('rejected' in r));
+  const rejectedDrills = drillResults
+    .filter((r): r is RejectedRecord & { rejected: true } => 'rejected' in r)
+    .map(({ key, problem }) => ({ key, problem }));
   const namedByUnreadable = new Set(unreadableDrills.map((u) => u.backupId).filter((id) => id !== undefined));
 
   const backups = await mapLimit(listing.folders, READ_CONCURRENCY, async (folder): Promise<CatalogBackup> => {
@@ -157,15 +191,16 @@ async function buildCatalog(store: Store, listing: NameListing): Promise<NameCat
     if (!folder.hasManifest) return { ...common, state: 'incomplete' };
     const read = await readManifest(store, folder);
     if (!('manifest' in read)) return { ...common, state: 'unreadable', problem: read.problem };
+    const manifestSha256 = read.sha256;
     // A source that stored what it had but could not finish (a canister export whose user list kept changing) says so here.
-    if (read.manifest.source.complete === false) return { ...common, state: 'incomplete', manifest: read.manifest, problem: PARTIAL_EXPORT };
-    return { ...common, state: 'complete', manifest: read.manifest };
+    if (read.manifest.source.complete === false) return { ...common, state: 'incomplete', manifest: read.manifest, manifestSha256, problem: PARTIAL_EXPORT };
+    return { ...common, state: 'complete', manifest: read.manifest, manifestSha256 };
   });
-  return { name, backups, drills, unreadableDrills, strays: listing.strays };
+  return { name, backups, drills, unreadableDrills, rejectedDrills, strays: listing.strays };
 }
 
 /** Reads and checks a listed manifest. Parse problems are results; store errors propagate. */
-async function readManifest(store: Store, folder: BackupFolder): Promise<{ manifest: Manifest } | { problem: string }> {
+async function readManifest(store: Store, folder: BackupFolder): Promise<{ manifest: Manifest; sha256: string } | { problem: string }> {
   const key = manifestKey(folder.name, folder.id);
   let text: string;
   try {
@@ -184,10 +219,21 @@ async function readManifest(store: Store, folder: BackupFolder): Promise<{ manif
   if (manifest.id !== folder.id || manifest.name !== folder.name) {
     return { problem: `${key} describes ${manifest.name}/${manifest.id}, not the folder it is stored in.` };
   }
-  return { manifest };
+  return { manifest, sha256: manifestDigest(text) };
 }
 
-async function readDrill(store: Store, key: string): Promise<DrillSummary | UnreadableRecord> {
+/** How a drill record's signature is checked: against these keys, given whether the listing shows a signature. */
+interface RecordCheck {
+  readonly name: string;
+  readonly publicKeys: string;
+  readonly signed: boolean;
+}
+
+/**
+ * Reads one drill record. With `check`, an unsigned record is rejected (ignored, saying so) and
+ * one whose signature does not verify is unreadable: it may hide a genuine failing verdict.
+ */
+async function readDrill(store: Store, key: string, check?: RecordCheck): Promise<DrillSummary | UnreadableRecord | (RejectedRecord & { rejected: true })> {
   const fileId = key.slice(key.lastIndexOf('/') + 1, -'.json'.length);
   const unreadable = (problem: string): UnreadableRecord => ({ key, problem, time: backupIdTime(fileId) });
   let text: string;
@@ -196,6 +242,23 @@ async function readDrill(store: Store, key: string): Promise<DrillSummary | Unre
   } catch (error) {
     if (error instanceof ObjectTooLargeError) return unreadable(`${key} is larger than a drill record can be (over 1 MiB).`);
     throw error;
+  }
+  let signedBy: string | undefined;
+  if (check) {
+    if (!check.signed) {
+      return { key, rejected: true, problem: `Drill record ${key} is ignored: it has no signature (${fileId}.json${SIGNATURE_SUFFIX}), and \`signing-public-key\` is set.` };
+    }
+    try {
+      const signature = await readSmallObject(store, `${key}${SIGNATURE_SUFFIX}`, 64 * 1024);
+      signedBy = (await verifyDetached(Buffer.from(text), signature, check.publicKeys)).fingerprint;
+    } catch (error) {
+      if (error instanceof ObjectTooLargeError) return unreadable(`${key}${SIGNATURE_SUFFIX} is larger than a signature can be.`);
+      // Keys that cannot be read are the operator's problem, not the record's: they stop the run.
+      if (error instanceof SignatureError && error.problem !== 'no-keys') {
+        return unreadable(`${key} is not trusted: its signature does not verify (${error.message}); it may have been altered after the drill.`);
+      }
+      throw error;
+    }
   }
   let json: unknown;
   try {
@@ -212,6 +275,10 @@ async function readDrill(store: Store, key: string): Promise<DrillSummary | Unre
     return { ...unreadable(`${key} is not a Lifeboat drill record: ${issue?.path.join('.') || '(root)'}: ${issue?.message}.`), backupId };
   }
   const record = parsed.data;
+  // A signed record copied to another name or id would vouch for what it never drilled.
+  if (check && (record.name !== check.name || record.id !== fileId)) {
+    return unreadable(`${key} is not trusted: it is signed, but records drill ${record.name}/${record.id}, not the name and id it is stored under.`);
+  }
   return {
     id: record.id,
     key,
@@ -219,6 +286,9 @@ async function readDrill(store: Store, key: string): Promise<DrillSummary | Unre
     startedAt: new Date(record.startedAt),
     finishedAt: new Date(record.finishedAt),
     backupId: record.backupId,
+    manifestSha256: record.manifestSha256,
     failure: record.failure,
+    signature: signedBy ? 'verified' : 'unchecked',
+    signedBy,
   };
 }

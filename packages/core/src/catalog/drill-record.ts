@@ -36,8 +36,10 @@ export const phaseSchema = z.looseObject({
 });
 
 /**
- * A drill's evidence, stored at `<name>/drills/<drill-id>.json`. No secrets and no row data.
- * The gate reads `verdict`, `finishedAt` and `backupId`; the rest is for humans and audits.
+ * A drill's evidence, stored at `<name>/drills/<drill-id>.json`, with the drill's detached
+ * signature of these exact bytes at `<drill-id>.json.sig` when it has a `signing-key`. No
+ * secrets and no row data. The gate reads `verdict`, `finishedAt`, `backupId` and
+ * `manifestSha256`; the rest is for humans and audits.
  */
 export const drillRecordSchema = z.looseObject({
   format: z.literal(DRILL_RECORD_FORMAT),
@@ -47,8 +49,9 @@ export const drillRecordSchema = z.looseObject({
   manifestSha256: z.string().optional(),
   startedAt: z.iso.datetime({ offset: true }),
   finishedAt: z.iso.datetime({ offset: true }),
-  verdict: z.enum(['pass', 'fail']),
-  /** One line: why the verdict is `fail`. */
+  /** `inconclusive`: the operator's setup stopped the drill (wrong key, unreachable store or target); the gate skips it. */
+  verdict: z.enum(['pass', 'fail', 'inconclusive']),
+  /** One line: why the verdict is not `pass`. */
   failure: z.string().optional(),
   rpoMs: z.number().optional(),
   rtoMs: z.number().optional(),

@@ -5,13 +5,16 @@
  *   <name>/<backup-id>/stats.json.pgp    encrypted: tables, row counts, plaintext sha256 (`.age` likewise)
  *   <name>/<backup-id>/manifest.json.sig optional detached signature of the manifest
  *   <name>/<backup-id>/manifest.json     written last: a backup exists only when this exists
- *   <name>/drills/<drill-id>.json        drill evidence records
+ *   <name>/drills/<drill-id>.json.sig    optional detached signature of the drill record
+ *   <name>/drills/<drill-id>.json        drill evidence records (written after their signature)
  */
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_SIGNATURE_FILE = 'manifest.json.sig';
 export const STATS_FILE = 'stats.json';
 export const DRILLS_FOLDER = 'drills';
+/** Appended to a drill record's key for its detached signature. */
+export const SIGNATURE_SUFFIX = '.sig';
 
 /** The file-name suffix of objects encrypted with `scheme`: `.pgp`, `.age`, or none for plaintext. */
 export function encryptedSuffix(scheme: 'openpgp' | 'age' | 'none'): string {
@@ -48,4 +51,9 @@ export function drillRecordKey(name: string, drillId: string): string {
 /** Prefix under which every object of a backup name lives. */
 export function namePrefix(name: string): string {
   return `${name}/`;
+}
+
+/** Key of a drill record's detached signature. */
+export function drillSignatureKey(name: string, drillId: string): string {
+  return `${drillRecordKey(name, drillId)}${SIGNATURE_SUFFIX}`;
 }

@@ -1,10 +1,11 @@
 import type { RunContext } from '../context.js';
+import { readPublicKeys } from '../crypto/keys.js';
 import type { ListOptions } from '../options/list.js';
 import { formatBytes, formatDuration } from '../options/values.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
-import { readCatalog, readStoreCatalog, type CatalogBackup, type DrillSummary, type NameCatalog } from './catalog.js';
+import { readCatalog, readStoreCatalog, type CatalogBackup, type DrillSummary, type DrillVerdictName, type NameCatalog } from './catalog.js';
 import { newestComplete } from './decisions.js';
 
 /** A backup as `list --json` shows it: no object keys, no manifest internals beyond what operators ask for. */
@@ -20,7 +21,7 @@ export interface BackupView {
   readonly encryption?: 'openpgp' | 'age' | 'none';
   readonly recipients?: readonly string[];
   readonly problem?: string;
-  readonly lastDrill?: { readonly id: string; readonly verdict: 'pass' | 'fail'; readonly finishedAt: string };
+  readonly lastDrill?: { readonly id: string; readonly verdict: DrillVerdictName; readonly finishedAt: string };
 }
 
 /** One name as `list --json` shows it. */
@@ -28,8 +29,19 @@ export interface NameView {
   readonly name: string;
   readonly backups: readonly BackupView[];
   readonly newestComplete?: string;
-  readonly drills: readonly { readonly id: string; readonly verdict: 'pass' | 'fail'; readonly finishedAt: string; readonly backupId?: string }[];
+  readonly drills: readonly {
+    readonly id: string;
+    readonly verdict: DrillVerdictName;
+    readonly finishedAt: string;
+    readonly backupId?: string;
+    readonly manifestSha256?: string;
+    /** `verified` when `signing-public-key` was given and the record's signature checks out. */
+    readonly signature: 'verified' | 'unchecked';
+    readonly signedBy?: string;
+  }[];
   readonly unreadableDrills: readonly { readonly key: string; readonly problem: string }[];
+  /** Unsigned drill records, ignored because `signing-public-key` was given. */
+  readonly ignoredDrills: readonly { readonly key: string; readonly problem: string }[];
   readonly strays: readonly string[];
 }
 
@@ -39,8 +51,17 @@ export function catalogView(catalog: NameCatalog): NameView {
     name: catalog.name,
     backups: catalog.backups.map(backupView),
     newestComplete: newestComplete(catalog.backups)?.id,
-    drills: catalog.drills.map((d) => ({ id: d.id, verdict: d.verdict, finishedAt: d.finishedAt.toISOString(), backupId: d.backupId })),
+    drills: catalog.drills.map((d) => ({
+      id: d.id,
+      verdict: d.verdict,
+      finishedAt: d.finishedAt.toISOString(),
+      backupId: d.backupId,
+      manifestSha256: d.manifestSha256,
+      signature: d.signature,
+      signedBy: d.signedBy,
+    })),
     unreadableDrills: catalog.unreadableDrills.map((u) => ({ key: u.key, problem: u.problem })),
+    ignoredDrills: catalog.rejectedDrills.map((r) => ({ key: r.key, problem: r.problem })),
     strays: catalog.strays,
   };
 }
@@ -74,9 +95,11 @@ export async function listCatalog(options: ListOptions, context: RunContext): Pr
 }
 
 /** `list` against an open store. */
-export async function listStore(store: Store, options: Pick<ListOptions, 'name'>, context: RunContext): Promise<OperationOutcome> {
+export async function listStore(store: Store, options: Pick<ListOptions, 'name'> & Partial<Pick<ListOptions, 'signingPublicKey'>>, context: RunContext): Promise<OperationOutcome> {
   const { reporter } = context;
-  const catalogs = options.name ? [await readCatalog(store, options.name)] : await readStoreCatalog(store);
+  const read = { signingPublicKey: options.signingPublicKey };
+  if (options.signingPublicKey?.trim()) await readPublicKeys(options.signingPublicKey, { option: 'signing-public-key' });
+  const catalogs = options.name ? [await readCatalog(store, options.name, read)] : await readStoreCatalog(store, read);
   const views = catalogs.map(catalogView);
   const all = catalogs.flatMap((c) => c.backups);
   const count = (state: CatalogBackup['state']) => all.filter((b) => b.state === state).length;
@@ -86,6 +109,7 @@ export async function listStore(store: Store, options: Pick<ListOptions, 'name'>
       if (b.state === 'unreadable') reporter.warning(`${catalog.name}/${b.id}: ${b.problem}`);
     }
     for (const u of catalog.unreadableDrills) reporter.warning(u.problem);
+    for (const r of catalog.rejectedDrills) reporter.warning(r.problem);
     for (const key of catalog.strays) reporter.warning(`${key} is neither a backup object nor a drill record.`);
   }
   await reporter.summary(listSummary(catalogs, store.location, context.now()));
@@ -116,7 +140,11 @@ function listSummary(catalogs: readonly NameCatalog[], store: string, now: Date)
       lines.push(`| \`${b.id}\` | ${age} | ${formatBytes(b.size)} | ${b.state} | ${encryption} | ${drill} |`);
     }
     const newestDrill = catalog.drills[0];
-    if (newestDrill) lines.push('', `Newest drill: \`${newestDrill.id}\` ${newestDrill.verdict} at ${newestDrill.finishedAt.toISOString()}.`);
+    if (newestDrill) {
+      const signed = newestDrill.signature === 'verified' ? `, record signed by ${newestDrill.signedBy}` : '';
+      lines.push('', `Newest drill: \`${newestDrill.id}\` ${newestDrill.verdict} at ${newestDrill.finishedAt.toISOString()}${signed}.`);
+    }
+    if (catalog.rejectedDrills.length > 0) lines.push('', `Ignored ${catalog.rejectedDrills.length} unsigned drill record(s).`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,6 @@
 import type { StoredObject } from '../storage/store.js';
 import { isBackupId } from './backup-id.js';
-import { DRILLS_FOLDER, isValidBackupName, MANIFEST_FILE } from './layout.js';
+import { DRILLS_FOLDER, isValidBackupName, MANIFEST_FILE, SIGNATURE_SUFFIX } from './layout.js';
 
 /** One object of a backup folder, as the listing shows it. */
 export interface FolderObject {
@@ -28,6 +28,8 @@ export interface NameListing {
   readonly folders: readonly BackupFolder[];
   /** `<name>/drills/*.json` objects. */
   readonly drillObjects: readonly StoredObject[];
+  /** Keys of `<name>/drills/*.json.sig` objects: detached signatures of drill records. */
+  readonly drillSignatures: ReadonlySet<string>;
   /** Keys under the name that are neither backup objects nor drill records; never touched. */
   readonly strays: readonly string[];
 }
@@ -38,11 +40,11 @@ export interface NameListing {
  * (some S3-compatible stores return common prefixes for one level only).
  */
 export function groupListing(objects: Iterable<StoredObject>): Map<string, NameListing> {
-  const byName = new Map<string, { folders: Map<string, FolderObject[]>; drills: StoredObject[]; strays: string[] }>();
+  const byName = new Map<string, { folders: Map<string, FolderObject[]>; drills: StoredObject[]; signatures: Set<string>; strays: string[] }>();
   const entry = (name: string) => {
     let found = byName.get(name);
     if (!found) {
-      found = { folders: new Map(), drills: [], strays: [] };
+      found = { folders: new Map(), drills: [], signatures: new Set(), strays: [] };
       byName.set(name, found);
     }
     return found;
@@ -60,6 +62,7 @@ export function groupListing(objects: Iterable<StoredObject>): Map<string, NameL
     }
     if (second === DRILLS_FOLDER) {
       if (parts.length === 3 && rest.endsWith('.json')) entry(name).drills.push(object);
+      else if (parts.length === 3 && rest.endsWith(`.json${SIGNATURE_SUFFIX}`)) entry(name).signatures.add(object.key);
       else pendingStrays.push({ name, key: object.key });
       continue;
     }
@@ -78,7 +81,7 @@ export function groupListing(objects: Iterable<StoredObject>): Map<string, NameL
 
   const result = new Map<string, NameListing>();
   for (const name of [...byName.keys()].sort()) {
-    const { folders, drills, strays } = byName.get(name)!;
+    const { folders, drills, signatures, strays } = byName.get(name)!;
     const grouped: BackupFolder[] = [...folders.entries()]
       .map(([id, files]) => ({
         name,
@@ -91,6 +94,7 @@ export function groupListing(objects: Iterable<StoredObject>): Map<string, NameL
       name,
       folders: grouped,
       drillObjects: drills.sort((a, b) => compareText(b.key, a.key)),
+      drillSignatures: signatures,
       strays: strays.sort(compareText),
     });
   }
@@ -99,7 +103,7 @@ export function groupListing(objects: Iterable<StoredObject>): Map<string, NameL
 
 /** The listing of one name; empty when the listing shows nothing under it. */
 export function listingOf(grouped: Map<string, NameListing>, name: string): NameListing {
-  return grouped.get(name) ?? { name, folders: [], drillObjects: [], strays: [] };
+  return grouped.get(name) ?? { name, folders: [], drillObjects: [], drillSignatures: new Set(), strays: [] };
 }
 
 /** Code-point order, the order ids and keys sort in on every store. */

@@ -59,6 +59,8 @@ export async function demo(options: DemoOptions, context: RunContext): Promise<O
     // As `lifeboat keygen` does: one pair to encrypt, one to sign (the backup signs, the drill verifies).
     const keys = await generateKeyPair({ name: 'Lifeboat demo' });
     const signing = await generateKeyPair({ name: 'Lifeboat demo (signing)', purpose: 'sign' });
+    // The drill signs its record with a key of its own, never the backup's.
+    const drillSigning = await generateKeyPair({ name: 'Lifeboat demo (drill signing)', purpose: 'sign' });
     await writeFile(join(dir, 'demo-key.pub.asc'), keys.publicKey);
     await writeFile(join(dir, 'demo-key.key.asc'), keys.privateKey, { mode: 0o600 });
     await writeFile(join(dir, 'demo-signing.pub.asc'), signing.publicKey);
@@ -82,6 +84,7 @@ export async function demo(options: DemoOptions, context: RunContext): Promise<O
             store,
             identity: keys.privateKey,
             'signing-public-key': signing.publicKey,
+            'signing-key': drillSigning.privateKey,
             checks: DEMO_CHECKS,
             'max-rpo': '1h',
             'evidence-dir': join(dir, 'evidence'),

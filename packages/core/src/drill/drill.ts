@@ -4,8 +4,8 @@ import { futureBackupProblem } from '../catalog/clock-skew.js';
 import { DRILL_RECORD_FORMAT, type CheckResult, type DrillRecord } from '../catalog/drill-record.js';
 import { provenanceFromEnv, type RunContext } from '../context.js';
 import type { DrillOptions } from '../options/drill.js';
-import { formatDuration, outputSeconds } from '../options/values.js';
-import { describeError } from '../report/errors.js';
+import { outputSeconds } from '../options/values.js';
+import { describeError, LifeboatError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import type { DecryptedBackup } from '../engines/engine.js';
 import { engineSection } from '../engines/registry.js';
@@ -18,9 +18,10 @@ import { LIFEBOAT_VERSION } from '../version.js';
 import { describeAuthenticity, prepareAuthentication, type Authenticity } from './authenticate.js';
 import { loadKeysIfAny, obtainBackup } from './obtain.js';
 import { PhaseRecorder } from './phases.js';
-import { publishEvidence } from './publish.js';
+import { prepareRecordSigning, publishEvidence, type RecordSigning } from './publish.js';
 import { selectBackup, type SelectedBackup } from './select.js';
 import { readCheckEntries } from './checks-file.js';
+import { drillVerdict, type DrillStop } from './verdict.js';
 
 /** Test seams: code run between phases, as a failure injected into a real drill. */
 export interface DrillHooks {
@@ -51,6 +52,8 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
   let failure: string | undefined;
   let workDir: string | undefined;
   let authenticity: Authenticity | undefined;
+  let recordSigning: RecordSigning | undefined;
+  let stop: DrillStop | undefined;
 
   try {
     workDir = await privateWorkDir(context, 'lifeboat-drill-');
@@ -58,6 +61,7 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
     const checkEntries = readCheckEntries(options.checks);
     const keys = await loadKeysIfAny(options);
     const authentication = await prepareAuthentication(options, context);
+    recordSigning = await prepareRecordSigning(options, context);
     store = hooks.store ?? (await openStore(options, context));
     const from = store;
     selected = await phases.run('select', () => selectBackup(from, { name: options.name, backupId: options.backupId, before: options.before, now: started }));
@@ -104,6 +108,7 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
     }
   } catch (error) {
     failure = phases.failed ? `${phases.failed.name} failed: ${phases.failed.error}` : describeError(error);
+    stop = { phase: phases.failed?.name, code: error instanceof LifeboatError ? error.code : undefined, message: failure };
   } finally {
     rtoMs = Math.round(performance.now() - clockStart);
     if (target) await target.cleanup(options.keepDatabase);
@@ -116,21 +121,18 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
     : undefined;
   if (aheadOfClock) notes.push(`Backup ${selected!.manifest.id} is dated in the future: ${aheadOfClock}; its age (RPO) is unknown.`);
   const rpoMs = selected && !aheadOfClock ? Math.max(0, started.getTime() - new Date(selected.manifest.startedAt).getTime()) : undefined;
-  if (options.maxRpo !== undefined && rpoMs !== undefined) {
-    checks.push({ name: 'RPO within target', kind: 'rpo', ok: rpoMs <= options.maxRpo, expected: `<= ${formatDuration(options.maxRpo)}`, actual: formatDuration(rpoMs) });
-  } else if (options.maxRpo !== undefined && aheadOfClock) {
-    checks.push({ name: 'RPO within target', kind: 'rpo', ok: false, expected: `<= ${formatDuration(options.maxRpo)}`, actual: 'unknown', message: `dated in the future: ${aheadOfClock}` });
-  }
-  if (options.maxRto !== undefined && !failure) {
-    checks.push({ name: 'RTO within target', kind: 'rto', ok: rtoMs <= options.maxRto, expected: `<= ${formatDuration(options.maxRto)}`, actual: formatDuration(rtoMs) });
-  }
+  const judged = drillVerdict({
+    phases: phases.phases,
+    checks,
+    stop,
+    targets: { maxRpo: options.maxRpo, maxRto: options.maxRto },
+    rpoMs,
+    rpoUnknown: aheadOfClock && `dated in the future: ${aheadOfClock}`,
+    rtoMs,
+  });
+  checks.push(...judged.targetChecks);
+  failure = judged.failure;
   const failedChecks = checks.filter((c) => !c.ok);
-  if (!failure && failedChecks.length > 0) {
-    failure = `${failedChecks.length} check${failedChecks.length === 1 ? '' : 's'} failed: ${failedChecks
-      .slice(0, 5)
-      .map((c) => `${c.name} (expected ${show(c.expected)}, got ${show(c.actual)}${c.message ? `: ${c.message}` : ''})`)
-      .join('; ')}${failedChecks.length > 5 ? '; ...' : ''}`;
-  }
 
   const finished = context.now();
   const record: DrillRecord = {
@@ -141,7 +143,7 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
     manifestSha256: selected?.manifestSha256,
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
-    verdict: failure ? 'fail' : 'pass',
+    verdict: judged.verdict,
     failure,
     rpoMs,
     rtoMs,
@@ -153,10 +155,10 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
     target: target?.description,
     notes,
   };
-  const published = await publishEvidence(record, { store, evidenceDir: options.evidenceDir, recordDrill: options.recordDrill, retentionDays: options.artifactRetentionDays }, context);
+  const published = await publishEvidence(record, { store, evidenceDir: options.evidenceDir, recordDrill: options.recordDrill, retentionDays: options.artifactRetentionDays, signing: recordSigning }, context);
 
   return {
-    ok: !failure,
+    ok: judged.verdict === 'pass',
     failure: failure ? `Drill ${record.verdict}: ${failure}` : undefined,
     outputs: {
       'backup-id': record.backupId,
@@ -170,8 +172,4 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
     },
     data: record,
   };
-}
-
-function show(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
 }

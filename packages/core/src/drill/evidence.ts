@@ -4,7 +4,7 @@ import { markdownCell } from '../report/markdown.js';
 
 /** The drill's evidence as Markdown: verdict first, then phases, checks, RPO/RTO, versions. */
 export function renderEvidenceMarkdown(record: DrillRecord): string {
-  const verdict = record.verdict === 'pass' ? '✅ pass' : '❌ fail';
+  const verdict = record.verdict === 'pass' ? '✅ pass' : record.verdict === 'inconclusive' ? '⚠️ inconclusive (the setup stopped the drill; the gate skips it)' : '❌ fail';
   const lines = [
     `## Lifeboat restore drill: ${verdict}`,
     '',

@@ -3,8 +3,9 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { drillRecordSchema, type DrillRecord } from '../catalog/drill-record.js';
-import { drillRecordKey, isValidBackupName } from '../catalog/layout.js';
+import { drillRecordKey, drillSignatureKey, isValidBackupName, SIGNATURE_SUFFIX } from '../catalog/layout.js';
 import type { RunContext } from '../context.js';
+import { signDetached } from '../crypto/sign.js';
 import { describeError } from '../report/errors.js';
 import { redact } from '../report/secrets.js';
 import type { Store } from '../storage/store.js';
@@ -17,6 +18,37 @@ export interface PublishedEvidence {
   readonly markdownPath?: string;
   /** Store key of the drill record, when it was stored. */
   readonly storedKey?: string;
+  /** Fingerprint of the key that signed the record, when it was signed. */
+  readonly signedBy?: string;
+}
+
+/** The drill's own key for signing its record (`signing-key`), checked before the drill starts. */
+export interface RecordSigning {
+  readonly signingKey: string;
+  readonly passphrase?: string;
+  readonly fingerprint: string;
+}
+
+/**
+ * Loads the drill's signing key now, so a bad key or passphrase stops the drill before
+ * anything is downloaded. Without one the drill runs and its record is unsigned, with a
+ * warning: a gate that checks signatures ignores it.
+ */
+export async function prepareRecordSigning(
+  options: { readonly signingKey?: string; readonly signingKeyPassphrase?: string; readonly recordDrill?: boolean },
+  context: RunContext,
+): Promise<RecordSigning | undefined> {
+  if (!options.signingKey?.trim()) {
+    if (options.recordDrill !== false) {
+      context.reporter.warning(
+        'No `signing-key` is set: the drill record is NOT SIGNED, so a gate with `signing-public-key` ignores it, and one without cannot tell it from a forged record. Make a key pair for drills with `lifeboat keygen`, set `signing-key` (a secret) here and its public key as the gate\'s `signing-public-key`.',
+      );
+    }
+    return undefined;
+  }
+  const signing = { signingKey: options.signingKey, passphrase: options.signingKeyPassphrase };
+  const { fingerprint } = await signDetached(Buffer.from('lifeboat drill record signing key check'), signing);
+  return { ...signing, fingerprint };
 }
 
 /**
@@ -33,11 +65,13 @@ export function defaultEvidenceDir(context: Pick<RunContext, 'surface' | 'tempDi
 /**
  * Writes the evidence as JSON and Markdown files, stores the JSON under the name's `drills/`
  * prefix (where the gate reads it), puts the Markdown in the job summary and, in Actions,
- * uploads both as an artifact. Publishing problems are warnings: the drill's verdict stands.
+ * uploads both as an artifact. With `signing`, a detached signature of the exact JSON goes
+ * beside it (`.json.sig`), stored before the record so a record never appears unsigned.
+ * Publishing problems are warnings: the drill's verdict stands.
  */
 export async function publishEvidence(
   record: DrillRecord,
-  options: { store?: Store; evidenceDir?: string; recordDrill: boolean; retentionDays?: number },
+  options: { store?: Store; evidenceDir?: string; recordDrill: boolean; retentionDays?: number; signing?: RecordSigning },
   context: RunContext,
 ): Promise<PublishedEvidence> {
   const { reporter } = context;
@@ -47,13 +81,23 @@ export async function publishEvidence(
   // The file name and store key are built from the name: only a valid one may shape them.
   const name = isValidBackupName(record.name) ? record.name : undefined;
   const base = `drill-${name ?? 'unknown'}-${record.id}`;
-  let files: { jsonPath: string; markdownPath: string } | undefined;
+  let signature: string | undefined;
+  if (options.signing) {
+    try {
+      signature = (await signDetached(Buffer.from(json), options.signing)).signature;
+    } catch (error) {
+      reporter.warning(`Could not sign the drill record: ${describeError(error)} It is published unsigned; a gate with \`signing-public-key\` ignores it.`);
+    }
+  }
+  let files: { jsonPath: string; markdownPath: string; signaturePath?: string } | undefined;
   try {
     await mkdir(dir, { recursive: true });
     const paths = { jsonPath: join(dir, `${base}.json`), markdownPath: join(dir, `${base}.md`) };
     await writeFile(paths.jsonPath, json);
     await writeFile(paths.markdownPath, markdown);
-    files = paths;
+    const signaturePath = signature === undefined ? undefined : `${paths.jsonPath}${SIGNATURE_SUFFIX}`;
+    if (signaturePath) await writeFile(signaturePath, signature!);
+    files = { ...paths, signaturePath };
     reporter.info(`Evidence: ${paths.jsonPath}`);
   } catch (error) {
     reporter.warning(`Could not write the evidence files to ${dir}: ${describeError(error)}. Set \`evidence-dir\` to a writable folder.`);
@@ -64,19 +108,23 @@ export async function publishEvidence(
   if (options.recordDrill && options.store && name) {
     const key = drillRecordKey(name, record.id);
     try {
+      if (signature !== undefined) {
+        await options.store.put(drillSignatureKey(name, record.id), Readable.from([Buffer.from(signature)]), { contentType: 'application/pgp-signature' });
+      }
       await options.store.put(key, Readable.from([Buffer.from(json)]), { contentType: 'application/json' });
       storedKey = key;
-      reporter.info(`Drill record stored at ${options.store.location}/${key}.`);
+      reporter.info(`Drill record stored at ${options.store.location}/${key}${signature === undefined ? ' (unsigned)' : `, signed by ${options.signing!.fingerprint}`}.`);
     } catch (error) {
       reporter.warning(`Could not store the drill record at ${key}: ${describeError(error)}`);
     }
   }
   if (reporter.attach && files) {
     try {
-      await reporter.attach(base, [files.jsonPath, files.markdownPath], dir, { retentionDays: options.retentionDays });
+      const attached = [files.jsonPath, files.markdownPath, ...(files.signaturePath ? [files.signaturePath] : [])];
+      await reporter.attach(base, attached, dir, { retentionDays: options.retentionDays });
     } catch (error) {
       reporter.warning(`Could not upload the evidence artifact: ${describeError(error)}`);
     }
   }
-  return { ...files, storedKey };
+  return { jsonPath: files?.jsonPath, markdownPath: files?.markdownPath, storedKey, signedBy: signature === undefined ? undefined : options.signing?.fingerprint };
 }

@@ -1,9 +1,10 @@
 import { outputSeconds } from '../options/values.js';
-import { readCatalog, resolveBackupName } from '../catalog/catalog.js';
+import { readCatalog, resolveBackupName, type CatalogBackup, type CatalogReadOptions, type DrillSummary } from '../catalog/catalog.js';
 import { backupIdTime } from '../catalog/backup-id.js';
 import { futureBackupProblem, futureDrillProblem } from '../catalog/clock-skew.js';
 import { newestComplete } from '../catalog/decisions.js';
 import type { RunContext } from '../context.js';
+import { readPublicKeys } from '../crypto/keys.js';
 import type { GateOptions } from '../options/gate.js';
 import { UnsupportedError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
@@ -32,7 +33,7 @@ export async function gate(options: GateOptions, context: RunContext, hooks: Gat
 /** The gate against an open store (tests and library callers that hold a Store). */
 export async function gateStore(
   store: Store,
-  options: Pick<GateOptions, 'name' | 'maxBackupAge' | 'maxDrillAge' | 'backupIfStale'>,
+  options: Pick<GateOptions, 'name' | 'maxBackupAge' | 'maxDrillAge' | 'backupIfStale'> & Partial<Pick<GateOptions, 'signingPublicKey'>>,
   context: RunContext,
   hooks: GateHooks = {},
 ): Promise<OperationOutcome> {
@@ -45,7 +46,15 @@ export async function gateStore(
     );
   }
 
-  let facts = await readGateFacts(store, options.name, context.now());
+  const read = { signingPublicKey: options.signingPublicKey };
+  // Unreadable or private keys are refused before anything is read, naming the option.
+  if (options.signingPublicKey?.trim()) await readPublicKeys(options.signingPublicKey, { option: 'signing-public-key' });
+  else {
+    reporter.warning(
+      'No `signing-public-key` is set, so drill records are taken as they are: anyone who can write to the store can write a passing one. Sign drill records with the drill\'s `signing-key` and set its public key here.',
+    );
+  }
+  let facts = await readGateFacts(store, options.name, context.now(), read);
   let verdict = gateVerdict(facts, limits, context.now());
   const extra: string[] = [];
   let backupTaken: string | undefined;
@@ -57,7 +66,7 @@ export async function gateStore(
     if (outcome.ok) {
       const id = outcome.outputs['backup-id'];
       backupTaken = typeof id === 'string' ? id : undefined;
-      facts = await readGateFacts(store, facts.name ?? options.name, context.now());
+      facts = await readGateFacts(store, facts.name ?? options.name, context.now(), read);
       verdict = gateVerdict(facts, limits, context.now());
     } else {
       extra.push(`The fresh backup (backup-if-stale) failed: ${outcome.failure ?? 'no reason given'}.`);
@@ -67,6 +76,8 @@ export async function gateStore(
   const problems = [...verdict.problems, ...extra];
   const pass = verdict.pass && extra.length === 0;
   for (const note of facts.ignored ?? []) reporter.warning(note);
+  for (const note of verdict.notes) reporter.info(note);
+  if (facts.chain) reporter[facts.chain.ok ? 'info' : 'warning'](facts.chain.text);
   // Problems are printed once: in the summary and in the failure the adapter reports.
   if (pass) reporter.info(`Gate passed for \`${facts.name}\`: backup ${facts.backup!.id} and drill ${facts.drill!.id} are recent.`);
   await reporter.summary(gateSummary({ facts, verdict, limits, problems, pass, backupTaken, store: store.location }));
@@ -88,15 +99,17 @@ export async function gateStore(
 
 /**
  * Reads what the gate needs from one listing of the name: the newest complete backup, the
- * newest drill, and any unreadable drill record that may be newer than it. Backups and drill
- * records dated in the future (beyond the clock skew allowed) are left out and named in
- * `ignored`: a time that cannot be true yet never makes the gate pass.
+ * newest conclusive drill, newer inconclusive ones, and any unreadable drill record that may
+ * be newer than it. Backups and drill records dated in the future (beyond the clock skew
+ * allowed) are left out and named in `ignored`: a time that cannot be true yet never makes the
+ * gate pass. With `signingPublicKey`, unsigned records are left out too, and records whose
+ * signature does not verify count as unreadable.
  */
-export async function readGateFacts(store: Store, name: string | undefined, now: Date = new Date()): Promise<GateFacts> {
+export async function readGateFacts(store: Store, name: string | undefined, now: Date = new Date(), options: CatalogReadOptions = {}): Promise<GateFacts> {
   const resolved = await resolveBackupName(store, name);
   if (!resolved) return { name };
-  const catalog = await readCatalog(store, resolved);
-  const ignored: string[] = [];
+  const catalog = await readCatalog(store, resolved, options);
+  const ignored: string[] = catalog.rejectedDrills.map((r) => r.problem);
   const backups = catalog.backups.filter((b) => {
     const problem = b.state === 'complete' ? futureBackupProblem(b, now) : undefined;
     if (problem) ignored.push(`Backup ${b.id} is ignored: ${problem}.`);
@@ -109,7 +122,9 @@ export async function readGateFacts(store: Store, name: string | undefined, now:
     if (problem) ignored.push(`Drill record ${d.key} is ignored: ${problem}.`);
     return !problem;
   });
-  const drill = drills[0];
+  const newestConclusive = drills.findIndex((d) => d.verdict !== 'inconclusive');
+  const drill = newestConclusive >= 0 ? (drills[newestConclusive] as DrillSummary & { verdict: 'pass' | 'fail' }) : undefined;
+  const inconclusive = drills.slice(0, newestConclusive >= 0 ? newestConclusive : drills.length).map((d) => ({ id: d.id, failure: d.failure }));
   // A record named by a drill id carries its start time; one that started after the newest readable drill (or has no time) may hold the real verdict.
   const unreadable = catalog.unreadableDrills.find((u) => !u.time || !drill || u.time.getTime() > drill.startedAt.getTime());
   return {
@@ -117,8 +132,25 @@ export async function readGateFacts(store: Store, name: string | undefined, now:
     backup: backup && { id: backup.id, time: backup.time },
     drill: drill && { id: drill.id, verdict: drill.verdict, finishedAt: drill.finishedAt, backupId: drill.backupId, failure: drill.failure },
     unreadableDrill: unreadable && { key: unreadable.key, problem: unreadable.problem },
+    ...(inconclusive.length > 0 && { inconclusive }),
     ...(ignored.length > 0 && { ignored }),
+    chain: drill && chainOf(drill, catalog.backups),
   };
+}
+
+/** backup → drill → gate: does the drilled backup's manifest still hash to what the record names? */
+function chainOf(drill: DrillSummary, backups: readonly CatalogBackup[]): GateFacts['chain'] {
+  if (!drill.backupId || !drill.manifestSha256) return undefined;
+  const signed = drill.signature === 'verified' ? `signed drill record ${drill.id} (by ${drill.signedBy})` : `drill record ${drill.id}`;
+  const backup = backups.find((b) => b.id === drill.backupId);
+  if (!backup?.manifestSha256) return { ok: true, text: `The ${signed} names backup ${drill.backupId} by manifest SHA-256 ${drill.manifestSha256}; that backup's manifest is no longer in the store.` };
+  if (backup.manifestSha256 !== drill.manifestSha256) {
+    return {
+      ok: false,
+      text: `The ${signed} restored backup ${drill.backupId} with manifest SHA-256 ${drill.manifestSha256}, but the manifest stored there now has SHA-256 ${backup.manifestSha256}: it was replaced after the drill.`,
+    };
+  }
+  return { ok: true, text: `Chain: backup ${drill.backupId} (manifest SHA-256 ${drill.manifestSha256}) → ${signed}.` };
 }
 
 function seconds(ms: number | undefined): number | undefined {
@@ -140,6 +172,7 @@ function gateData(facts: GateFacts, verdict: GateVerdict, problems: string[], pa
       ageSeconds: seconds(verdict.drillAgeMs),
       failure: facts.drill.failure,
     },
+    inconclusive: facts.inconclusive ?? [],
     backupTaken,
     ignored: facts.ignored ?? [],
   };

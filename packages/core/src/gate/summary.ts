@@ -16,6 +16,7 @@ export interface GateReport {
 /** Markdown for the job summary: the verdict, the newest backup and drill with ages and limits, and every problem. */
 export function gateSummary(report: GateReport): string {
   const { facts, verdict, limits } = report;
+  const { chain } = facts;
   const name = facts.name ? `\`${facts.name}\`` : '(no backups)';
   const age = (ms: number | undefined) => (ms === undefined ? '—' : formatDuration(ms));
   const mark = (ok: boolean) => (ok ? '✅' : '❌');
@@ -33,7 +34,9 @@ export function gateSummary(report: GateReport): string {
   ];
   if (drill?.backupId) lines.push(`Drilled backup: \`${drill.backupId}\``);
   if (report.backupTaken) lines.push(`A fresh backup was taken first: \`${report.backupTaken}\``);
+  if (chain) lines.push('', `${chain.ok ? '' : '⚠️ '}${chain.text}`);
   if (report.problems.length > 0) lines.push('', ...report.problems.map((p) => `- ${p}`));
-  if (facts.ignored && facts.ignored.length > 0) lines.push('', '**Not trusted** (dated in the future):', ...facts.ignored.map((note) => `- ${note}`));
+  if (verdict.notes.length > 0) lines.push('', ...verdict.notes.map((n) => `- ${n}`));
+  if (facts.ignored && facts.ignored.length > 0) lines.push('', '**Not trusted** (dated in the future, or unsigned):', ...facts.ignored.map((note) => `- ${note}`));
   return `${lines.join('\n')}\n`;
 }

@@ -1,7 +1,7 @@
 import { isFuture, MAX_CLOCK_SKEW_MS } from '../catalog/clock-skew.js';
 import { formatDuration } from '../options/values.js';
 
-/** What the gate looks at: the newest complete backup and the newest drill of one name. */
+/** What the gate looks at: the newest complete backup and the newest conclusive drill of one name. */
 export interface GateFacts {
   /** The backup name, for messages; undefined when the store holds no backups at all. */
   readonly name?: string;
@@ -13,9 +13,13 @@ export interface GateFacts {
     readonly backupId?: string;
     readonly failure?: string;
   };
+  /** Inconclusive drills newer than `drill` (stopped by their setup), newest first: they neither pass nor fail the gate. */
+  readonly inconclusive?: readonly { readonly id: string; readonly failure?: string }[];
   /** A drill record that cannot be read and may be newer than `drill`: it could say `fail`. */
   readonly unreadableDrill?: { readonly key: string; readonly problem: string };
-  /** Backups and drill records left out because their times lie in the future, one sentence each. */
+  /** Whether the drilled backup's stored manifest still has the SHA-256 the drill record names (reported, not judged). */
+  readonly chain?: { readonly ok: boolean; readonly text: string };
+  /** Backups and drill records left out (dated in the future, or unsigned where signatures are checked), one sentence each. */
   readonly ignored?: readonly string[];
 }
 
@@ -32,17 +36,21 @@ export interface GateVerdict {
   readonly drillOk: boolean;
   /** One sentence per problem: what is missing, how old things are, and the limit. */
   readonly problems: readonly string[];
+  /** What the gate skipped and why, one sentence each; never a reason to fail. */
+  readonly notes: readonly string[];
   readonly backupAgeMs?: number;
   readonly drillAgeMs?: number;
 }
 
 /**
  * Passes only when the newest complete backup is at most `maxBackupAge` old and the newest
- * drill of the name passed and is at most `maxDrillAge` old. Pure: ages come from `now`. A
- * time more than the allowed clock skew in the future has no age: it never passes.
+ * conclusive drill of the name passed and is at most `maxDrillAge` old. Newer inconclusive
+ * drills are named in `notes` and skipped. Pure: ages come from `now`. A time more than the
+ * allowed clock skew in the future has no age: it never passes.
  */
 export function gateVerdict(facts: GateFacts, limits: GateLimits, now: Date): GateVerdict {
   const problems: string[] = [];
+  const notes: string[] = [];
   const name = facts.name ? `\`${facts.name}\`` : 'this store';
 
   let backupOk = false;
@@ -68,8 +76,16 @@ export function gateVerdict(facts: GateFacts, limits: GateLimits, now: Date): Ga
       `The drill record ${facts.unreadableDrill.key} cannot be read (${facts.unreadableDrill.problem}) and may be the newest; its verdict is unknown.`,
     );
   }
+  const inconclusive = facts.inconclusive ?? [];
+  if (inconclusive.length > 0) {
+    const newest = inconclusive[0]!;
+    const more = inconclusive.length > 1 ? ` (and ${inconclusive.length - 1} more inconclusive after it)` : '';
+    const looks = facts.drill ? `looks at the newest conclusive drill, ${facts.drill.id}` : 'has no conclusive drill to look at';
+    notes.push(`The newest drill (${newest.id}) was inconclusive${newest.failure ? ` (${newest.failure})` : ''}${more}: its setup stopped it, so it neither passes nor fails the gate, which ${looks}.`);
+  }
   if (!facts.drill) {
-    problems.push(`No restore drill has run for ${name} (one must have passed within ${formatLimit(limits.maxDrillAge)}); run a restore drill.`);
+    const none = inconclusive.length > 0 ? 'No conclusive restore drill has run' : 'No restore drill has run';
+    problems.push(`${none} for ${name} (one must have passed within ${formatLimit(limits.maxDrillAge)}); run a restore drill.`);
   } else if (isFuture(facts.drill.finishedAt, now)) {
     problems.push(`The newest drill (${facts.drill.id}) is dated ${inFuture(facts.drill.finishedAt, now)}; its verdict is not trusted.`);
   } else {
@@ -88,7 +104,7 @@ export function gateVerdict(facts: GateFacts, limits: GateLimits, now: Date): Ga
     }
   }
 
-  return { pass: backupOk && drillOk, backupOk, drillOk, problems, backupAgeMs, drillAgeMs };
+  return { pass: backupOk && drillOk, backupOk, drillOk, problems, notes, backupAgeMs, drillAgeMs };
 }
 
 function inFuture(time: Date, now: Date): string {

@@ -5,6 +5,7 @@ import { engineBackupOptions } from '../engines/options.js';
 import { retentionOptions } from './retention.js';
 import { signingOptions } from './signing.js';
 import { artifactOptions, s3UploadOptions } from './storage.js';
+import { notifyOptions } from './notify.js';
 
 /** `lifeboat backup` and `actions/backup`. */
 export const backupOperation = defineOperation({
@@ -18,6 +19,7 @@ export const backupOperation = defineOperation({
     ...encryptionOptions,
     ...signingOptions,
     ...retentionOptions,
+    ...notifyOptions,
   },
   outputs: {
     'backup-id': 'Id of the backup taken (sorts by time); with several databases, the last one.',

@@ -1,6 +1,7 @@
 import { defineOperation, opt } from './define.js';
 import type { ResolvedOptions } from './define.js';
 import { encryptionOptions, storeOptions } from './common.js';
+import { notifyOptions } from './notify.js';
 import { signingOptions } from './signing.js';
 
 /** `lifeboat canister-export` and `actions/canister-export`. */
@@ -106,6 +107,7 @@ export const canisterExportOperation = defineOperation({
     }),
     ...encryptionOptions,
     ...signingOptions,
+    ...notifyOptions,
   },
   outputs: {
     'backup-id': 'Id of the backup taken (export, import or downloaded snapshots).',

@@ -2,6 +2,8 @@ import { defineOperation, opt } from './define.js';
 import type { ResolvedOptions } from './define.js';
 import { decryptionOptions, storeOptions } from './common.js';
 import { engineDrillOptions } from '../engines/options.js';
+import { notifyOptions } from './notify.js';
+import { recordSigningOptions } from './record-signing.js';
 import { signatureVerificationOptions } from './signing.js';
 import { artifactOptions } from './storage.js';
 
@@ -45,16 +47,18 @@ export const drillOperation = defineOperation({
       default: 'true',
       description: 'Store the evidence record under the backup name\'s `drills/` prefix, where the gate and later drills read it.',
     }),
+    ...recordSigningOptions,
     'keep-database': opt.boolean({
       default: 'false',
       description: 'Keep the scratch database (or the restored keys on `target-redis-url`) after the drill, for inspection, instead of dropping it. A throwaway server is stopped either way.',
     }),
     ...artifactOptions,
+    ...notifyOptions,
   },
   outputs: {
     'backup-id': 'Id of the backup drilled.',
     'drill-id': 'Id of the drill (its evidence record is `drills/<drill-id>.json`).',
-    verdict: '`pass` or `fail`.',
+    verdict: '`pass`, `fail` (the backup does not restore, or a check failed) or `inconclusive` (the setup stopped the drill: a wrong key, an unreachable store or target).',
     'rpo-seconds': 'Backup age at drill time, in seconds (fractional, to the millisecond).',
     'rto-seconds': 'Total drill time, in seconds (fractional: a 439 ms drill reports 0.439).',
     'evidence-path': 'Path of the JSON evidence record on the runner.',

@@ -1,6 +1,8 @@
 import { defineOperation, opt } from './define.js';
 import type { ResolvedOptions } from './define.js';
 import { storeOptions } from './common.js';
+import { notifyOptions } from './notify.js';
+import { recordVerificationOptions } from './record-signing.js';
 
 /** `actions/backup-gate` (and `lifeboat gate`). */
 export const gateOperation = defineOperation({
@@ -11,26 +13,28 @@ export const gateOperation = defineOperation({
     name: opt.backupName({
       description: 'Backup name to gate on. Empty: the only name in the store.',
     }),
+    ...recordVerificationOptions,
     'max-backup-age': opt.duration({
       default: '26h',
       description: 'The newest complete backup must be younger than this.',
     }),
     'max-drill-age': opt.duration({
       default: '90d',
-      description: 'The newest drill must have passed and be younger than this.',
+      description: 'The newest conclusive drill must have passed and be younger than this (an inconclusive drill, stopped by its setup, is skipped).',
     }),
     'backup-if-stale': opt.boolean({
       default: 'false',
       description:
         'When the newest backup is missing or older than `max-backup-age`, take a fresh backup first and gate on it. Its own settings (`database-url`, `recipients`, ...) come from their `LIFEBOAT_*` env vars; store settings from this step.',
     }),
+    ...notifyOptions,
   },
   outputs: {
     verdict: '`pass` or `fail`.',
     'backup-id': 'Id of the newest complete backup, if any.',
     'backup-age-seconds': 'Age of the newest complete backup, in seconds (fractional).',
-    'drill-id': 'Id of the newest drill record, if any.',
-    'drill-age-seconds': 'Age of the newest drill, in seconds (fractional).',
+    'drill-id': 'Id of the newest conclusive drill record, if any.',
+    'drill-age-seconds': 'Age of the newest conclusive drill, in seconds (fractional).',
     'backup-taken': 'Id of the fresh backup taken first because the newest was stale (`backup-if-stale`), if any.',
   },
   action: {

@@ -1,6 +1,7 @@
 import { defineOperation, opt } from './define.js';
 import type { ResolvedOptions } from './define.js';
 import { storeOptions } from './common.js';
+import { recordVerificationOptions } from './record-signing.js';
 
 /** `lifeboat list`. */
 export const listOperation = defineOperation({
@@ -11,6 +12,7 @@ export const listOperation = defineOperation({
     name: opt.backupName({
       description: 'Backup name to list. Empty: every name under the store.',
     }),
+    ...recordVerificationOptions,
   },
   outputs: {
     names: 'Backup names listed, comma-separated.',
