@@ -4,7 +4,7 @@ import { encryptionOptions, storeOptions } from './common.js';
 import { postgresDumpOptions } from './postgres.js';
 import { retentionOptions } from './retention.js';
 import { signingOptions } from './signing.js';
-import { artifactOptions, s3UploadOptions } from './storage.js';
+import { artifactOptions, s3UploadOptions, storeCreationOptions } from './storage.js';
 import { toolchainOptions } from './toolchain.js';
 
 /** `lifeboat backup` and `actions/backup`. */
@@ -12,6 +12,12 @@ export const backupOperation = defineOperation({
   command: 'backup',
   summary: 'Take an encrypted logical backup of PostgreSQL and store it with a manifest written last.',
   options: {
+    preflight: opt.boolean({
+      default: 'false',
+      surfaces: ['action'],
+      description:
+        'Only run the preflight checks (tools, settings, keys, store, source and its privileges; no data is read) and print their PASS/FAIL table; no backup is taken. Every backup runs them first anyway.',
+    }),
     'database-url': opt.string({
       secret: true,
       description: 'PostgreSQL connection URL of the source (`postgres://user:pass@host:5432/db`). Empty: the standard `PG*` variables.',
@@ -19,6 +25,7 @@ export const backupOperation = defineOperation({
     ...postgresDumpOptions,
     ...toolchainOptions,
     ...storeOptions,
+    ...storeCreationOptions,
     ...s3UploadOptions,
     ...artifactOptions,
     ...encryptionOptions,

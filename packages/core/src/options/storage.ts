@@ -40,3 +40,12 @@ export const artifactOptions = {
       'Days GitHub keeps backups stored as artifacts (1 to 90, capped by the repository setting). Empty: the repository default. Artifacts then expire whatever the retention policy says.',
   }),
 };
+
+/** Whether a run that writes backups may create its store's folder (backup, canister-export). */
+export const storeCreationOptions = {
+  'create-store': opt.boolean({
+    default: 'false',
+    description:
+      "Create the store's folder when it does not exist. Off: a missing folder fails the run before the source is read, so a mistyped `store` never \"succeeds\" into a new folder. Buckets are never created.",
+  }),
+};

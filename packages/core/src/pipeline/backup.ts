@@ -1,58 +1,36 @@
 import type { RunContext } from '../context.js';
-import { prepareEncryption } from '../crypto/index.js';
 import type { BackupOptions } from '../options/backup.js';
-import { OptionError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import { describeError } from '../report/errors.js';
-import { retentionPolicyIfAny } from '../retention/policy-options.js';
 import { pruneAfterBackup } from '../retention/prune.js';
-import { connectionForDatabase, resolveConnection } from '../sources/postgres/connection.js';
+import { connectionForDatabase } from '../sources/postgres/connection.js';
 import { postgresDumpSettings, postgresGlobalsSettings } from '../sources/postgres/from-options.js';
 import { createPostgresGlobalsSource } from '../sources/postgres/globals.js';
-import { readServerInfo, resolveDatabases } from '../sources/postgres/server-info.js';
 import { createPostgresSource } from '../sources/postgres/source.js';
 import type { BackupSource } from '../sources/source.js';
-import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
-import { resolvePostgresClient } from '../toolchain/resolve.js';
 import { sweepLeftovers } from '../process/work-dir.js';
 import { renderBackupSummary, type TakenBackup } from './backup-summary.js';
-import { prepareSigning, runBackup } from './run-backup.js';
+import { runBackup } from './run-backup.js';
+import { prepareBackup, preflight } from '../preflight/preflight.js';
 
 /**
- * The backup operation: validate keys, store and retention first (fail closed, before any
- * data is read), pick a pg_dump that fits the server, then back up each database (and the
- * globals when asked), each its own backup with its manifest written last.
+ * The backup operation: the preflight checks first (keys, retention, store, server, a pg_dump
+ * that fits it, the role's privileges; fail closed, before pg_dump starts), then back up each
+ * database (and the globals when asked), each its own backup with its manifest written last.
+ * With `preflight: true`, only the checks run and their table is the result.
  */
 export async function backup(
   options: BackupOptions,
   context: RunContext,
   overrides: { readonly store?: Store } = {},
 ): Promise<OperationOutcome> {
+  if (options.preflight) return preflight(options, context);
   const { reporter } = context;
-  const encryption = await prepareEncryption(options, reporter, { now: context.now() });
-  const signing = await prepareSigning(options, reporter);
-  // A malformed retention policy fails the run now, before anything is dumped.
-  retentionPolicyIfAny(options);
-  const store = overrides.store ?? (await openStore(options, context));
+  // Keys, settings, store (probed), server, pg_dump and privileges, all before pg_dump starts.
+  const { encryption, signing, store, connection, client, databases } = await prepareBackup(options, context, overrides.store);
   // A directory dump of an earlier, killed run may still lie in the temp folder.
   await sweepLeftovers(context);
-
-  const connection = resolveConnection(options.databaseUrl, context.env);
-  const server = await readServerInfo(connection, context.env);
-  const client = await resolvePostgresClient({
-    purpose: 'dump',
-    serverMajor: server.major,
-    override: options.postgresClientVersion,
-    context,
-  });
-  const databases = await resolveDatabases(connection, options.databases, context.env);
-  if (options.name && databases.length > 1) {
-    throw new OptionError(
-      `\`name\` (${options.name}) names one backup, but ${databases.length} databases are to be backed up.`,
-      'Leave `name` empty: each database is then backed up under its own name.',
-    );
-  }
 
   const run = { binDir: client.binDir, tempDir: context.tempDir, env: context.env, reporter };
   const taken: TakenBackup[] = [];

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { StoreProbeError } from './errors.js';
+import type { RunContext } from '../context.js';
 import type { Store } from './store.js';
 
 /** A fresh key for a probe object, at the store's root where no backup name can be (names never start with `.`). */
@@ -51,3 +52,9 @@ export async function writeProbe(store: Store): Promise<void> {
   }
 }
 
+
+/** Before a backup reads its source: the store exists (or is created when asked) and takes, returns and removes a probe object. */
+export async function probeStore(store: Store, create: boolean | undefined, context: RunContext): Promise<void> {
+  const { notes } = await store.probe({ write: true, create: create ?? false });
+  for (const note of notes) context.reporter.info(note);
+}
