@@ -17,6 +17,8 @@ import {
   listCatalog,
   listOperation,
   onSurface,
+  preflight,
+  preflightOperation,
   prune,
   pruneOperation,
   restore,
@@ -85,6 +87,7 @@ export function createProgram(
     .configureOutput({ writeOut: terminal.stdout, writeErr: terminal.stderr })
     .exitOverride();
   addOperationCommand(program, backupOperation, (o, c) => backup(o, c), terminal, setExitCode);
+  addOperationCommand(program, preflightOperation, preflight, terminal, setExitCode);
   addOperationCommand(program, drillOperation, (o, c) => drill(o, c), terminal, setExitCode);
   addOperationCommand(program, restoreOperation, restore, terminal, setExitCode);
   addOperationCommand(program, listOperation, listCatalog, terminal, setExitCode);
