@@ -75,6 +75,16 @@ describe('README', () => {
     expect(replaceGeneratedSections(readme, sections)).toBe(readme);
   });
 
+  it.each(allOperations.filter((op) => op.action).map((op) => [op.action!.folder, op] as const))(
+    'actions/%s/README.md has its generated option table, up to date',
+    (folder, operation) => {
+      const text = readFileSync(join(repoRoot, 'actions', folder, 'README.md'), 'utf8');
+      const sections = Object.fromEntries(allOperations.map((op) => [op.command, renderOptionsMarkdown(op)]));
+      expect(text).toContain(`<!-- options:${operation.command} -->`);
+      expect(replaceGeneratedSections(text, sections)).toBe(text);
+    },
+  );
+
   it('starts with the two commands', () => {
     const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
     const first = readme.indexOf('npm ci && npm start');

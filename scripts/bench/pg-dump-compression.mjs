@@ -2,7 +2,7 @@
 /**
  * How fast and how small `pg_dump -Fc` is with each compression the client offers, streamed
  * to a pipe as a backup does. Prints one line per setting; decides nothing by itself (the
- * figures chose the `auto` compression in packages/core/src/sources/postgres/compression.ts).
+ * figures chose the `auto` compression in packages/core/src/engines/postgres/compression.ts).
  *
  *   LIFEBOAT_BENCH_DATABASE_URL=postgres://user:pass@host/postgres \
  *   [LIFEBOAT_BENCH_PG_DUMP=/usr/lib/postgresql/16/bin/pg_dump] [LIFEBOAT_BENCH_MIB=256] \

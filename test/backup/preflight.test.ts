@@ -22,8 +22,8 @@ import { backupOptions, filesUnder, freshFolder, testContext } from './support.j
 
 // Every program the PostgreSQL source starts (pg_dump, tar), recorded to prove pg_dump never started.
 const spawned = vi.hoisted(() => [] as string[]);
-vi.mock('../../packages/core/src/sources/postgres/client-tool.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../packages/core/src/sources/postgres/client-tool.js')>();
+vi.mock('../../packages/core/src/engines/postgres/client-tool.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../packages/core/src/engines/postgres/client-tool.js')>();
   return {
     ...original,
     spawnTool: (...args: Parameters<typeof original.spawnTool>) => {

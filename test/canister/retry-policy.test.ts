@@ -6,7 +6,7 @@ import {
   parseRetryAfter,
   retryDelay,
   type AttemptFailure,
-} from '../../packages/core/src/sources/canister/retry.js';
+} from '../../packages/core/src/engines/canister/retry.js';
 
 const policy = { retries: 5, baseDelayMs: 1_000, maxDelayMs: 30_000 };
 

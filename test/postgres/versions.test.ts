@@ -18,8 +18,8 @@ import {
   VersionMismatchError,
   type PostgresStats,
 } from '@lifeboat/core';
-import { dumpFailure } from '../../packages/core/src/sources/postgres/dump-failure.js';
-import { classifyRestoreFailure } from '../../packages/core/src/restore/restore-postgres.js';
+import { dumpFailure } from '../../packages/core/src/engines/postgres/dump-failure.js';
+import { classifyRestoreFailure } from '../../packages/core/src/engines/postgres/restore/restore-postgres.js';
 import { startPostgres, type PgServer } from '../services/postgres.js';
 import { countMap, createSample, dumpToFile, machineClientBinDir, SAMPLE_ROWS } from './sample.js';
 

@@ -16,15 +16,15 @@ import { usableGpg } from '../../packages/core/src/crypto/gpg-decrypt.js';
 import { runBackup } from '../../packages/core/src/pipeline/run-backup.js';
 import { MemoryReporter } from '../../packages/core/src/report/reporter.js';
 import { guardCleanup } from '../../packages/core/src/process/cleanup-guard.js';
-import { startDockerPostgres } from '../../packages/core/src/restore/ephemeral/docker-postgres.js';
-import { restoreGlobals } from '../../packages/core/src/restore/restore-globals.js';
-import { restorePostgres } from '../../packages/core/src/restore/restore-postgres.js';
-import { spawnFilter } from '../../packages/core/src/sources/canister/compression.js';
-import { checkDfx } from '../../packages/core/src/sources/canister/snapshot.js';
-import { verifyCanisterArchive } from '../../packages/core/src/sources/canister/verify-archive.js';
-import { clientVersion } from '../../packages/core/src/sources/postgres/client-tool.js';
-import { resolveConnection } from '../../packages/core/src/sources/postgres/connection.js';
-import { createPostgresSource } from '../../packages/core/src/sources/postgres/source.js';
+import { startDockerPostgres } from '../../packages/core/src/engines/postgres/ephemeral/docker-postgres.js';
+import { restoreGlobals } from '../../packages/core/src/engines/postgres/restore/restore-globals.js';
+import { restorePostgres } from '../../packages/core/src/engines/postgres/restore/restore-postgres.js';
+import { spawnFilter } from '../../packages/core/src/engines/canister/compression.js';
+import { checkDfx } from '../../packages/core/src/engines/canister/snapshot.js';
+import { verifyCanisterArchive } from '../../packages/core/src/engines/canister/verify-archive.js';
+import { clientVersion } from '../../packages/core/src/engines/postgres/client-tool.js';
+import { resolveConnection } from '../../packages/core/src/engines/postgres/connection.js';
+import { createPostgresSource } from '../../packages/core/src/engines/postgres/source.js';
 import { machineClientBinDir } from '../postgres/sample.js';
 import { testContext } from '../backup/support.js';
 import { MemoryStore } from '../support/memory-store.js';
@@ -225,9 +225,9 @@ describe('where programs are started', () => {
   const OWN_SPAWN: Record<string, string> = {
     'process/spawn-tool.ts': 'spawnTool itself',
     'crypto/gpg-decrypt.ts': 'gpg gets extra descriptors for the session key and status lines',
-    'restore/ephemeral/local-cluster.ts': 'the server is detached, its output goes to a log file descriptor',
+    'engines/postgres/ephemeral/local-cluster.ts': 'the server is detached, its output goes to a log file descriptor',
     'process/cleanup-guard.ts': 'the detached watchdog, and synchronous commands at exit',
-    'sources/canister/compression.ts': 'a synchronous zstd probe',
+    'engines/canister/compression.ts': 'a synchronous zstd probe',
   };
 
   it('is spawnTool everywhere else, and childEnv wherever a module starts one itself', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { breakGlass } from '../../packages/core/src/engines/redis/break-glass.js';
-import { freeLoopbackPort } from '../../packages/core/src/restore/ephemeral/server-connection.js';
+import { freeLoopbackPort } from '../../packages/core/src/engines/postgres/ephemeral/server-connection.js';
 import { createGpgHome, type GpgHome } from '../services/gpg.js';
 import { startRedis, type RedisServer, type TestClient } from '../services/redis.js';
 import { startS3, type S3Service } from '../services/s3.js';

@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { findServerInstallations, startLocalCluster } from '../../packages/core/src/restore/ephemeral/index.js';
+import { findServerInstallations, startLocalCluster } from '../../packages/core/src/engines/postgres/ephemeral/index.js';
 import { detectPlatform } from '../../packages/core/src/toolchain/platform.js';
 
 export interface StartPostgresOptions {

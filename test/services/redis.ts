@@ -19,7 +19,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { promisify } from 'node:util';
 import { createClient, RESP_TYPES } from '@redis/client';
 import { guardCleanup } from '../../packages/core/src/process/cleanup-guard.js';
-import { freeLoopbackPort } from '../../packages/core/src/restore/ephemeral/server-connection.js';
+import { freeLoopbackPort } from '../../packages/core/src/engines/postgres/ephemeral/server-connection.js';
 
 const run = promisify(execFile);
 

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { DockerCommandResult, DockerRunner } from '../../../packages/core/src/restore/ephemeral/index.js';
+import type { DockerCommandResult, DockerRunner } from '../../../packages/core/src/engines/postgres/ephemeral/index.js';
 
 /** A recorded docker call: its arguments and the environment's POSTGRES_PASSWORD. */
 export interface DockerCall {

@@ -3,7 +3,7 @@
  * either waits to be killed (`hold`) or exits without stopping it (`exit`). Tests kill it
  * to see that the server is still removed. Run with `node --import ./register-ts.mjs`.
  */
-import { startDockerPostgres, startLocalCluster, type DockerRunner } from '../../../packages/core/src/restore/ephemeral/index.js';
+import { startDockerPostgres, startLocalCluster, type DockerRunner } from '../../../packages/core/src/engines/postgres/ephemeral/index.js';
 
 const [kind, mode, arg] = process.argv.slice(2);
 

@@ -204,15 +204,16 @@ async function decryptInto(
   let plaintext: Readable | undefined;
   let created = false;
   const { signal } = options;
-  // Until the pipeline below takes the signal over, an abort ends the read of the message head.
+  // An abort ends the read of the ciphertext, whichever stage waits on it: destroying the
+  // plaintext alone cannot end a decryption that is waiting for input that never comes.
   const onAbort = () => input.destroy(signal?.reason as Error);
   try {
     signal?.throwIfAborted();
     signal?.addEventListener('abort', onAbort, { once: true });
     const route = await routeFor(options, options.engine ?? 'auto', fd);
     const opened = await openMessage(input, keys, options.label, route);
-    signal?.removeEventListener('abort', onAbort);
     if ('gpg' in opened) {
+      signal?.removeEventListener('abort', onAbort);
       created = true;
       return await gpgDecryptToFile(opened.gpg, outPath, signal);
     }
@@ -220,6 +221,7 @@ async function decryptInto(
     const meter = new HashCounter();
     created = true;
     await pipeline(plaintext, meter, createWriteStream(outPath, { mode: 0o600 }), { signal });
+    signal?.removeEventListener('abort', onAbort);
     return { bytes: meter.bytes, sha256: meter.sha256() };
   } catch (error) {
     signal?.removeEventListener('abort', onAbort);

@@ -10,8 +10,8 @@ import { drillOperation } from '../options/drill.js';
 import { objectSource } from '../options/sources.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import { backup } from '../pipeline/backup.js';
-import { startLocalCluster } from '../restore/ephemeral/local-cluster.js';
-import { withConnection, resolveConnection } from '../sources/postgres/connection.js';
+import { startLocalCluster } from '../engines/postgres/ephemeral/local-cluster.js';
+import { withConnection, resolveConnection } from '../engines/postgres/connection.js';
 
 /** The sample shop: a few related tables, enough rows to make the numbers mean something. */
 function sampleSql(orders: number): string {

@@ -7,8 +7,8 @@ import type { DrillOptions } from '../options/drill.js';
 import { formatDuration } from '../options/values.js';
 import { describeError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
-import { verifyCanisterArchive } from '../sources/canister/verify-archive.js';
-import type { PostgresConnection } from '../sources/postgres/connection.js';
+import { verifyCanisterArchive } from '../engines/canister/verify-archive.js';
+import type { PostgresConnection } from '../engines/postgres/connection.js';
 import { removePrivateTempDir } from '../process/private-temp.js';
 import { privateWorkDir } from '../process/work-dir.js';
 import { openStore } from '../storage/open-store.js';
@@ -18,13 +18,13 @@ import { LIFEBOAT_VERSION } from '../version.js';
 import { describeAuthenticity, prepareAuthentication, type Authenticity } from './authenticate.js';
 import { loadKeysIfAny, obtainBackup } from './obtain.js';
 import { PhaseRecorder } from './phases.js';
-import { restorePayload } from './restore-payload.js';
+import { restorePayload } from '../engines/postgres/drill/restore-payload.js';
 import { publishEvidence } from './publish.js';
-import { runSqlChecks } from './run-sql-checks.js';
+import { runSqlChecks } from '../engines/postgres/drill/run-sql-checks.js';
 import { selectBackup, type SelectedBackup } from './select.js';
-import { loadSqlChecks, type SqlCheck } from './sql-checks.js';
-import { rowCountChecks } from './table-checks.js';
-import { prepareDrillTarget, type DrillTarget } from './target.js';
+import { loadSqlChecks, type SqlCheck } from '../engines/postgres/drill/sql-checks.js';
+import { rowCountChecks } from '../engines/postgres/drill/table-checks.js';
+import { prepareDrillTarget, type DrillTarget } from '../engines/postgres/drill/target.js';
 
 /** Test seams: code run between phases, as a failure injected into a real drill. */
 export interface DrillHooks {

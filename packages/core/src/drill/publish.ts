@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { drillRecordSchema, type DrillRecord } from '../catalog/drill-record.js';
@@ -19,6 +20,17 @@ export interface PublishedEvidence {
 }
 
 /**
+ * Where evidence goes without `evidence-dir`: the runner's temp folder in Actions (uploaded as an
+ * artifact from there), else the user's state folder, so a drill run from a checkout never
+ * leaves files in it.
+ */
+export function defaultEvidenceDir(context: Pick<RunContext, 'surface' | 'tempDir' | 'env'>): string {
+  if (context.surface === 'action') return join(context.tempDir, 'lifeboat-evidence');
+  const state = context.env.XDG_STATE_HOME || join(context.env.HOME || homedir(), '.local', 'state');
+  return join(state, 'lifeboat', 'evidence');
+}
+
+/**
  * Writes the evidence as JSON and Markdown files, stores the JSON under the name's `drills/`
  * prefix (where the gate reads it), puts the Markdown in the job summary and, in Actions,
  * uploads both as an artifact. Publishing problems are warnings: the drill's verdict stands.
@@ -29,7 +41,7 @@ export async function publishEvidence(
   context: RunContext,
 ): Promise<PublishedEvidence> {
   const { reporter } = context;
-  const dir = resolve(options.evidenceDir ?? (context.surface === 'action' ? join(context.tempDir, 'lifeboat-evidence') : 'lifeboat-evidence'));
+  const dir = resolve(options.evidenceDir ?? defaultEvidenceDir(context));
   const json = redact(`${JSON.stringify(drillRecordSchema.parse(record), null, 2)}\n`);
   const markdown = redact(renderEvidenceMarkdown(record));
   // The file name and store key are built from the name: only a valid one may shape them.

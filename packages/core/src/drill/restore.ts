@@ -3,8 +3,8 @@ import type { RunContext } from '../context.js';
 import type { RestoreOptions } from '../options/restore.js';
 import { formatDuration } from '../options/values.js';
 import type { OperationOutcome } from '../report/outcome.js';
-import { resolveConnection } from '../sources/postgres/connection.js';
-import { listTables, readServerInfo } from '../sources/postgres/server-info.js';
+import { resolveConnection } from '../engines/postgres/connection.js';
+import { listTables, readServerInfo } from '../engines/postgres/server-info.js';
 import { removePrivateTempDir } from '../process/private-temp.js';
 import { privateWorkDir } from '../process/work-dir.js';
 import { openStore } from '../storage/open-store.js';
@@ -13,9 +13,9 @@ import { RestoreTargetError } from './errors.js';
 import { describeAuthenticity, prepareAuthentication } from './authenticate.js';
 import { loadKeysIfAny, obtainBackup } from './obtain.js';
 import { PhaseRecorder } from './phases.js';
-import { restorePayload } from './restore-payload.js';
+import { restorePayload } from '../engines/postgres/drill/restore-payload.js';
 import { selectBackup } from './select.js';
-import { rowCountChecks } from './table-checks.js';
+import { rowCountChecks } from '../engines/postgres/drill/table-checks.js';
 
 /**
  * A real recovery: the drill's selection, verification and decryption, then pg_restore into

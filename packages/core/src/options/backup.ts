@@ -1,7 +1,7 @@
 import { defineOperation, opt } from './define.js';
 import type { ResolvedOptions } from './define.js';
 import { encryptionOptions, storeOptions } from './common.js';
-import { postgresDumpOptions } from './postgres.js';
+import { postgresDumpOptions } from '../engines/postgres/options.js';
 import { retentionOptions } from './retention.js';
 import { signingOptions } from './signing.js';
 import { artifactOptions, s3UploadOptions, storeCreationOptions } from './storage.js';

@@ -1,7 +1,7 @@
 import { defineOperation, opt } from './define.js';
 import type { ResolvedOptions } from './define.js';
 import { decryptionOptions, storeOptions } from './common.js';
-import { postgresRestoreOptions } from './postgres.js';
+import { postgresRestoreOptions } from '../engines/postgres/options.js';
 import { signatureVerificationOptions } from './signing.js';
 import { artifactOptions } from './storage.js';
 import { toolchainOptions } from './toolchain.js';
@@ -46,7 +46,7 @@ export const drillOperation = defineOperation({
     ...postgresRestoreOptions,
     ...toolchainOptions,
     'evidence-dir': opt.string({
-      description: 'Folder for the evidence files (JSON and Markdown). Default: `lifeboat-evidence` under the runner\'s temp folder in Actions, the working directory otherwise.',
+      description: 'Folder for the evidence files (JSON and Markdown). Default: `lifeboat-evidence` under the runner\'s temp folder in Actions, `$XDG_STATE_HOME/lifeboat/evidence` (`~/.local/state/lifeboat/evidence`) otherwise.',
     }),
     'record-drill': opt.boolean({
       default: 'true',

@@ -27,7 +27,7 @@ import { verifyOperation } from './verify.js';
 import { pruneOperation } from './prune.js';
 export * from './storage.js';
 export * from './signing.js';
-export * from './postgres.js';
+export * from '../engines/postgres/options.js';
 export { restoreOperation, type RestoreOptions } from './restore.js';
 export { keygenOperation, type KeygenOptions } from './keygen.js';
 export { backupSelectionOptions } from './drill.js';

@@ -2,7 +2,7 @@ import { defineOperation, opt } from './define.js';
 import type { ResolvedOptions } from './define.js';
 import { decryptionOptions, storeOptions } from './common.js';
 import { backupSelectionOptions } from './drill.js';
-import { postgresRestoreOptions } from './postgres.js';
+import { postgresRestoreOptions } from '../engines/postgres/options.js';
 import { signatureVerificationOptions } from './signing.js';
 import { toolchainOptions } from './toolchain.js';
 

@@ -1,7 +1,7 @@
 import type { RunContext } from '../context.js';
 import { prepareEncryption } from '../crypto/index.js';
 import type { OperationOutcome } from '../report/outcome.js';
-import type { BackupSource } from '../sources/source.js';
+import type { BackupSource } from '../engines/source.js';
 import { openStore, type StoreOptions } from '../storage/open-store.js';
 import { renderBackupSummary } from './backup-summary.js';
 import { probeStore } from '../storage/probe.js';

@@ -17,7 +17,7 @@ import { describeEncryption, encryptBytes, encryptStream, signDetached, type Enc
 import { formatBytes } from '../options/values.js';
 import { BACKUP_NAME_FORM } from '../options/define.js';
 import { LifeboatError, OptionError } from '../report/errors.js';
-import type { BackupSource, SourceResult, SourceRun } from '../sources/source.js';
+import type { BackupSource, SourceResult, SourceRun } from '../engines/source.js';
 import type { Reporter } from '../report/reporter.js';
 import type { Store } from '../storage/store.js';
 import { LIFEBOAT_VERSION } from '../version.js';

@@ -5,10 +5,10 @@ import { preflightOperation, type PreflightOptions } from '../options/preflight.
 import { describeError, OptionError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import { retentionPolicyIfAny } from '../retention/policy-options.js';
-import { connectionForDatabase, describeConnection, resolveConnection, withConnection, type PostgresConnection } from '../sources/postgres/connection.js';
-import { postgresDumpSettings } from '../sources/postgres/from-options.js';
-import { PrivilegesMissingError, readPrivilegeFacts, hasEveryPrivilege } from '../sources/postgres/privileges.js';
-import { readServerInfo, resolveDatabases, type ServerInfo } from '../sources/postgres/server-info.js';
+import { connectionForDatabase, describeConnection, resolveConnection, withConnection, type PostgresConnection } from '../engines/postgres/connection.js';
+import { postgresDumpSettings } from '../engines/postgres/from-options.js';
+import { PrivilegesMissingError, readPrivilegeFacts, hasEveryPrivilege } from '../engines/postgres/privileges.js';
+import { readServerInfo, resolveDatabases, type ServerInfo } from '../engines/postgres/server-info.js';
 import { StoreFolderMissingError } from '../storage/errors.js';
 import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';

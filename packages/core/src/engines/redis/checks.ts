@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CheckResult } from '../../catalog/drill-record.js';
-import { judgeSqlCheck, parseExpectation, type Expectation } from '../../drill/sql-checks.js';
+import { judgeSqlCheck, parseExpectation, type Expectation } from '../postgres/drill/sql-checks.js';
 import { redact } from '../../report/secrets.js';
 import type { CommandClient } from './client.js';
 import { RedisCheckDefinitionError } from './errors.js';

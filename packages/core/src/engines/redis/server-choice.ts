@@ -1,4 +1,4 @@
-import type { DockerStatus } from '../../restore/ephemeral/docker-command.js';
+import type { DockerStatus } from '../postgres/ephemeral/docker-command.js';
 import { runTool } from '../../process/spawn-tool.js';
 import { redisMajor } from './info.js';
 

@@ -1,7 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Reporter } from '../../report/reporter.js';
-import type { BackupSource, SourceResult, SourceRun } from '../../sources/source.js';
+import type { BackupSource, SourceResult, SourceRun } from '../source.js';
 import { connectClient } from './client.js';
 import { describeRedis, type RedisConnection } from './connection.js';
 import { assertLoaded, parseInfo, readServerFacts, type ServerFacts } from './info.js';

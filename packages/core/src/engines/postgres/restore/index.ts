@@ -11,5 +11,5 @@ export {
 export { postgresRestoreSettings } from './from-options.js';
 export { restoreGlobals, type GlobalsRestoreResult } from './restore-globals.js';
 // Helpers a drill runs on the restored database.
-export { readServerInfo, listTables, countRows, type ServerInfo, type ConnectionTarget } from '../sources/postgres/server-info.js';
-export * from './ephemeral/index.js';
+export { readServerInfo, listTables, countRows, type ServerInfo, type ConnectionTarget } from '../server-info.js';
+export * from '../ephemeral/index.js';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { OptionError } from '../report/errors.js';
-import { postgresDumpSettings } from '../sources/postgres/from-options.js';
-import { resolveConnection } from '../sources/postgres/connection.js';
-import { postgresRestoreSettings } from '../restore/from-options.js';
-import { defineOperation, resolveOptions } from './define.js';
-import { postgresDumpOptions, postgresRestoreOptions } from './postgres.js';
-import { objectSource } from './sources.js';
+import { OptionError } from '../../report/errors.js';
+import { postgresDumpSettings } from './from-options.js';
+import { resolveConnection } from './connection.js';
+import { postgresRestoreSettings } from './restore/from-options.js';
+import { defineOperation, resolveOptions } from '../../options/define.js';
+import { postgresDumpOptions, postgresRestoreOptions } from './options.js';
+import { objectSource } from '../../options/sources.js';
 
 const operation = defineOperation({
   command: 'pg-test',

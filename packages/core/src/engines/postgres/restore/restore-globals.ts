@@ -1,5 +1,5 @@
-import { spawnTool, toolPath } from '../sources/postgres/client-tool.js';
-import { connectionEnv, type PostgresConnection } from '../sources/postgres/connection.js';
+import { spawnTool, toolPath } from '../client-tool.js';
+import { connectionEnv, type PostgresConnection } from '../connection.js';
 import { RestoreError } from './errors.js';
 
 /** Outcome of replaying a `pg_dumpall --globals-only` script. */

@@ -1,10 +1,10 @@
-import type { RunContext } from '../context.js';
-import { startEphemeralPostgres } from '../restore/ephemeral/index.js';
-import { describeError } from '../report/errors.js';
-import { connectionForDatabase, resolveConnection, withConnection, type PostgresConnection } from '../sources/postgres/connection.js';
-import { listTables, readServerInfo, type ServerInfo } from '../sources/postgres/server-info.js';
-import { quoteIdent } from '../sources/postgres/tables.js';
-import { RestoreTargetError } from './errors.js';
+import type { RunContext } from '../../../context.js';
+import { startEphemeralPostgres } from '../ephemeral/index.js';
+import { describeError } from '../../../report/errors.js';
+import { connectionForDatabase, resolveConnection, withConnection, type PostgresConnection } from '../connection.js';
+import { listTables, readServerInfo, type ServerInfo } from '../server-info.js';
+import { quoteIdent } from '../tables.js';
+import { RestoreTargetError } from '../../../drill/errors.js';
 
 /** The database a drill restores into, and how to tidy it away. */
 export interface DrillTarget {

@@ -1,5 +1,5 @@
-import { LifeboatError } from '../../report/errors.js';
-import { redact } from '../../report/secrets.js';
+import { LifeboatError } from '../../../report/errors.js';
+import { redact } from '../../../report/secrets.js';
 
 /** No PostgreSQL server binaries (initdb, postgres) of the needed major on this machine. */
 export class ServerBinariesMissingError extends LifeboatError {

@@ -1,5 +1,5 @@
-import type { Reporter } from '../../report/reporter.js';
-import { detectPlatform } from '../../toolchain/platform.js';
+import type { Reporter } from '../../../report/reporter.js';
+import { detectPlatform } from '../../../toolchain/platform.js';
 import { chooseEphemeralPostgres, dockerWorthProbing, isLinuxRunner } from './choose.js';
 import { dockerCli, dockerEnv, probeDocker, type DockerRunner } from './docker-command.js';
 import { startDockerPostgres } from './docker-postgres.js';

@@ -1,5 +1,5 @@
-import { childEnv } from '../../process/child-env.js';
-import { runTool, ToolMissingError } from '../../process/spawn-tool.js';
+import { childEnv } from '../../../process/child-env.js';
+import { runTool, ToolMissingError } from '../../../process/spawn-tool.js';
 
 /** How one `docker …` call ended. */
 export interface DockerCommandResult {

@@ -1,5 +1,5 @@
-import { opt, type OptionDef, type ResolvedOptions } from './define.js';
-import { parseCompression, type CompressionSetting } from '../sources/postgres/compression.js';
+import { opt, type OptionDef, type ResolvedOptions } from '../../options/define.js';
+import { parseCompression, type CompressionSetting } from './compression.js';
 
 /** `compression` needs its own parser (method plus optional level), so it is declared in full. */
 const compression: OptionDef<CompressionSetting> = {

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import pg from 'pg';
-import { majorFromVersionNum } from '../../toolchain/version.js';
+import { majorFromVersionNum } from '../../../toolchain/version.js';
 
 /** Where a throwaway server listens and how to log in. */
 export interface ServerLogin {

@@ -1,12 +1,12 @@
 import { dirname } from 'node:path';
-import type { CheckResult } from '../catalog/drill-record.js';
-import type { RunContext } from '../context.js';
-import type { PostgresRestoreOptions } from '../options/postgres.js';
+import type { CheckResult } from '../../../catalog/drill-record.js';
+import type { RunContext } from '../../../context.js';
+import type { PostgresRestoreOptions } from '../options.js';
 import { postgresRestoreSettings } from '../restore/from-options.js';
 import { restoreGlobals } from '../restore/restore-globals.js';
 import { restorePostgres } from '../restore/restore-postgres.js';
-import type { PostgresConnection } from '../sources/postgres/connection.js';
-import type { ResolvedClient } from '../toolchain/resolve.js';
+import type { PostgresConnection } from '../connection.js';
+import type { ResolvedClient } from '../../../toolchain/resolve.js';
 import { restoreErrorsCheck } from './table-checks.js';
 
 /** What restoring a decrypted payload showed: the restore-errors check and notes on known, harmless errors. */

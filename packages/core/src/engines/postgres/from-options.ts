@@ -1,4 +1,4 @@
-import type { PostgresDumpOptions } from '../../options/postgres.js';
+import type { PostgresDumpOptions } from './options.js';
 import type { Reporter } from '../../report/reporter.js';
 import type { PostgresConnection } from './connection.js';
 import { splitArgs } from './dump-args.js';

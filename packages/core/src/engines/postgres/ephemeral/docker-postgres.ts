@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { Reporter } from '../../report/reporter.js';
-import { registerSecret } from '../../report/secrets.js';
-import { guardCleanup } from '../../process/cleanup-guard.js';
+import type { Reporter } from '../../../report/reporter.js';
+import { registerSecret } from '../../../report/secrets.js';
+import { guardCleanup } from '../../../process/cleanup-guard.js';
 import { dockerCli, dockerEnv, lastLines, probeDocker, type DockerRunner } from './docker-command.js';
 import { serverUrl, type DockerPostgres } from './ephemeral-postgres.js';
 import { DockerPostgresError, DockerUnavailableError } from './errors.js';

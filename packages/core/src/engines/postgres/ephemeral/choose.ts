@@ -1,4 +1,4 @@
-import type { PlatformInfo } from '../../toolchain/platform.js';
+import type { PlatformInfo } from '../../../toolchain/platform.js';
 import type { DockerStatus } from './docker-command.js';
 import { serverInstallHint, type ServerInstallation } from './server-binaries.js';
 

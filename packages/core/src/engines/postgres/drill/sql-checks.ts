@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import type { CheckResult } from '../catalog/drill-record.js';
-import { OptionError } from '../report/errors.js';
+import type { CheckResult } from '../../../catalog/drill-record.js';
+import { OptionError } from '../../../report/errors.js';
 
 /** What an operator-defined check expects of its query's result. */
 export type Expectation =

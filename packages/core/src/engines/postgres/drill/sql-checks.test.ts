@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OptionError } from '../report/errors.js';
+import { OptionError } from '../../../report/errors.js';
 import { judgeSqlCheck, loadSqlChecks, parseExpectation } from './sql-checks.js';
 
 describe('parseExpectation', () => {

@@ -1,4 +1,4 @@
-import type { PostgresRestoreOptions } from '../options/postgres.js';
+import type { PostgresRestoreOptions } from '../options.js';
 import type { RestorePostgresOptions } from './restore-postgres.js';
 
 /** The pg_restore settings of `restorePostgres` from the parsed `postgresRestoreOptions`. */

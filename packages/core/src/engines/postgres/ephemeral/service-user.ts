@@ -1,7 +1,7 @@
 import { chmod, cp, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { childEnv } from '../../process/child-env.js';
-import { runTool } from '../../process/spawn-tool.js';
+import { childEnv } from '../../../process/child-env.js';
+import { runTool } from '../../../process/spawn-tool.js';
 
 /** The account a server runs as: PostgreSQL refuses to run as root. */
 export interface ServiceUser {

@@ -1,13 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { childEnv } from '../process/child-env.js';
-import type { Reporter } from '../report/reporter.js';
-import { clientVersion, spawnTool, toolPath, type ToolExit } from '../sources/postgres/client-tool.js';
-import { connectionEnv, connectionErrorFromStderr, dbnameConninfo, describeConnection, withConnection } from '../sources/postgres/connection.js';
-import { queryServerInfo, toConnection, type ConnectionTarget, type ServerInfo } from '../sources/postgres/server-info.js';
-import { createPrivateTempDir, removePrivateTempDir } from '../process/private-temp.js';
-import { TRANSACTION_TIMEOUT_MAJOR } from '../toolchain/version.js';
+import { childEnv } from '../../../process/child-env.js';
+import type { Reporter } from '../../../report/reporter.js';
+import { clientVersion, spawnTool, toolPath, type ToolExit } from '../client-tool.js';
+import { connectionEnv, connectionErrorFromStderr, dbnameConninfo, describeConnection, withConnection } from '../connection.js';
+import { queryServerInfo, toConnection, type ConnectionTarget, type ServerInfo } from '../server-info.js';
+import { createPrivateTempDir, removePrivateTempDir } from '../../../process/private-temp.js';
+import { TRANSACTION_TIMEOUT_MAJOR } from '../../../toolchain/version.js';
 import { detectPayloadKind, readArchiveHeader, type ArchiveHeader } from './archive.js';
 import { ArchiveFormatError, RestoreClientTooOldError, RestoreError, TargetTooOldError } from './errors.js';
 

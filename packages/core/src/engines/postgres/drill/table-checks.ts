@@ -1,5 +1,5 @@
-import type { CheckResult } from '../catalog/drill-record.js';
-import { countRows, type ConnectionTarget } from '../sources/postgres/server-info.js';
+import type { CheckResult } from '../../../catalog/drill-record.js';
+import { countRows, type ConnectionTarget } from '../server-info.js';
 
 /** A table and its row count; `rows` null when the table does not exist. */
 export interface TableCount {

@@ -1,5 +1,5 @@
-import { LifeboatError } from '../report/errors.js';
-import { redact } from '../report/secrets.js';
+import { LifeboatError } from '../../../report/errors.js';
+import { redact } from '../../../report/secrets.js';
 
 /** The target server is an older major than the one the dump came from. */
 export class TargetTooOldError extends LifeboatError {

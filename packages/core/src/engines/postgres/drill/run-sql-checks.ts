@@ -1,6 +1,6 @@
-import type { CheckResult } from '../catalog/drill-record.js';
-import { redact } from '../report/secrets.js';
-import { withConnection, type PostgresConnection } from '../sources/postgres/connection.js';
+import type { CheckResult } from '../../../catalog/drill-record.js';
+import { redact } from '../../../report/secrets.js';
+import { withConnection, type PostgresConnection } from '../connection.js';
 import { judgeSqlCheck, type SqlCheck } from './sql-checks.js';
 
 /** Longest a single operator check may run. */

@@ -1,7 +1,7 @@
 import { readdir, realpath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { clientDirPatterns, isExecutable, probeVersion } from '../../toolchain/discover.js';
-import { PGDG_SETUP_SCRIPT, type PlatformInfo } from '../../toolchain/platform.js';
+import { clientDirPatterns, isExecutable, probeVersion } from '../../../toolchain/discover.js';
+import { PGDG_SETUP_SCRIPT, type PlatformInfo } from '../../../toolchain/platform.js';
 import { ServerBinariesMissingError } from './errors.js';
 
 type Env = Record<string, string | undefined>;
