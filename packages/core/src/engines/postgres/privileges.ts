@@ -71,7 +71,7 @@ export class PrivilegesMissingError extends LifeboatError {
   constructor(readonly facts: PrivilegeFacts) {
     super(
       'postgres-privileges-missing',
-      `Role ${sqlName(facts.role)} lacks ${describeMissing(facts)} in database ${sqlName(facts.database)}, which pg_dump needs; nothing was dumped.`,
+      `Role ${sqlName(facts.role)} lacks ${describeMissing(facts)} in database ${sqlName(facts.database)}: pg_dump reads every table and sequence it dumps.`,
       `As the owner or a superuser, run in ${sqlName(facts.database)}: ${missingGrants(facts).join(' ')} Or narrow the backup with \`exclude-tables\` / \`schemas\`.`,
     );
   }

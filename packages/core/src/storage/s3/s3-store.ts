@@ -31,6 +31,8 @@ export interface S3UploadSettings {
   readonly storageClass?: NonNullable<PutObjectCommandInput['StorageClass']>;
   /** Overrides the part size planned from the expected size. */
   readonly partSize?: number;
+  /** The most parts the store accepts per upload (S3: 10,000; some compatible stores: 1,000). */
+  readonly maxParts?: number;
 }
 
 /** One bucket and prefix, and how to reach it. */
@@ -158,17 +160,17 @@ export class S3Store implements Store {
 
   private async upload(key: string, body: Readable, options: PutOptions): Promise<PutResult> {
     const fullKey = this.fullKey(key);
-    const plan = planUpload(options.expectedSize, this.settings.partSize);
+    const plan = planUpload(options.expectedSize, this.settings.partSize, this.settings.maxParts);
     if (options.expectedSize !== undefined && options.expectedSize > plan.maxObjectSize) {
-      throw new S3ObjectTooLargeError(key, plan.partSize, plan.maxObjectSize, options.expectedSize);
+      throw new S3ObjectTooLargeError(key, plan.partSize, plan.maxObjectSize, options.expectedSize, plan.maxParts);
     }
     const signal = anySignal(options.signal, this.context.signal);
     let sent = 0;
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         sent += chunk.length;
-        // Stop before S3 refuses part 10,001 with a message nobody could act on.
-        if (sent > plan.maxObjectSize) done(new S3ObjectTooLargeError(key, plan.partSize, plan.maxObjectSize));
+        // Stop before the store refuses one part too many with a message nobody could act on.
+        if (sent > plan.maxObjectSize) done(new S3ObjectTooLargeError(key, plan.partSize, plan.maxObjectSize, undefined, plan.maxParts));
         else done(null, chunk);
       },
     });
