@@ -1,6 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { generateKeyPair } from '@lifeboat/core';
 import { freshFolder } from './backup/support.js';
 import { startProtocolPeer, syntheticDataset, type ProtocolPeer } from './canister/protocol-peer.mjs';
@@ -71,6 +71,21 @@ describe('the bundled actions under Node 24, as a workflow runs them', () => {
     expect(run.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toEqual([
       expect.stringMatching(/^::error::No encryption key/),
     ]);
+    expect(readdirSync(store)).toEqual([]);
+  });
+
+  it('backup with `preflight: true` only checks: a PASS/FAIL table, non-zero on a FAIL, nothing stored', async () => {
+    const store = freshFolder();
+    onTestFinished(() => rmSync(store, { recursive: true, force: true }));
+    const missing = join(store, 'typo');
+    const failed = await runBundledAction('backup', { preflight: 'true', 'database-url': pg.url('app'), store: missing, passphrase });
+    expect(failed.code).not.toBe(0);
+    expect(failed.summary).toContain('| store | FAIL | The store folder');
+    expect(failed.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toEqual(['::error::Preflight failed: store.']);
+    const passed = await runBundledAction('backup', { preflight: 'true', 'database-url': pg.url('app'), store, passphrase });
+    expect(passed.code, visible(passed)).toBe(0);
+    expect(passed.summary).toContain('| privileges app | PASS |');
+    expect(passed.outputs).toMatchObject({ passed: 'true', failed: '' });
     expect(readdirSync(store)).toEqual([]);
   });
 
