@@ -12,6 +12,7 @@ import {
   type Manifest,
   type RunContext,
 } from '@lifeboat/core';
+import { tempFolder } from '../support/temp-folders.js';
 
 const run = promisify(execFile);
 
@@ -28,7 +29,7 @@ export function backupOptions(values: Record<string, string | undefined>) {
 
 /** A fresh empty folder for a local store. */
 export function freshFolder(prefix = 'lifeboat-store-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return tempFolder(prefix);
 }
 
 /** Every file under `dir`, relative, sorted. */

@@ -12,6 +12,7 @@ import { openStore, type StoreOptions } from '../../packages/core/src/storage/op
 import type { Store } from '../../packages/core/src/storage/store.js';
 import { parseRedisUrl, type RedisTlsOptions } from '../../packages/core/src/engines/redis/connection.js';
 import { createRedisSource, type RedisBackupSettings } from '../../packages/core/src/engines/redis/source.js';
+import { tempFolder } from '../support/temp-folders.js';
 
 /** A CLI-surface context with a memory reporter. */
 export function testContext(env: Record<string, string | undefined> = {}): RunContext & { reporter: MemoryReporter } {
@@ -21,7 +22,7 @@ export function testContext(env: Record<string, string | undefined> = {}): RunCo
 
 /** A fresh folder under the test temp folder. */
 export function freshFolder(prefix = 'lifeboat-store-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return tempFolder(prefix);
 }
 
 /** What a Redis backup in a test is given. */

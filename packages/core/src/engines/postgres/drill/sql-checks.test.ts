@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -57,10 +57,14 @@ describe('loadSqlChecks', () => {
 
   it('reads a checks file relative to the working directory', () => {
     const dir = mkdtempSync(join(tmpdir(), 'checks-'));
-    writeFileSync(join(dir, 'drill-checks.yml'), 'checks:\n  - sql: SELECT 42\n    expect: 42\n');
-    expect(loadSqlChecks('drill-checks.yml', dir)).toEqual([
-      { name: 'check 1', sql: 'SELECT 42', expect: { kind: 'compare', op: '=', value: '42' }, expectText: '42' },
-    ]);
+    try {
+      writeFileSync(join(dir, 'drill-checks.yml'), 'checks:\n  - sql: SELECT 42\n    expect: 42\n');
+      expect(loadSqlChecks('drill-checks.yml', dir)).toEqual([
+        { name: 'check 1', sql: 'SELECT 42', expect: { kind: 'compare', op: '=', value: '42' }, expectText: '42' },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names the problem and the accepted form', () => {
