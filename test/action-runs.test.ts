@@ -1,6 +1,6 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '@lifeboat/core';
 import { freshFolder } from './backup/support.js';
 import { startProtocolPeer, syntheticDataset, type ProtocolPeer } from './canister/protocol-peer.mjs';
@@ -76,7 +76,6 @@ describe('the bundled actions under Node 24, as a workflow runs them', () => {
 
   it('backup with `preflight: true` only checks: a PASS/FAIL table, non-zero on a FAIL, nothing stored', async () => {
     const store = freshFolder();
-    onTestFinished(() => rmSync(store, { recursive: true, force: true }));
     const missing = join(store, 'typo');
     const failed = await runBundledAction('backup', { preflight: 'true', 'database-url': pg.url('app'), store: missing, passphrase });
     expect(failed.code).not.toBe(0);

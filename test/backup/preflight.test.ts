@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -18,7 +18,7 @@ import { createGpgHome, type GpgHome } from '../services/gpg.js';
 import { startPostgres, type PgServer } from '../services/postgres.js';
 import { startS3, type S3Service } from '../services/s3.js';
 import { runCli } from '../support/cli.js';
-import { backupOptions, filesUnder, freshFolder as newFolder, testContext } from './support.js';
+import { backupOptions, filesUnder, freshFolder, testContext } from './support.js';
 
 // Every program the PostgreSQL source starts (pg_dump, tar), recorded to prove pg_dump never started.
 const spawned = vi.hoisted(() => [] as string[]);
@@ -32,14 +32,6 @@ vi.mock('../../packages/core/src/engines/postgres/client-tool.js', async (import
     },
   };
 });
-
-/** Store folders of this file, removed after it. */
-const folders: string[] = [];
-function freshFolder(): string {
-  const folder = newFolder();
-  folders.push(folder);
-  return folder;
-}
 
 let pg: PgServer;
 let gpg: GpgHome;
@@ -86,7 +78,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.allSettled([pg?.stop(), gpg?.cleanup(), s3?.stop()]);
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
 beforeEach(() => {
   spawned.length = 0;
