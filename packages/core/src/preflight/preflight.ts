@@ -2,29 +2,21 @@ import type { RunContext } from '../context.js';
 import { prepareEncryption, type EncryptionPlan } from '../crypto/index.js';
 import { camelName } from '../options/define.js';
 import { preflightOperation, type PreflightOptions } from '../options/preflight.js';
-import { describeError, OptionError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import { retentionPolicyIfAny } from '../retention/policy-options.js';
-import { connectionForDatabase, describeConnection, resolveConnection, withConnection, type PostgresConnection } from '../engines/postgres/connection.js';
-import { postgresDumpSettings } from '../engines/postgres/from-options.js';
-import { PrivilegesMissingError, readPrivilegeFacts, hasEveryPrivilege } from '../engines/postgres/privileges.js';
-import { readServerInfo, resolveDatabases, type ServerInfo } from '../engines/postgres/server-info.js';
 import { StoreFolderMissingError } from '../storage/errors.js';
 import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
-import { resolvePostgresClient, type ResolvedClient } from '../toolchain/resolve.js';
 import { prepareSigning, type BackupSigning } from '../pipeline/run-backup.js';
+import { checkPostgresSource, type CheckedPostgresSource } from '../engines/postgres/preflight.js';
+import { Checks } from './checks.js';
 import { judgePreflight, renderPreflightTable, type PreflightCheck } from './verdict.js';
 
 /** Everything a backup needs, checked: what the backup goes on with once the preflight passed. */
-export interface PreparedBackup {
+export interface PreparedBackup extends CheckedPostgresSource {
   readonly encryption: EncryptionPlan;
   readonly signing: BackupSigning | undefined;
   readonly store: Store;
-  readonly connection: PostgresConnection;
-  readonly server: ServerInfo;
-  readonly client: ResolvedClient;
-  readonly databases: readonly string[];
 }
 
 /** A fingerprint as reports show it: its last 8 characters only. */
@@ -42,28 +34,6 @@ export function settingsGiven(options: PreflightOptions): string[] {
       return def.default === undefined || JSON.stringify(def.parse(def.default)) !== JSON.stringify(value);
     })
     .map(([name]) => name);
-}
-
-/** Runs checks in order; collects a row each, or (for a backup) stops at the first failure with its own error. */
-class Checks {
-  readonly rows: PreflightCheck[] = [];
-  constructor(private readonly failFast: boolean) {}
-
-  async run<T>(name: string, check: () => Promise<{ value: T; detail: string; warn?: boolean }>): Promise<T | undefined> {
-    try {
-      const { value, detail, warn } = await check();
-      this.rows.push({ name, status: warn ? 'warn' : 'pass', detail });
-      return value;
-    } catch (error) {
-      if (this.failFast) throw error;
-      this.rows.push({ name, status: 'fail', detail: describeError(error) });
-      return undefined;
-    }
-  }
-
-  skip(name: string, detail: string): void {
-    this.rows.push({ name, status: 'skip', detail });
-  }
 }
 
 function describeEncryption(plan: EncryptionPlan): string {
@@ -121,47 +91,10 @@ export async function runPreflightChecks(
     }
   });
 
-  const reached = await checks.run('source', async () => {
-    const connection = resolveConnection(options.databaseUrl, context.env);
-    const server = await readServerInfo(connection, context.env);
-    return { value: { connection, server }, detail: `PostgreSQL ${server.version} at ${describeConnection(connection)}.` };
-  });
-  const client = reached
-    ? await checks.run('pg_dump', async () => {
-        const found = await resolvePostgresClient({ purpose: 'dump', serverMajor: reached.server.major, override: options.postgresClientVersion, context });
-        return { value: found, detail: `pg_dump ${found.version} (${found.binDir}) for the PostgreSQL ${reached.server.major} server.` };
-      })
-    : (checks.skip('pg_dump', 'Needs the server version: the source could not be reached.'), undefined);
-  const databases = reached
-    ? await checks.run('databases', async () => {
-        const names = await resolveDatabases(reached.connection, options.databases, context.env);
-        if (options.name && names.length > 1) {
-          throw new OptionError(
-            `\`name\` (${options.name}) names one backup, but ${names.length} databases are to be backed up.`,
-            'Leave `name` empty: each database is then backed up under its own name.',
-          );
-        }
-        return { value: names, detail: `${names.join(', ')}.` };
-      })
-    : undefined;
-
-  if (!reached || !databases) {
-    checks.skip('privileges', 'Needs the source and its databases.');
-  } else {
-    const { filters } = postgresDumpSettings(options, { connection: reached.connection });
-    for (const database of databases) {
-      await checks.run(`privileges ${database}`, async () => {
-        const facts = await withConnection(connectionForDatabase(reached.connection, database), (c) => readPrivilegeFacts(c, filters ?? {}));
-        if (!hasEveryPrivilege(facts)) throw new PrivilegesMissingError(facts);
-        return { value: true, detail: `Role ${facts.role} may read every table (${facts.scope.tables}) and sequence (${facts.scope.sequences}) in scope${facts.scope.largeObjects ? ' and the large objects' : ''}.` };
-      });
-    }
-  }
+  const source = await checkPostgresSource(options, context, checks);
 
   const prepared =
-    encryption && store && reached && client && databases
-      ? { encryption, signing, store, connection: reached.connection, server: reached.server, client, databases }
-      : undefined;
+    encryption && store && source ? { encryption, signing, store, ...source } : undefined;
   return { rows: checks.rows, prepared };
 }
 
