@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,27 @@ function withSettings(script: string, settings: Record<string, string>): string 
   return out;
 }
 
+/** The folder-store variant the README describes: `cp` instead of `aws s3 cp`. */
+function forFolderStore(script: string): string {
+  const s3Copy = 'aws s3 cp ${ENDPOINT:+--endpoint-url "$ENDPOINT"}';
+  expect(script).toContain(s3Copy);
+  return script.replaceAll(s3Copy, 'cp');
+}
+
+/** A work folder holding the two key files the README imports, and an empty GnuPG home. */
+async function operatorDesk(): Promise<{ work: string; home: GpgHome; settings: Record<string, string> }> {
+  const work = freshFolder('lifeboat-break-glass-');
+  folders.push(work);
+  writeFileSync(join(work, 'signing.pub.asc'), signer.publicKeyArmored);
+  writeFileSync(join(work, 'identity.asc'), gpg.secretKeyArmored);
+  const home = await createGpgHome({ generateKey: false });
+  homes.push(home);
+  return { work, home, settings: { SIGNING_PUBLIC_KEY: 'signing.pub.asc', IDENTITY: 'identity.asc' } };
+}
+
+const homes: GpgHome[] = [];
+/** Work folders hold a private key and decrypted dumps: removed after the tests. */
+const folders: string[] = [];
 let pg: PgServer;
 let gpg: GpgHome;
 let signer: GpgHome;
@@ -40,18 +61,17 @@ let s3: S3Service;
 beforeAll(async () => {
   // An unprotected key, as an operator's own keyring would ask for its passphrase interactively.
   [pg, gpg, signer, s3] = await Promise.all([startPostgres(), createGpgHome({ passphrase: '' }), createGpgHome({ name: 'Backup signer', usage: 'sign' }), startS3()]);
-  // The operator's keyring holds the signing public key, as the README says.
-  await gpg.importKey(signer.publicKeyArmored);
   await createSample(pg, 'app');
 });
 afterAll(async () => {
-  await Promise.allSettled([pg?.stop(), gpg?.cleanup(), signer?.cleanup(), s3?.stop()]);
+  await Promise.allSettled([pg?.stop(), gpg?.cleanup(), signer?.cleanup(), s3?.stop(), ...homes.map((h) => h.cleanup())]);
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
 
 const signing = () => ({ 'signing-key': signer.secretKeyArmored, 'signing-key-passphrase': signer.passphrase });
 
 describe('README break-glass restore', () => {
-  it('restores a Lifeboat backup from S3 with only aws, sha256sum, gpg and pg_restore', async () => {
+  it('restores a Lifeboat backup from an S3-compatible store with only aws, sha256sum, gpg and pg_restore, keys imported as written', async () => {
     const bucket = await s3.createBucket();
     const store = `s3://${bucket}/lifeboat`;
     const outcome = await backup(
@@ -69,18 +89,24 @@ describe('README break-glass restore', () => {
     expect(outcome.failure).toBeUndefined();
     await pg.createDatabase('restored');
 
+    const { work, home, settings } = await operatorDesk();
     const script = withSettings(readmeScript(), {
       STORE: store,
       NAME: 'app',
       ID: outcome.outputs['backup-id'] as string,
       TARGET: pg.url('restored'),
+      ENDPOINT: s3.endpoint,
+      ...settings,
     });
-    const work = freshFolder('lifeboat-break-glass-');
     const binDir = machineClientBinDir();
+    // No endpoint in the environment: the script's own --endpoint-url must reach the store.
+    const { AWS_ENDPOINT_URL: _url, AWS_ENDPOINT_URL_S3: _s3url, ...awsEnv } = s3.env;
+    const { AWS_ENDPOINT_URL: _u, AWS_ENDPOINT_URL_S3: _s, ...parentEnv } = process.env;
     const result = await run('bash', ['-euo', 'pipefail', '-c', script], {
       cwd: work,
-      env: { ...process.env, ...s3.env, GNUPGHOME: gpg.home, PATH: `${binDir}:${process.env.PATH}` },
+      env: { ...parentEnv, ...awsEnv, GNUPGHOME: home.home, PATH: `${binDir}:${process.env.PATH}` },
     });
+    expect(result.stderr).toContain('secret key imported');
     expect(result.stderr).toContain('Good signature from "Backup signer');
     expect(result.stdout).toContain('db.pgdump.pgp: OK');
 
@@ -90,16 +116,17 @@ describe('README break-glass restore', () => {
 
   it('stops at the checksum when the stored payload was altered', async () => {
     const folder = freshFolder();
+    folders.push(folder);
     const outcome = await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, recipients: gpg.publicKeyArmored, ...signing() }), testContext());
     const id = outcome.outputs['backup-id'] as string;
     const payload = join(folder, 'app', id, 'db.pgdump.pgp');
     const bytes = readFileSync(payload);
     bytes[100]! ^= 0xff;
     // The folder variant of the same steps: cp instead of aws s3 cp.
-    const script = withSettings(readmeScript(), { STORE: folder, NAME: 'app', ID: id, TARGET: pg.url('never') })
-      .replace(/aws s3 cp/g, 'cp');
+    const desk = await operatorDesk();
+    const script = forFolderStore(withSettings(readmeScript(), { STORE: folder, NAME: 'app', ID: id, TARGET: pg.url('never'), ...desk.settings }));
     writeFileSync(payload, bytes);
-    const failure = await run('bash', ['-euo', 'pipefail', '-c', script], { cwd: freshFolder(), env: { ...process.env, GNUPGHOME: gpg.home } }).catch(
+    const failure = await run('bash', ['-euo', 'pipefail', '-c', script], { cwd: desk.work, env: { ...process.env, GNUPGHOME: desk.home.home } }).catch(
       (error: { code: number; stdout: string; stderr: string }) => error,
     );
     expect((failure as { code: number }).code).not.toBe(0);
@@ -108,12 +135,14 @@ describe('README break-glass restore', () => {
 
   it('stops at the signature when the manifest was changed', async () => {
     const folder = freshFolder();
+    folders.push(folder);
     const outcome = await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, recipients: gpg.publicKeyArmored, ...signing() }), testContext());
     const id = outcome.outputs['backup-id'] as string;
     const manifest = join(folder, 'app', id, 'manifest.json');
     writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('"name": "app"', '"name": "app "'));
-    const script = withSettings(readmeScript(), { STORE: folder, NAME: 'app', ID: id, TARGET: pg.url('never') }).replace(/aws s3 cp/g, 'cp');
-    const failure = await run('bash', ['-euo', 'pipefail', '-c', script], { cwd: freshFolder(), env: { ...process.env, GNUPGHOME: gpg.home } }).catch(
+    const desk = await operatorDesk();
+    const script = forFolderStore(withSettings(readmeScript(), { STORE: folder, NAME: 'app', ID: id, TARGET: pg.url('never'), ...desk.settings }));
+    const failure = await run('bash', ['-euo', 'pipefail', '-c', script], { cwd: desk.work, env: { ...process.env, GNUPGHOME: desk.home.home } }).catch(
       (error: { code: number; stdout: string; stderr: string }) => error,
     );
     expect((failure as { code: number }).code).not.toBe(0);

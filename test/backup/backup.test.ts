@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { Transform } from 'node:stream';
 import {
   backup,
@@ -19,6 +19,7 @@ import {
   type Manifest,
   type Store,
 } from '@lifeboat/core';
+import { formatBytes } from '../../packages/core/src/options/values.js';
 import { s3Error, startS3Peer } from '../storage/s3-peer.js';
 import { createGpgHome, type GpgHome } from '../services/gpg.js';
 import { startPostgres, type PgServer } from '../services/postgres.js';
@@ -91,6 +92,29 @@ describe('backup to a local folder', () => {
     expect(countMap(stats.tables)).toEqual(restored);
     expect(restored).toMatchObject(SAMPLE_ROWS);
     expect(stats.plaintextSha256).toBe(createHash('sha256').update(readFileSync(join(folder, 'db.pgdump'))).digest('hex'));
+  });
+
+  it('shows one size per backup, the bytes stored, and its summary heading before the prune table', async () => {
+    const folder = freshFolder();
+    const context = testContext();
+    onTestFinished(() => rmSync(folder, { recursive: true, force: true }));
+    const outcome = await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, recipients: gpg.publicKeyArmored, 'keep-last': '3' }), context);
+    expect(outcome.ok).toBe(true);
+    const { dir } = onlyManifest(folder, 'app');
+    const stored = filesUnder(dir).reduce((sum, file) => sum + statSync(join(dir, file)).size, 0);
+    // The output, the summary and the log all say the same size: every object stored, manifest included (what `list` shows).
+    expect(outcome.outputs.size).toBe(stored);
+    expect(JSON.parse(outcome.outputs.backups as string)[0].size).toBe(stored);
+    const [backupSummary, pruneSummary, ...rest] = context.reporter.summaries;
+    expect(backupSummary).toMatch(/^## Lifeboat backup\n/);
+    expect(backupSummary).toContain(`| ${formatBytes(stored)} |`);
+    expect(pruneSummary).toMatch(/^### Prune `app`/);
+    expect(pruneSummary).toContain(formatBytes(stored));
+    expect(rest).toEqual([]);
+    const log = context.reporter.lines.map((l) => l.message).join('\n');
+    expect(log).toContain(`complete: ${formatBytes(stored)} stored in`);
+    const sizes = [...log.matchAll(/\d+(?:\.\d+)? (?:B|KiB|MiB|GiB)\b/g)].map((m) => m[0]);
+    expect(new Set(sizes)).toEqual(new Set([formatBytes(stored)]));
   });
 
   it('says loudly when encryption is none, and stores plaintext a pg_restore reads directly', async () => {
@@ -284,6 +308,8 @@ describe('backup failures leave no backup that looks complete', () => {
     expect(terminated).toBe(true);
     expect(outcome.ok).toBe(false);
     expect(outcome.failure).toMatch(/pg_dump/);
+    // The failure is printed once, by the adapter: not also as an error line of the run.
+    expect(context.reporter.lines.filter((l) => l.level === 'error')).toEqual([]);
     expect(filesUnder(folder).filter((f) => f.endsWith('manifest.json'))).toEqual([]);
     expect(filesUnder(folder)).toEqual([]);
   });

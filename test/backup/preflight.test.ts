@@ -101,6 +101,7 @@ describe('preflight with a least-privilege role', () => {
       ['signing', 'warn'],
       ['settings', 'pass'],
       ['store', 'pass'],
+      ['engine', 'pass'],
       ['source', 'pass'],
       ['pg_dump', 'pass'],
       ['databases', 'pass'],

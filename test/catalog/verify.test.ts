@@ -69,6 +69,8 @@ describe.each(storeKinds())('verify on the $name store', (kind) => {
       `db/${ids[1]}/db.pgdump.pgp: SHA-256 expected ${payload.sha256}, actual ${sha256(changed)}.`,
     ]);
     expect(outcome.failure).toBe(`Verify failed for 3 of 5 backup(s): ${problems.join(' ')}`);
+    // The failure is the one place the log names them: the adapter prints it once.
+    for (const problem of problems) expect(ctx.reporter.lines.filter((l) => l.message.includes(problem)), problem).toEqual([]);
     expect(ctx.reporter.text()).toContain(`db/${ids[0]}/leftover.tmp is not listed in the manifest.`);
   });
 

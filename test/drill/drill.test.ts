@@ -13,6 +13,7 @@ import {
   resolveOptions,
   type DrillRecord,
 } from '@lifeboat/core';
+import type { PostgresRestoredTarget } from '../../packages/core/src/engines/postgres/engine.js';
 import { createGpgHome, type GpgHome } from '../services/gpg.js';
 import { startPostgres, type PgServer } from '../services/postgres.js';
 import { createSample, SAMPLE_ROWS } from '../postgres/sample.js';
@@ -88,6 +89,9 @@ describe('restore drill of a real backup', () => {
     expect(record.checks.find((c) => c.kind === 'rpo')).toMatchObject({ ok: true });
     expect(record.rpoMs).toBeGreaterThanOrEqual(0);
     expect(record.rtoMs).toBeGreaterThan(0);
+    // The outputs keep the fraction: a drill of 439 ms reports 0.439, not 0.
+    expect(outcome.outputs['rto-seconds']).toBe(Math.round(record.rtoMs!) / 1000);
+    expect(outcome.outputs['rpo-seconds']).toBe(Math.round(record.rpoMs!) / 1000);
     expect(record.versions).toMatchObject({
       'target server': expect.stringMatching(/^\d+/),
       pg_restore: expect.any(String),
@@ -171,7 +175,7 @@ describe('a drill fails with the named reason and still writes evidence', () => 
   it('a table dropped from the restored database before the checks', async () => {
     const { outcome, record } = await failedDrill(async () => {}, {
       afterRestore: async (target) => {
-        await pg.query('DROP TABLE app.orders CASCADE', [], target.database);
+        await pg.query('DROP TABLE app.orders CASCADE', [], (target as PostgresRestoredTarget).connection.database);
       },
     });
     expect(outcome.failure).toContain('table app.orders exists (expected present, got missing)');
@@ -181,7 +185,7 @@ describe('a drill fails with the named reason and still writes evidence', () => 
   it('a row-count mismatch', async () => {
     const { outcome } = await failedDrill(async () => {}, {
       afterRestore: async (target) => {
-        await pg.query('DELETE FROM audit.log WHERE id <= 3', [], target.database);
+        await pg.query('DELETE FROM audit.log WHERE id <= 3', [], (target as PostgresRestoredTarget).connection.database);
       },
     });
     expect(outcome.failure).toContain('rows in audit.log (expected 500, got 497)');

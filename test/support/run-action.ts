@@ -21,12 +21,13 @@ export interface ActionRun {
  * `INPUT_*` env vars, output and summary files, RUNNER_TEMP. Only PATH and HOME leak in
  * from this process, so nothing configured on the machine changes the result. With
  * LIFEBOAT_ACTIONS_FROM_SOURCE=true the action's TypeScript source runs instead of its bundle
- * (to try a change before the bundles are rebuilt).
+ * (to try a change before the bundles are rebuilt); `fromSource` asks for that in one test.
  */
 export async function runBundledAction(
   folder: string,
   inputs: Record<string, string>,
   extraEnv: Record<string, string> = {},
+  fromSource = process.env.LIFEBOAT_ACTIONS_FROM_SOURCE === 'true',
 ): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), 'lifeboat-action-'));
   const outputFile = join(dir, 'output');
@@ -45,7 +46,7 @@ export async function runBundledAction(
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   try {
     const entry =
-      process.env.LIFEBOAT_ACTIONS_FROM_SOURCE === 'true'
+      fromSource
         ? ['--import', join(repoRoot, 'test', 'support', 'register-ts.mjs'), join(repoRoot, 'actions', folder, 'src', 'index.ts')]
         : [join(repoRoot, 'actions', folder, 'dist', 'index.js')];
     const child = spawn(inject('node24'), entry, {

@@ -176,7 +176,7 @@ describe('restore-drill.yml: Summarise the evidence', () => {
     verdict: 'fail',
     failure: 'check row-count public.orders failed',
     rpoMs: 29_700_000,
-    rtoMs: 90_000,
+    rtoMs: 439,
     phases: [
       { name: 'restore', ok: true, durationMs: 60_000 },
       { name: 'checks', ok: false, durationMs: 2_000, error: '1 of 3 checks failed' },
@@ -200,7 +200,8 @@ describe('restore-drill.yml: Summarise the evidence', () => {
     expect(summary).toContain('- backup: `20261125T020000Z-a1b2c3`');
     expect(summary).toContain('- failure: check row-count public.orders failed');
     expect(summary).toContain('- RPO: 29700 s');
-    expect(summary).toContain('- RTO: 90 s');
+    // Seconds keep their fraction, as the drill's outputs do.
+    expect(summary).toContain('- RTO: 0.439 s');
     expect(summary).toContain('- phase failed: checks: 1 of 3 checks failed');
     expect(summary).toContain('- check failed: public.orders rows (expected 20000, got 19999)');
     expect(summary).not.toContain('public.customers rows');
@@ -282,5 +283,23 @@ describe('release.yml: Work out the version', () => {
     const run = runStep(script, { EVENT: 'workflow_dispatch', REF_NAME: 'main', INPUT_VERSION: '1.2' }, { cwd: repoRoot });
     expect(run.status).not.toBe(0);
     expect(run.stdout).toContain("::error::'1.2' is not a version");
+  });
+});
+
+describe('pre-deploy-gate.yml: the Backup gate verdict (the one required check)', () => {
+  const script = stepScript('pre-deploy-gate.yml', 'verdict', 'Every gated name passed, or the gate does not apply');
+  const cases: [string, Record<string, string>, number, string][] = [
+    ['not configured', { SCOPE: 'skipped', GATED: '', SNAPSHOT: 'skipped', GATE: 'skipped' }, 0, 'not configured'],
+    ['not gated', { SCOPE: 'success', GATED: 'false', SNAPSHOT: 'skipped', GATE: 'skipped' }, 0, 'does not apply'],
+    ['gated and passed', { SCOPE: 'success', GATED: 'true', SNAPSHOT: 'skipped', GATE: 'success' }, 0, 'fresh, recently drilled'],
+    ['gated and one name failed', { SCOPE: 'success', GATED: 'true', SNAPSHOT: 'skipped', GATE: 'failure' }, 1, "backup gate ended 'failure'"],
+    ['the snapshot failed (the gate then skips)', { SCOPE: 'success', GATED: 'true', SNAPSHOT: 'failure', GATE: 'skipped' }, 1, "snapshot before the deploy ended 'failure'"],
+    ['deciding the scope failed', { SCOPE: 'failure', GATED: '', SNAPSHOT: 'skipped', GATE: 'skipped' }, 1, "ended 'failure'"],
+    ['the gate was cancelled', { SCOPE: 'success', GATED: 'true', SNAPSHOT: 'success', GATE: 'cancelled' }, 1, "ended 'cancelled'"],
+  ];
+  it.each(cases)('%s', (_, env, status, message) => {
+    const run = runStep(script, env);
+    expect(run.status, run.stdout + run.stderr).toBe(status);
+    expect(run.stdout).toContain(message);
   });
 });

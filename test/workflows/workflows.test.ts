@@ -160,8 +160,60 @@ describe.each(files)('%s', (file) => {
   });
 });
 
+describe('third-party actions in the workflows', () => {
+  it.each(files)('%s pins each one by commit SHA, with its version in a comment', (file) => {
+    const { text } = readWorkflow(file);
+    const uses = [...text.matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/gm)].filter((m) => !m[1]!.startsWith('./'));
+    for (const [line, ref, rest] of uses) {
+      expect(ref, line).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+      expect(rest, line).toMatch(/^ # v\d+\.\d+\.\d+$/);
+    }
+  });
+
+  it('pin one version of each action everywhere', () => {
+    const pins = new Map<string, Set<string>>();
+    for (const file of files) {
+      for (const m of readWorkflow(file).text.matchAll(/uses:\s*([\w.-]+\/[\w.-]+)@([0-9a-f]{40})/g)) {
+        pins.set(m[1]!, (pins.get(m[1]!) ?? new Set()).add(m[2]!));
+      }
+    }
+    for (const [action, shas] of pins) expect([...shas], action).toHaveLength(1);
+  });
+});
+
+describe('backup.yml', () => {
+  const { doc } = readWorkflow('backup.yml');
+
+  it('prunes with keep rules, so the store does not grow forever', () => {
+    const step = doc.jobs.backup!.steps!.find((s) => s.uses === './actions/backup')!;
+    expect(step.with?.['keep-daily']).toBe("${{ inputs.keep-daily || vars.LIFEBOAT_KEEP_DAILY || '7' }}");
+    expect(step.with?.['keep-weekly']).toBe("${{ inputs.keep-weekly || vars.LIFEBOAT_KEEP_WEEKLY || '4' }}");
+    expect(step.with?.['keep-monthly']).toBe("${{ inputs.keep-monthly || vars.LIFEBOAT_KEEP_MONTHLY || '12' }}");
+  });
+});
+
 describe('restore-drill.yml', () => {
   const { doc } = readWorkflow('restore-drill.yml');
+
+  it('drills often enough that the gate default max-drill-age never lapses between drills', () => {
+    const cron = (doc.on.schedule as { cron: string }[])[0]!.cron;
+    // Monthly on a fixed day: at most 31 days apart.
+    expect(cron).toMatch(/^\d+ \d+ \d+ \* \*$/);
+    const gate = readWorkflow('pre-deploy-gate.yml').doc;
+    expect(gate.on.workflow_call.inputs['max-drill-age'].default).toBe('90d');
+    expect(readFileSync(join(repoRoot, 'packages', 'core', 'src', 'options', 'gate.ts'), 'utf8')).toMatch(/'max-drill-age': opt\.duration\(\{\s*default: '90d'/);
+  });
+
+  it('checks out the calling repository for the checks file, before the drill reads it', () => {
+    const steps = doc.jobs.drill!.steps!;
+    const checkout = steps.findIndex((s) => s.name === 'Check out the checks file');
+    const drill = steps.findIndex((s) => s.uses === './actions/restore-drill');
+    expect(checkout).toBeGreaterThanOrEqual(0);
+    expect(checkout).toBeLessThan(drill);
+    expect(steps[checkout]!.with?.path).toBe('.lifeboat-checks');
+    expect(steps[checkout]!.with?.repository).toBeUndefined();
+    expect(steps[drill]!.with?.checks).toContain("format('.lifeboat-checks/{0}'");
+  });
 
   it('restores into a health-checked postgres service of the major asked for', () => {
     const service = doc.jobs.drill!.services!.postgres!;
@@ -177,6 +229,18 @@ describe('restore-drill.yml', () => {
     expect(doc.on.workflow_call.inputs['open-issue-on-failure'].default).toBe(false);
     expect(doc.jobs.report!.if).toBe("${{ failure() && (inputs.open-issue-on-failure || vars.LIFEBOAT_DRILL_OPEN_ISSUE == 'true') }}");
     expect(doc.jobs.report!.permissions).toEqual({ issues: 'write' });
+  });
+});
+
+describe('pre-deploy-gate.yml', () => {
+  const { doc } = readWorkflow('pre-deploy-gate.yml');
+
+  it('reports one fixed-name "Backup gate" job that always runs, whatever the matrix did', () => {
+    const verdict = doc.jobs.verdict!;
+    expect(verdict.name).toBe('Backup gate');
+    expect(verdict.if).toBe('${{ always() }}');
+    expect(verdict.needs).toEqual(['scope', 'snapshot', 'gate']);
+    expect(verdict.name).not.toContain('${{');
   });
 });
 

@@ -124,3 +124,39 @@ describe('artifact stores from the CLI', () => {
     expect(stderr).toMatch(/^error: .*artifact.*only inside/im);
   });
 });
+
+describe('each error printed once', () => {
+  const count = (text: string, part: string) => text.split(part).length - 1;
+
+  it('a failing gate names each problem once on stderr, once in the summary', async () => {
+    const store = mkdtempSync(join(tmpdir(), 'lifeboat-cli-once-'));
+    try {
+      const { stdout, stderr, exitCode } = await harness().run('gate', '--store', store, '--name', 'app');
+      expect(exitCode).toBe(1);
+      const problem = 'There is no complete backup of `app`';
+      expect(count(stderr, problem), stderr).toBe(1);
+      expect(count(stdout, problem), stdout).toBe(1);
+      expect(stderr.trim().split('\n').filter((line) => line.startsWith('error:'))).toHaveLength(1);
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+    }
+  });
+
+  it('a failing drill states its failure once in the summary and once on stderr', async () => {
+    const store = mkdtempSync(join(tmpdir(), 'lifeboat-cli-once-'));
+    const evidence = mkdtempSync(join(tmpdir(), 'lifeboat-cli-evidence-'));
+    try {
+      const { stdout, stderr, exitCode } = await harness().run(
+        'drill', '--store', store, '--name', 'app', '--allow-unsigned', 'true', '--evidence-dir', evidence, '--record-drill', 'false',
+      );
+      expect(exitCode).toBe(1);
+      const failure = 'No complete backup exists.';
+      expect(count(stdout, failure), stdout).toBe(1);
+      expect(stdout).toContain('| select | ❌ failed (see Failure) |');
+      expect(count(stderr, failure), stderr).toBe(1);
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+      rmSync(evidence, { recursive: true, force: true });
+    }
+  });
+});

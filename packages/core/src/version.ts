@@ -1,2 +1,2 @@
 /** Lifeboat's version, recorded in manifests and evidence (a test keeps it equal to package.json). */
-export const LIFEBOAT_VERSION = '0.1.0';
+export const LIFEBOAT_VERSION = '1.0.0';

@@ -53,7 +53,7 @@ export const manifestSchema = z.looseObject({
   id: z.string().min(1),
   name: z.string().min(1),
   tool: z.looseObject({ name: z.literal('lifeboat'), version: z.string() }),
-  /** Source kind and its versions/format: `postgres` (server/client versions, dump format, compression) or `canister`. */
+  /** Source kind and its versions/format; the kind's engine reads the rest with its own schema (engines/registry.ts). */
   source: z.looseObject({
     kind: z.string().min(1),
   }),

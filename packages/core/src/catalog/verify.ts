@@ -31,6 +31,8 @@ export interface BackupVerification {
   /** One line per problem, naming the object, what was expected and what was found. */
   readonly problems: readonly string[];
   readonly bytesRead: number;
+  /** Bytes the backup holds in the store, every object included: the one size shown for a backup. */
+  readonly storedBytes: number;
   /** Files in the backup's folder that its manifest does not list (besides the manifest and its signature). */
   readonly unlisted: readonly string[];
 }
@@ -48,7 +50,7 @@ export class BackupNotFoundError extends LifeboatError {
  * stays flat whatever the size. A backup without a readable manifest fails.
  */
 export async function verifyBackup(store: Store, backup: CatalogBackup): Promise<BackupVerification> {
-  const base = { name: backup.name, id: backup.id };
+  const base = { name: backup.name, id: backup.id, storedBytes: backup.size };
   if (backup.state === 'incomplete' && !backup.manifest) {
     return { ...base, ok: false, checks: [], problems: [`${backup.name}/${backup.id}/ has no ${MANIFEST_FILE}: the backup is incomplete.`], bytesRead: 0, unlisted: [] };
   }
@@ -152,8 +154,9 @@ export async function verifyStore(
     if (context.signal?.aborted) throw context.signal.reason instanceof Error ? context.signal.reason : new Error('verify aborted');
     const result = await verifyBackup(store, backup);
     results.push(result);
-    if (result.ok) reporter.info(`ok ${backup.name}/${backup.id}: ${result.checks.length} object(s), ${formatBytes(result.bytesRead)}`);
-    else for (const problem of result.problems) reporter.error(`${backup.name}/${backup.id}: ${problem}`);
+    if (result.ok) reporter.info(`ok ${backup.name}/${backup.id}: ${result.checks.length} object(s) match, ${formatBytes(result.storedBytes)} stored`);
+    // Problems are not logged here: the failure the adapter prints names them, once.
+    else reporter.info(`FAILED ${backup.name}/${backup.id}: ${result.problems.length} problem(s)`);
     for (const file of result.unlisted) reporter.warning(`${backup.name}/${backup.id}/${file} is not listed in the manifest.`);
   }
 
@@ -209,9 +212,9 @@ function verifySummary(results: readonly BackupVerification[], store: string, sa
     `Store: ${store}${sample ? ` (sample of ${sample} per name: the newest plus random others)` : ''}`,
   ];
   if (results.length > 0) {
-    lines.push('', '| backup | objects | bytes read | result |', '| --- | --- | --- | --- |');
+    lines.push('', '| backup | objects | stored size | result |', '| --- | --- | --- | --- |');
     for (const r of results) {
-      lines.push(`| \`${r.name}/${r.id}\` | ${r.checks.length} | ${formatBytes(r.bytesRead)} | ${r.ok ? 'ok' : `**${r.problems.length} problem(s)**`} |`);
+      lines.push(`| \`${r.name}/${r.id}\` | ${r.checks.length} | ${formatBytes(r.storedBytes)} | ${r.ok ? 'ok' : `**${r.problems.length} problem(s)**`} |`);
     }
   }
   const problems = results.flatMap((r) => r.problems.map((p) => `- ${p}`));

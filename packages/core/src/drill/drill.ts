@@ -4,32 +4,28 @@ import { futureBackupProblem } from '../catalog/clock-skew.js';
 import { DRILL_RECORD_FORMAT, type CheckResult, type DrillRecord } from '../catalog/drill-record.js';
 import { provenanceFromEnv, type RunContext } from '../context.js';
 import type { DrillOptions } from '../options/drill.js';
-import { formatDuration } from '../options/values.js';
+import { formatDuration, outputSeconds } from '../options/values.js';
 import { describeError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
-import { verifyCanisterArchive } from '../engines/canister/verify-archive.js';
-import type { PostgresConnection } from '../engines/postgres/connection.js';
+import type { DecryptedBackup } from '../engines/engine.js';
+import { engineSection } from '../engines/registry.js';
+import type { RestoredTarget } from '../engines/restored-target.js';
 import { removePrivateTempDir } from '../process/private-temp.js';
 import { privateWorkDir } from '../process/work-dir.js';
 import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
-import { resolvePostgresClient } from '../toolchain/resolve.js';
 import { LIFEBOAT_VERSION } from '../version.js';
 import { describeAuthenticity, prepareAuthentication, type Authenticity } from './authenticate.js';
 import { loadKeysIfAny, obtainBackup } from './obtain.js';
 import { PhaseRecorder } from './phases.js';
-import { restorePayload } from '../engines/postgres/drill/restore-payload.js';
 import { publishEvidence } from './publish.js';
-import { runSqlChecks } from '../engines/postgres/drill/run-sql-checks.js';
 import { selectBackup, type SelectedBackup } from './select.js';
-import { loadSqlChecks, type SqlCheck } from '../engines/postgres/drill/sql-checks.js';
-import { rowCountChecks } from '../engines/postgres/drill/table-checks.js';
-import { prepareDrillTarget, type DrillTarget } from '../engines/postgres/drill/target.js';
+import { readCheckEntries } from './checks-file.js';
 
 /** Test seams: code run between phases, as a failure injected into a real drill. */
 export interface DrillHooks {
   /** Runs after the restore, before the checks (e.g. to drop a table and watch the checks fail). */
-  readonly afterRestore?: (target: PostgresConnection) => Promise<void>;
+  readonly afterRestore?: (target: RestoredTarget) => Promise<void>;
   /** Replaces the store the options name. */
   readonly store?: Store;
 }
@@ -50,7 +46,7 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
   const notes: string[] = [];
   let store: Store | undefined;
   let selected: SelectedBackup | undefined;
-  let target: DrillTarget | undefined;
+  let target: RestoredTarget | undefined;
   let rtoMs: number | undefined;
   let failure: string | undefined;
   let workDir: string | undefined;
@@ -59,13 +55,16 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
   try {
     workDir = await privateWorkDir(context, 'lifeboat-drill-');
     // Everything the operator configured is checked before any download.
-    const sqlChecks = loadSqlChecks(options.checks);
+    const checkEntries = readCheckEntries(options.checks);
     const keys = await loadKeysIfAny(options);
     const authentication = await prepareAuthentication(options, context);
     store = hooks.store ?? (await openStore(options, context));
     const from = store;
     selected = await phases.run('select', () => selectBackup(from, { name: options.name, backupId: options.backupId, before: options.before, now: started }));
     const { manifest } = selected;
+    const found = engineSection(manifest.source, `Manifest of ${selected.name}/${manifest.id}`);
+    // The operator's checks are judged in the engine's language before anything is downloaded.
+    const engineChecks = found?.engine.drill.checks?.parse(checkEntries.entries, checkEntries.where) ?? [];
     reporter.info(`Drilling ${selected.name}/${manifest.id} (${manifest.source.kind}, taken ${manifest.startedAt}).`);
     if (selected.skipped.length > 0) {
       const note = `Skipped ${selected.skipped.length} newer incomplete backup(s) without a manifest: ${selected.skipped.join(', ')}.`;
@@ -82,22 +81,26 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
     if (!authenticity.verified) reporter.warning(describeAuthenticity(authenticity));
     if (obtained.decryptedWith) versions.decryption = obtained.decryptedWith;
 
-    const source = manifest.source as Record<string, unknown>;
-    if (source.kind === 'postgres') {
-      target = await restoreIntoTarget(options, selected, obtained.payloadPath, drillId, phases, checks, versions, notes, context);
-      await hooks.afterRestore?.(target.connection);
+    if (found) {
+      const { engine } = found;
+      const backup: DecryptedBackup<{ readonly kind: string }> = { section: found.section, name: selected.name, payloadPath: obtained.payloadPath, stats: obtained.stats };
+      const restore = engine.drill.restore;
+      if (restore) {
+        const restored: RestoredTarget = await phases.run('restore', () => restore(backup, options, drillId, context));
+        target = restored;
+        Object.assign(versions, restored.versions);
+        notes.push(...restored.notes);
+        checks.push(...restored.checks);
+        await hooks.afterRestore?.(restored);
+      }
       const into = target;
       await phases.run('checks', async () => {
-        checks.push(...(await rowCountChecks(into.connection, obtained.stats, context.env)));
-        checks.push(...(await runSqlChecks(into.connection, sqlChecks)));
-      });
-    } else if (source.kind === 'canister' || source.kind === 'canister-snapshot') {
-      await phases.run('checks', async () => {
-        checks.push(...(await verifyCanisterArchive(obtained.payloadPath, source)).checks);
-        if (sqlChecks.length > 0) notes.push('SQL checks are for PostgreSQL backups; they were not run on this canister export.');
+        checks.push(...(await engine.drill.automaticChecks(backup, into, context)));
+        if (into && engine.drill.checks) checks.push(...(await engine.drill.checks.run(into, engineChecks, context)));
+        else if (checkEntries.entries.length > 0) notes.push(`Operator checks do not apply to ${engine.title} backups; they were not run on this one.`);
       });
     } else {
-      notes.push(`Backups of kind ${String(source.kind)} are verified and decrypted; there is nothing to restore them into.`);
+      notes.push(`Backups of kind ${manifest.source.kind} are verified and decrypted; there is nothing to restore them into.`);
     }
   } catch (error) {
     failure = phases.failed ? `${phases.failed.name} failed: ${phases.failed.error}` : describeError(error);
@@ -159,66 +162,14 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
       'backup-id': record.backupId,
       'drill-id': drillId,
       verdict: record.verdict,
-      'rpo-seconds': rpoMs !== undefined ? Math.round(rpoMs / 1000) : undefined,
-      'rto-seconds': Math.round(rtoMs / 1000),
+      'rpo-seconds': rpoMs !== undefined ? outputSeconds(rpoMs) : undefined,
+      'rto-seconds': outputSeconds(rtoMs),
       'evidence-path': published.jsonPath,
       'evidence-markdown-path': published.markdownPath,
       'checks-failed': failedChecks.length,
     },
     data: record,
   };
-}
-
-/** The `restore` phase: a target of the right major, a pg_restore that fits, the restore itself. */
-async function restoreIntoTarget(
-  options: DrillOptions,
-  selected: SelectedBackup,
-  payloadPath: string,
-  drillId: string,
-  phases: PhaseRecorder,
-  checks: CheckResult[],
-  versions: Record<string, string>,
-  notes: string[],
-  context: RunContext,
-): Promise<DrillTarget> {
-  const source = selected.manifest.source as Record<string, unknown>;
-  const sourceMajor = numberOf(source.serverMajor);
-  const archiveMajor = numberOf(source.clientMajor);
-  let prepared: DrillTarget | undefined;
-  try {
-    await phases.run('restore', async () => {
-      prepared = await prepareDrillTarget(
-        options.targetDatabaseUrl,
-        { major: sourceMajor ?? 0, database: String(source.database ?? selected.name), drillId },
-        context,
-      );
-      const target = prepared;
-      const client = await resolvePostgresClient({
-        purpose: 'restore',
-        serverMajor: target.server.major,
-        archiveMajor,
-        sourceMajor,
-        override: options.postgresClientVersion,
-        context,
-      });
-      notes.push(...client.notes, `Restored into ${target.description}.`, ...(target.note ? [target.note] : []));
-      versions['source server'] = String(source.serverVersion ?? '?');
-      versions.pg_dump = String(source.clientVersion ?? '?');
-      versions['target server'] = target.server.version;
-      versions[source.dumpFormat === 'globals-sql' ? 'psql' : 'pg_restore'] = client.version;
-      const restored = await restorePayload(payloadPath, source, target.connection, client, options, context);
-      checks.push(restored.check);
-      notes.push(...restored.notes);
-    });
-  } catch (error) {
-    await prepared?.cleanup(options.keepDatabase);
-    throw error;
-  }
-  return prepared!;
-}
-
-function numberOf(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
 function show(value: unknown): string {

@@ -28,7 +28,9 @@ export function renderEvidenceMarkdown(record: DrillRecord): string {
   if (record.phases.length > 0) {
     lines.push('', '| phase | result | duration |', '| --- | --- | --- |');
     for (const phase of record.phases) {
-      const result = phase.ok ? 'ok' : `failed: ${markdownCell(phase.error ?? '')}`;
+      // The failure line above already says why; the table only marks where.
+      const told = phase.error !== undefined && record.failure?.includes(phase.error);
+      const result = phase.ok ? 'ok' : told ? '❌ failed (see Failure)' : `failed: ${markdownCell(phase.error ?? '')}`;
       lines.push(`| ${phase.name} | ${result} | ${formatDuration(phase.durationMs)} |`);
     }
   }

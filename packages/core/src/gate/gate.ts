@@ -1,3 +1,4 @@
+import { outputSeconds } from '../options/values.js';
 import { readCatalog, resolveBackupName } from '../catalog/catalog.js';
 import { backupIdTime } from '../catalog/backup-id.js';
 import { futureBackupProblem, futureDrillProblem } from '../catalog/clock-skew.js';
@@ -66,7 +67,7 @@ export async function gateStore(
   const problems = [...verdict.problems, ...extra];
   const pass = verdict.pass && extra.length === 0;
   for (const note of facts.ignored ?? []) reporter.warning(note);
-  for (const problem of problems) reporter.error(problem);
+  // Problems are printed once: in the summary and in the failure the adapter reports.
   if (pass) reporter.info(`Gate passed for \`${facts.name}\`: backup ${facts.backup!.id} and drill ${facts.drill!.id} are recent.`);
   await reporter.summary(gateSummary({ facts, verdict, limits, problems, pass, backupTaken, store: store.location }));
 
@@ -121,7 +122,7 @@ export async function readGateFacts(store: Store, name: string | undefined, now:
 }
 
 function seconds(ms: number | undefined): number | undefined {
-  return ms === undefined ? undefined : Math.floor(ms / 1000);
+  return ms === undefined ? undefined : outputSeconds(ms);
 }
 
 function gateData(facts: GateFacts, verdict: GateVerdict, problems: string[], pass: boolean, backupTaken: string | undefined, store: string) {

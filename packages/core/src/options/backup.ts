@@ -1,16 +1,15 @@
 import { defineOperation, opt } from './define.js';
 import type { ResolvedOptions } from './define.js';
 import { encryptionOptions, storeOptions } from './common.js';
-import { postgresDumpOptions } from '../engines/postgres/options.js';
+import { engineBackupOptions } from '../engines/options.js';
 import { retentionOptions } from './retention.js';
 import { signingOptions } from './signing.js';
 import { artifactOptions, s3UploadOptions, storeCreationOptions } from './storage.js';
-import { toolchainOptions } from './toolchain.js';
 
 /** `lifeboat backup` and `actions/backup`. */
 export const backupOperation = defineOperation({
   command: 'backup',
-  summary: 'Take an encrypted logical backup of PostgreSQL and store it with a manifest written last.',
+  summary: 'Take an encrypted logical backup of PostgreSQL or Redis and store it with a manifest written last.',
   options: {
     preflight: opt.boolean({
       default: 'false',
@@ -18,12 +17,7 @@ export const backupOperation = defineOperation({
       description:
         'Only run the preflight checks (tools, settings, keys, store, source and its privileges; no data is read) and print their PASS/FAIL table; no backup is taken. Every backup runs them first anyway.',
     }),
-    'database-url': opt.string({
-      secret: true,
-      description: 'PostgreSQL connection URL of the source (`postgres://user:pass@host:5432/db`). Empty: the standard `PG*` variables.',
-    }),
-    ...postgresDumpOptions,
-    ...toolchainOptions,
+    ...engineBackupOptions,
     ...storeOptions,
     ...storeCreationOptions,
     ...s3UploadOptions,
@@ -35,7 +29,7 @@ export const backupOperation = defineOperation({
   outputs: {
     'backup-id': 'Id of the backup taken (sorts by time); with several databases, the last one.',
     location: 'Where the backup was stored: the store and the key of its manifest.',
-    size: 'Stored size of the payload in bytes.',
+    size: 'Bytes the backup holds in the store: every object, signature and manifest included, the size `lifeboat list` shows.',
     sha256: 'SHA-256 of the stored payload bytes.',
     duration: 'Duration of the backup in seconds.',
     recipients: 'Fingerprints of the recipient keys, comma-separated.',
@@ -46,7 +40,7 @@ export const backupOperation = defineOperation({
   action: {
     folder: 'backup',
     name: 'Lifeboat backup',
-    description: 'Encrypted logical backup of PostgreSQL to S3, GitHub artifacts or a folder, with a manifest written last.',
+    description: 'Encrypted logical backup of PostgreSQL or Redis to S3, GitHub artifacts or a folder, with a manifest written last.',
     icon: 'archive',
     color: 'blue',
   },

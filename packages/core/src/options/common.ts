@@ -9,7 +9,7 @@ export const storeOptions = {
   }),
   'name': opt.backupName({
     description:
-      'Logical backup name: the folder under the store. Empty: the database\'s name (each database under its own name when several are backed up).',
+      'Logical backup name: the folder under the store. Empty: the database\'s name (each database under its own name when several are backed up); `redis` for a Redis server.',
   }),
   's3-endpoint': opt.string({
     description: 'S3-compatible endpoint URL (MinIO, R2, B2, ...). Empty for AWS S3.',

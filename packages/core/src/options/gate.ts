@@ -28,9 +28,9 @@ export const gateOperation = defineOperation({
   outputs: {
     verdict: '`pass` or `fail`.',
     'backup-id': 'Id of the newest complete backup, if any.',
-    'backup-age-seconds': 'Age of the newest complete backup, in seconds.',
+    'backup-age-seconds': 'Age of the newest complete backup, in seconds (fractional).',
     'drill-id': 'Id of the newest drill record, if any.',
-    'drill-age-seconds': 'Age of the newest drill, in seconds.',
+    'drill-age-seconds': 'Age of the newest drill, in seconds (fractional).',
     'backup-taken': 'Id of the fresh backup taken first because the newest was stale (`backup-if-stale`), if any.',
   },
   action: {

@@ -2,14 +2,13 @@ import { defineOperation, opt } from './define.js';
 import type { ResolvedOptions } from './define.js';
 import { decryptionOptions, storeOptions } from './common.js';
 import { backupSelectionOptions } from './drill.js';
-import { postgresRestoreOptions } from '../engines/postgres/options.js';
+import { engineRestoreOptions } from '../engines/options.js';
 import { signatureVerificationOptions } from './signing.js';
-import { toolchainOptions } from './toolchain.js';
 
 /** `lifeboat restore`: a real recovery, with the drill's verification. */
 export const restoreOperation = defineOperation({
   command: 'restore',
-  summary: 'Restore a backup into a given database for a real recovery, verified like a drill.',
+  summary: 'Restore a backup into a given (empty) database or server for a real recovery, verified like a drill. Set the target option of the backup\'s kind: `target-database-url` or `target-redis-url`.',
   options: {
     ...storeOptions,
     name: opt.backupName({
@@ -18,18 +17,12 @@ export const restoreOperation = defineOperation({
     ...backupSelectionOptions,
     ...decryptionOptions,
     ...signatureVerificationOptions,
-    'target-database-url': opt.string({
-      required: true,
-      secret: true,
-      description: 'PostgreSQL URL of the database to restore into. It must exist and hold no tables.',
-    }),
-    ...postgresRestoreOptions,
-    ...toolchainOptions,
+    ...engineRestoreOptions,
   },
   outputs: {
     'backup-id': 'Id of the backup restored.',
     'duration': 'Total time in seconds.',
-    'checks-failed': 'Number of failed checks (tables and row counts).',
+    'checks-failed': 'Number of failed checks (tables and row counts, key counts).',
   },
 });
 

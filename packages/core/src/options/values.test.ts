@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, parseBoolean, parseDuration, parseList, parseSize } from './values.js';
+import { formatBytes, formatDuration, outputSeconds, parseBoolean, parseDuration, parseList, parseSize } from './values.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -57,5 +57,18 @@ describe('parseBoolean and parseList', () => {
 
   it('splits on newlines and commas, dropping blanks and comments', () => {
     expect(parseList('a, b\n\n# note\nc # trailing\n')).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('outputSeconds', () => {
+  it.each([
+    [439, 0.439],
+    [0, 0],
+    [999.6, 1],
+    [1500, 1.5],
+    [90 * 86_400_000, 7_776_000],
+    [3_723_004.4, 3723.004],
+  ])('%d ms is %d s: fractional, never rounded to whole seconds', (ms, seconds) => {
+    expect(outputSeconds(ms)).toBe(seconds);
   });
 });

@@ -20,6 +20,11 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(total);
 }
 
+/** Milliseconds as the seconds a duration output reports: fractional, to the millisecond (439 ms → 0.439). */
+export function outputSeconds(ms: number): number {
+  return Math.round(ms) / 1000;
+}
+
 /** Formats milliseconds the way operators write durations: `1d 2h`, `3m 5s`, `850ms`. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return String(ms);

@@ -37,7 +37,7 @@ export async function backupFromSource(source: BackupSource, options: SourceBack
     outputs: {
       'backup-id': manifest.id,
       location: `${store.location}/${result.manifestKey}`,
-      size: payload.size,
+      size: result.storedBytes,
       sha256: payload.sha256,
     },
     data: manifest,

@@ -41,7 +41,7 @@ export function renderBackupSummary(
     const result = t.error ? `❌ ${markdownCell(t.error)}` : t.pruned ? `✅ (retention deleted ${t.pruned})` : '✅';
     lines.push(
       r
-        ? `| ${t.name} | \`${r.manifest.id}\` | ${formatBytes(r.payload.size)} | \`${r.payload.sha256.slice(0, 16)}…\` | ${formatDuration(r.manifest.durationMs)} | ${result} |`
+        ? `| ${t.name} | \`${r.manifest.id}\` | ${formatBytes(r.storedBytes)} | \`${r.payload.sha256.slice(0, 16)}…\` | ${formatDuration(r.manifest.durationMs)} | ${result} |`
         : `| ${t.name} | — | — | — | — | ${result} |`,
     );
   }

@@ -1,12 +1,10 @@
+import { outputSeconds } from '../options/values.js';
 import type { RunContext } from '../context.js';
 import type { BackupOptions } from '../options/backup.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import { describeError } from '../report/errors.js';
 import { pruneAfterBackup } from '../retention/prune.js';
-import { connectionForDatabase } from '../engines/postgres/connection.js';
-import { postgresDumpSettings, postgresGlobalsSettings } from '../engines/postgres/from-options.js';
-import { createPostgresGlobalsSource } from '../engines/postgres/globals.js';
-import { createPostgresSource } from '../engines/postgres/source.js';
+import { backupEngine } from '../engines/registry.js';
 import type { BackupSource } from '../engines/source.js';
 import type { Store } from '../storage/store.js';
 import { sweepLeftovers } from '../process/work-dir.js';
@@ -15,10 +13,11 @@ import { runBackup } from './run-backup.js';
 import { prepareBackup, preflight } from '../preflight/preflight.js';
 
 /**
- * The backup operation: the preflight checks first (keys, retention, store, server, a pg_dump
- * that fits it, the role's privileges; fail closed, before pg_dump starts), then back up each
- * database (and the globals when asked), each its own backup with its manifest written last.
- * With `preflight: true`, only the checks run and their table is the result.
+ * The backup operation: the preflight checks first (keys, retention, the store probed, the
+ * engine's source checks; fail closed, before any data is read), then the engine whose
+ * source option is set lists the backups to take (each PostgreSQL database and the globals,
+ * one Redis server), and each is taken as its own backup with its manifest written last. With `preflight: true`, only the
+ * checks run and their PASS/FAIL table is the result.
  */
 export async function backup(
   options: BackupOptions,
@@ -27,36 +26,34 @@ export async function backup(
 ): Promise<OperationOutcome> {
   if (options.preflight) return preflight(options, context);
   const { reporter } = context;
-  // Keys, settings, store (probed), server, pg_dump and privileges, all before pg_dump starts.
-  const { encryption, signing, store, connection, client, databases } = await prepareBackup(options, context, overrides.store);
+  const engine = backupEngine(options);
+  // Keys, retention, the store (probed) and the engine's own checks (PostgreSQL: server,
+  // pg_dump, the role's privileges), each failing the run before any data is read.
+  const { encryption, signing, store } = await prepareBackup(options, context, overrides.store);
   // A directory dump of an earlier, killed run may still lie in the temp folder.
   await sweepLeftovers(context);
 
-  const run = { binDir: client.binDir, tempDir: context.tempDir, env: context.env, reporter };
+  const planned = await engine.backup!.plan(options, context);
+
   const taken: TakenBackup[] = [];
+  // Published after the backup summary, so it reads heading first, then each prune table.
+  const pruneSummaries: string[] = [];
   const take = async (name: string, createSource: () => Promise<BackupSource>) => {
     try {
       const source = await createSource();
       const result = await reporter.group(`Backup ${name}`, () => runBackup(source, { store, name, encryption, signing }, context));
       const pruned = await prune(options, store, name, result.manifest.id, context);
+      if (pruned.summary) pruneSummaries.push(pruned.summary);
       taken.push({ name, result, pruned: pruned.deleted, error: pruned.failure });
     } catch (error) {
-      const message = describeError(error);
-      reporter.error(`Backup of ${name} failed: ${message}`);
-      taken.push({ name, error: message });
+      // Not printed here: the run's failure names it once, and the summary's row says it.
+      taken.push({ name, error: describeError(error) });
     }
   };
-  for (const database of databases) {
-    const db = connectionForDatabase(connection, database);
-    await take(options.name ?? database, () =>
-      createPostgresSource(postgresDumpSettings(options, { ...run, connection: db })),
-    );
-  }
-  if (options.globals) {
-    await take('globals', () => createPostgresGlobalsSource(postgresGlobalsSettings(options, { ...run, connection })));
-  }
+  for (const { name, create } of planned) await take(name, create);
 
   await reporter.summary(renderBackupSummary(taken, store, encryption, undefined, signing));
+  for (const summary of pruneSummaries) await reporter.summary(summary);
   const done = taken.filter((t) => t.result);
   const last = done.at(-1)?.result;
   const failures = taken.filter((t) => t.error);
@@ -71,16 +68,16 @@ export async function backup(
     outputs: {
       'backup-id': last?.manifest.id,
       location: last ? `${store.location}/${last.manifestKey}` : undefined,
-      size: last?.payload.size,
+      size: last?.storedBytes,
       sha256: last?.payload.sha256,
-      duration: last ? Math.round(last.manifest.durationMs) / 1000 : undefined,
+      duration: last ? outputSeconds(last.manifest.durationMs) : undefined,
       recipients: encryption.recipients.map((r) => r.fingerprint).join(','),
       encrypted: encryption.scheme !== 'none',
       backups: JSON.stringify(
         done.map(({ name, result }) => ({
           name,
           id: result!.manifest.id,
-          size: result!.payload.size,
+          size: result!.storedBytes,
           sha256: result!.payload.sha256,
           manifest: result!.manifestKey,
         })),
@@ -97,9 +94,10 @@ async function prune(
   name: string,
   backupId: string,
   context: RunContext,
-): Promise<{ deleted: number; failure?: string }> {
+): Promise<{ deleted: number; failure?: string; summary?: string }> {
   const result = await pruneAfterBackup(options, { store, name, backupId }, context);
   if (!result) return { deleted: 0 };
   const deleted = result.report?.deleted ?? 0;
-  return result.ok ? { deleted } : { deleted, failure: `backup ${backupId} is complete, but retention failed: ${result.failure}` };
+  const summary = result.summary;
+  return result.ok ? { deleted, summary } : { deleted, summary, failure: `backup ${backupId} is complete, but retention failed: ${result.failure}` };
 }

@@ -14,7 +14,7 @@ import {
 import { MANIFEST_FORMAT, serializeManifest, type Manifest, type StoredFile } from '../catalog/manifest.js';
 import { provenanceFromEnv, type RunContext } from '../context.js';
 import { describeEncryption, encryptBytes, encryptStream, signDetached, type EncryptionPlan } from '../crypto/index.js';
-import { formatBytes } from '../options/values.js';
+import { formatBytes, formatDuration } from '../options/values.js';
 import { BACKUP_NAME_FORM } from '../options/define.js';
 import { LifeboatError, OptionError } from '../report/errors.js';
 import type { BackupSource, SourceResult, SourceRun } from '../engines/source.js';
@@ -69,6 +69,8 @@ export interface BackupRunResult {
   readonly manifest: Manifest;
   readonly manifestKey: string;
   readonly payload: StoredFile;
+  /** Bytes the backup holds in the store: every object, signature and manifest included (what `list` shows). */
+  readonly storedBytes: number;
   /** Plaintext bytes that went into encryption. */
   readonly plaintextBytes: number;
   readonly source: SourceResult;
@@ -124,9 +126,10 @@ export async function runBackup(source: BackupSource, target: BackupTarget, cont
     const stored = new HashCounter();
     const upload = new PassThrough();
     const payloadKey = backupObjectKey(target.name, id, payloadFile);
+    // One size per backup: progress counts stored (encrypted) bytes, as the summary and `list` do.
     const progress = startProgress(
-      () => plain.bytes,
-      (sample) => reporter.info(`  ${formatProgress(sample)} read, ${formatBytes(stored.bytes)} stored`),
+      () => stored.bytes,
+      (sample) => reporter.info(`  ${formatProgress(sample)} stored so far`),
       target.progressIntervalMs ?? 10_000,
     );
     written.push(payloadKey);
@@ -154,8 +157,7 @@ export async function runBackup(source: BackupSource, target: BackupTarget, cont
         put,
       ]);
     } finally {
-      const final = progress.stop();
-      reporter.info(`  ${formatProgress(final)} read`);
+      progress.stop();
     }
     // The stream may end cleanly although the producer failed (pg_dump killed, index cut short).
     const sourceResult = await producer.result;
@@ -201,19 +203,22 @@ export async function runBackup(source: BackupSource, target: BackupTarget, cont
       provenance: provenanceFromEnv(context.env, hostname()),
     };
     const manifestText = serializeManifest(manifest);
+    let storedBytes = payload.size + stats.size + Buffer.byteLength(manifestText);
     if (target.signing) {
       const { signature } = await signDetached(Buffer.from(manifestText), target.signing);
       const signatureKey = backupObjectKey(target.name, id, MANIFEST_SIGNATURE_FILE);
       written.push(signatureKey);
-      await target.store.put(signatureKey, Readable.from([Buffer.from(signature)]));
+      const signatureBytes = Buffer.from(signature);
+      storedBytes += signatureBytes.length;
+      await target.store.put(signatureKey, Readable.from([signatureBytes]));
     }
     const key = manifestKey(target.name, id);
     // Listed before the put: a put that fails after the object landed (lost response, failed
     // size check) must not leave a manifest behind. Deleting a key never written is harmless.
     written.push(key);
     await target.store.put(key, Readable.from([Buffer.from(manifestText)]));
-    reporter.info(`Backup ${target.name}/${id} complete: ${MANIFEST_FILE} written.`);
-    return { manifest, manifestKey: key, payload, plaintextBytes: plain.bytes, source: sourceResult };
+    reporter.info(`Backup ${target.name}/${id} complete: ${formatBytes(storedBytes)} stored in ${formatDuration(manifest.durationMs)}, ${MANIFEST_FILE} written.`);
+    return { manifest, manifestKey: key, payload, storedBytes, plaintextBytes: plain.bytes, source: sourceResult };
   } catch (error) {
     abort.abort(error);
     // The producer (pg_dump, tar, its snapshot transaction, a temp dump folder) is gone before

@@ -18,6 +18,10 @@ export class Checks {
     }
   }
 
+  warn(name: string, detail: string): void {
+    this.rows.push({ name, status: 'warn', detail });
+  }
+
   skip(name: string, detail: string): void {
     this.rows.push({ name, status: 'skip', detail });
   }

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { judgePreflight, renderPreflightTable, REQUIRED_CHECKS, type CheckStatus, type PreflightCheck } from './verdict.js';
 
-/** Every required check with the given status, unless overridden by name. */
+/** Every required check and PostgreSQL's own rows, passing unless overridden by name. */
 function rows(overrides: Record<string, CheckStatus> = {}, extra: PreflightCheck[] = []): PreflightCheck[] {
-  return [
-    ...REQUIRED_CHECKS.map((name) => ({ name: name === 'privileges' ? 'privileges app' : name, status: overrides[name] ?? 'pass', detail: 'x' })),
-    ...extra,
-  ];
+  return [...REQUIRED_CHECKS, 'pg_dump', 'privileges app']
+    .map((name) => ({ name, status: overrides[name] ?? 'pass', detail: 'x' }))
+    .concat(extra);
 }
 
 describe('judgePreflight', () => {
@@ -14,7 +13,7 @@ describe('judgePreflight', () => {
     ['every check passes', rows(), true, [], []],
     ['a warning still passes', rows({ encryption: 'warn' }), true, [], ['encryption']],
     ['one failure fails', rows({ store: 'fail' }), false, ['store'], []],
-    ['a check that could not run fails', rows({ source: 'fail', pg_dump: 'skip', privileges: 'skip' }), false, ['source', 'pg_dump', 'privileges app'], []],
+    ['a check that could not run fails', rows({ source: 'fail', pg_dump: 'skip', 'privileges app': 'skip' }), false, ['source', 'pg_dump', 'privileges app'], []],
     ['an optional check that fails fails', rows({}, [{ name: 'signing', status: 'fail', detail: 'x' }]), false, ['signing'], []],
     ['a required check that never ran fails', rows().filter((c) => c.name !== 'store'), false, ['store'], []],
     ['nothing checked fails', [], false, [...REQUIRED_CHECKS], []],
@@ -41,7 +40,7 @@ describe('renderPreflightTable', () => {
     expect(text).toContain('| store | PASS | probe written \\| read \\| removed |');
     expect(text).toContain('| pg_dump | SKIP | needs the source |');
     expect(text).toContain('| source | FAIL | unreachable fix it |');
-    expect(text).toContain('**FAIL**: pg_dump, source, settings, encryption, privileges. Fix them before the next backup.');
+    expect(text).toContain('**FAIL**: pg_dump, source, settings, encryption. Fix them before the next backup.');
   });
 
   it('says PASS, naming warnings', () => {

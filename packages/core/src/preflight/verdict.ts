@@ -18,8 +18,8 @@ export interface PreflightVerdict {
   readonly warned: readonly string[];
 }
 
-/** Checks every preflight must have run (a missing one fails: nothing is assumed fine). */
-export const REQUIRED_CHECKS = ['settings', 'encryption', 'store', 'source', 'pg_dump', 'privileges'] as const;
+/** Checks every preflight must have run (a missing one fails: nothing is assumed fine); engines add their own rows. */
+export const REQUIRED_CHECKS = ['settings', 'encryption', 'store', 'source'] as const;
 
 /** A required check is present when a row has its name, or starts with it (`privileges app`). */
 function ran(checks: readonly PreflightCheck[], name: string): boolean {

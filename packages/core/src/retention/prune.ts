@@ -131,6 +131,8 @@ export interface PruneAfterBackupResult {
   readonly ok: boolean;
   readonly failure?: string;
   readonly report?: PruneReport;
+  /** The prune table, for the caller to publish after its own summary. */
+  readonly summary?: string;
 }
 
 /**
@@ -150,9 +152,9 @@ export async function pruneAfterBackup(
     const report = await context.reporter.group(`Prune ${target.name}`, () =>
       pruneName(target.store, target.name, policy, context, { dryRun: false, expectBackupId: target.backupId }),
     );
-    await context.reporter.summary(pruneSummary(report, target.store));
+    // Returned, not published: the backup's summary comes first, then this table under it.
     const outcome = pruneOutcome(report, target.store);
-    return { ok: outcome.ok, failure: outcome.failure, report };
+    return { ok: outcome.ok, failure: outcome.failure, report, summary: pruneSummary(report, target.store) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const fix = error instanceof LifeboatError && error.fix ? ` ${error.fix}` : '';

@@ -1,3 +1,4 @@
+import { TargetTooOldError } from '../engines/postgres/restore/errors.js';
 import { LifeboatError } from '../report/errors.js';
 import type { ClientDecision } from './select.js';
 
@@ -15,12 +16,8 @@ export class ClientMissingError extends LifeboatError {
   }
 }
 
-/** A restore target's major is older than the server the backup was taken from. */
-export class RestoreTargetTooOldError extends LifeboatError {
-  constructor(message: string, fix: string) {
-    super('restore-target-too-old', message, fix);
-  }
-}
+/** A restore target's major is older than the server the backup was taken from: the one class for it, under its older name. */
+export { TargetTooOldError as RestoreTargetTooOldError };
 
 /** Installing the PostgreSQL client on the runner failed; the tool's own message is kept. */
 export class ClientInstallError extends LifeboatError {
@@ -36,7 +33,9 @@ export function refusalError(decision: Extract<ClientDecision, { kind: 'refuse' 
       return new ClientTooOldError(decision.reason, decision.fix);
     case 'client-missing':
       return new ClientMissingError(decision.reason, decision.fix);
-    case 'target-too-old':
-      return new RestoreTargetTooOldError(decision.reason, decision.fix);
+    case 'target-too-old': {
+      const majors = decision.majors ?? { source: 0, target: 0 };
+      return new TargetTooOldError({ major: majors.source }, { major: majors.target, version: String(majors.target) }, { message: decision.reason, fix: decision.fix });
+    }
   }
 }

@@ -192,6 +192,7 @@ describe('selectPostgresClient for a restore', () => {
     );
     expect(decision.reason).toContain('PostgreSQL 15, older than the PostgreSQL 17');
     expect(decision.fix).toContain('postgres:17');
+    expect(decision.majors).toEqual({ source: 17, target: 15 });
   });
 
   it('refuses an override older than the archive', () => {

@@ -52,7 +52,14 @@ export type ClientDecision =
       readonly fallback?: PgClientInstallation;
       readonly notes: readonly string[];
     }
-  | { readonly kind: 'refuse'; readonly code: RefusalCode; readonly reason: string; readonly fix: string };
+  | {
+      readonly kind: 'refuse';
+      readonly code: RefusalCode;
+      readonly reason: string;
+      readonly fix: string;
+      /** `target-too-old`: the backup's server major and the target's. */
+      readonly majors?: { readonly source: number; readonly target: number };
+    };
 
 /** The transaction_timeout consequences of running client `clientMajor` for `purpose`. */
 export function clientCompat(purpose: ClientPurpose, clientMajor: number, serverMajor: number): ClientCompat {
@@ -167,6 +174,7 @@ export function selectPostgresClient(request: ClientRequest): ClientDecision {
       code: 'target-too-old',
       reason: `The target server is PostgreSQL ${serverMajor}, older than the PostgreSQL ${request.sourceMajor} this backup was taken from; PostgreSQL does not support restoring a dump into an older major (types, syntax and catalog objects may not exist there).`,
       fix: `Restore into PostgreSQL ${request.sourceMajor} or newer (for a drill: a postgres:${request.sourceMajor} target).`,
+      majors: { source: request.sourceMajor, target: serverMajor },
     };
   }
 

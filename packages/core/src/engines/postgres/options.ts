@@ -1,4 +1,5 @@
 import { opt, type OptionDef, type ResolvedOptions } from '../../options/define.js';
+import { toolchainOptions } from '../../options/toolchain.js';
 import { parseCompression, type CompressionSetting } from './compression.js';
 
 /** `compression` needs its own parser (method plus optional level), so it is declared in full. */
@@ -99,3 +100,34 @@ export const postgresRestoreOptions = {
 export type PostgresDumpOptions = ResolvedOptions<typeof postgresDumpOptions>;
 /** Parsed values of `postgresRestoreOptions`. */
 export type PostgresRestoreOptions = ResolvedOptions<typeof postgresRestoreOptions>;
+
+/** How `lifeboat backup` reaches PostgreSQL and dumps it; the backup operation spreads these in. */
+export const postgresBackupOptions = {
+  'database-url': opt.string({
+    secret: true,
+    description: 'PostgreSQL connection URL of the source (`postgres://user:pass@host:5432/db`). Empty: the standard `PG*` variables (when no other kind\'s source, such as `redis-url`, is set).',
+  }),
+  ...postgresDumpOptions,
+  ...toolchainOptions,
+};
+
+/** Where a PostgreSQL drill restores; the drill operation spreads these in. */
+export const postgresDrillOptions = {
+  'target-database-url': opt.string({
+    secret: true,
+    description:
+      'PostgreSQL server to drill into, e.g. a `services: postgres` container. The backup is restored into a new scratch database there, dropped afterwards. Empty: Lifeboat starts a throwaway server of the backup\'s major itself (local server binaries, or a `postgres:<major>` container on Linux runners).',
+  }),
+  ...postgresRestoreOptions,
+  ...toolchainOptions,
+};
+
+/** Where a real PostgreSQL recovery writes; the restore operation spreads these in. */
+export const postgresRecoveryOptions = {
+  'target-database-url': opt.string({
+    secret: true,
+    description: 'PostgreSQL URL of the database to restore a PostgreSQL backup into. It must exist and hold no tables.',
+  }),
+  ...postgresRestoreOptions,
+  ...toolchainOptions,
+};

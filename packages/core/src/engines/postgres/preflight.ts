@@ -1,5 +1,5 @@
 import type { RunContext } from '../../context.js';
-import type { PreflightOptions } from '../../options/preflight.js';
+import type { BackupOptions } from '../../options/backup.js';
 import type { Checks } from '../../preflight/checks.js';
 import { OptionError } from '../../report/errors.js';
 import { resolvePostgresClient, type ResolvedClient } from '../../toolchain/resolve.js';
@@ -21,7 +21,7 @@ export interface CheckedPostgresSource {
  * its major is found (`pg_dump`), the databases exist (`databases`), and the role may read
  * everything in scope (`privileges <db>`, with the GRANTs it lacks). Undefined when one failed.
  */
-export async function checkPostgresSource(options: PreflightOptions, context: RunContext, checks: Checks): Promise<CheckedPostgresSource | undefined> {
+export async function checkPostgresSource(options: BackupOptions, context: RunContext, checks: Checks): Promise<CheckedPostgresSource | undefined> {
   const reached = await checks.run('source', async () => {
     const connection = resolveConnection(options.databaseUrl, context.env);
     const server = await readServerInfo(connection, context.env);

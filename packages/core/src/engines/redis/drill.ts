@@ -12,7 +12,7 @@ import { readServerFacts } from './info.js';
 import { parseRedisSection } from './manifest.js';
 import type { RedisDrillOptions, RedisRestoreOptions } from './options.js';
 import { plainPayload } from './payload-file.js';
-import type { RestoredTarget } from './restored-target.js';
+import type { RestoredTarget } from '../restored-target.js';
 import { restoreKeys, type KeysRestored } from './restore-keys.js';
 import { readRedisStats } from './stats.js';
 import { startThrowawayRedis, type ThrowawayOptions } from './throwaway.js';
@@ -184,7 +184,7 @@ export async function restoreInto(input: {
   section: unknown;
   payloadPath: string;
   stats?: Record<string, unknown>;
-  options: Pick<RedisRestoreOptions, 'targetRedisUrl'> & Partial<RedisRestoreOptions>;
+  options: Partial<RedisRestoreOptions> & { readonly targetRedisUrl: string };
   context: RunContext;
 }): Promise<RedisRestoreResult> {
   const section = parseRedisSection(input.section);
@@ -207,6 +207,12 @@ export async function restoreInto(input: {
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/** Checks, before anything is downloaded, that a restore's target is reachable and holds no keys; returns its description. */
+export async function assertEmptyTarget(connection: RedisConnection): Promise<string> {
+  await withClient(connection, (client) => assertEmpty(client, 'Restore into an empty server: FLUSHALL it first if its keys may go, or use another server'));
+  return describeRedis(connection);
 }
 
 /** Refuses a server that holds keys: a backup is never mixed into existing data. */

@@ -60,10 +60,9 @@ export const redisDrillOptions = {
 /** Where a Redis restore writes; the restore operation spreads these in. */
 export const redisRestoreOptions = {
   'target-redis-url': opt.string({
-    required: true,
     secret: true,
     description:
-      'Redis server to restore into, for a real recovery: every key of the backup is written with RESTORE (expiries kept). It must hold no keys. Servers that can load files directly can instead start from the decrypted RDB (see the break-glass steps).',
+      'Redis server to restore a Redis backup into, for a real recovery: every key of the backup is written with RESTORE (expiries kept). It must hold no keys. Servers that can load files directly can instead start from the decrypted RDB (see the break-glass steps).',
   }),
   ...redisTlsOptions,
 };

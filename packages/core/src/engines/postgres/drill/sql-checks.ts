@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import type { CheckResult } from '../../../catalog/drill-record.js';
+import { readCheckEntries } from '../../../drill/checks-file.js';
 import { OptionError } from '../../../report/errors.js';
 
 /** What an operator-defined check expects of its query's result. */
@@ -24,7 +23,6 @@ const checkSchema = z.object({
   sql: z.string().min(1),
   expect: z.union([z.string(), z.number(), z.boolean()]),
 });
-const fileSchema = z.union([z.array(checkSchema), z.object({ checks: z.array(checkSchema) })]);
 
 /** Parses `no rows`, `some rows`, `>= 1`, `= 42`, `!= 'x'`, or a bare value (equality). */
 export function parseExpectation(text: string): Expectation | undefined {
@@ -45,29 +43,18 @@ export function parseExpectation(text: string): Expectation | undefined {
  * has `sql`, `expect` and an optional `name`. Problems name the entry and the accepted form.
  */
 export function loadSqlChecks(option: string | undefined, cwd: string = process.cwd()): SqlCheck[] {
-  if (!option || option.trim() === '') return [];
-  const trimmed = option.trim();
-  const isPath = !trimmed.includes('\n') && /\.(ya?ml|json)$/i.test(trimmed);
-  let text = trimmed;
-  let where = 'the checks option';
-  if (isPath) {
-    const path = trimmed.startsWith('/') ? trimmed : `${cwd}/${trimmed}`;
-    if (!existsSync(path)) throw new OptionError(`Checks file ${trimmed} does not exist.`, 'Fix the checks path (relative to the working directory) or give the checks inline as YAML.');
-    text = readFileSync(path, 'utf8');
-    where = `checks file ${trimmed}`;
-  }
-  let document: unknown;
-  try {
-    document = parse(text);
-  } catch (error) {
-    throw new OptionError(`${where} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, CHECKS_FORM);
-  }
-  const result = fileSchema.safeParse(document);
+  const { entries, where } = readCheckEntries(option, cwd);
+  return parseSqlChecks(entries, where);
+}
+
+/** Validates the entries of a checks file as SQL checks; `where` names the file in messages. */
+export function parseSqlChecks(list: readonly unknown[], where: string): SqlCheck[] {
+  const result = z.array(checkSchema).safeParse(list);
   if (!result.success) {
     const issue = result.error.issues[0];
     throw new OptionError(`${where}: ${issue?.path.join('.') || 'document'}: ${issue?.message}.`, CHECKS_FORM);
   }
-  const entries = Array.isArray(result.data) ? result.data : result.data.checks;
+  const entries = result.data;
   return entries.map((entry, index) => {
     const expectText = String(entry.expect);
     const expect = parseExpectation(expectText);

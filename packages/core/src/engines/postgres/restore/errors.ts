@@ -1,16 +1,21 @@
 import { LifeboatError } from '../../../report/errors.js';
 import { redact } from '../../../report/secrets.js';
 
-/** The target server is an older major than the one the dump came from. */
+/**
+ * The target server is an older major than the one the dump came from: found by the client
+ * choice before pg_restore starts, or from the archive's own header. `text` replaces the
+ * default message and fix (the client choice words its own).
+ */
 export class TargetTooOldError extends LifeboatError {
   readonly dumpServerMajor: number;
   readonly targetMajor: number;
 
-  constructor(dump: { major: number; version?: string }, target: { major: number; version: string }) {
+  constructor(dump: { major: number; version?: string }, target: { major: number; version: string }, text?: { message: string; fix: string }) {
     super(
       'restore-target-too-old',
-      `The backup was dumped from PostgreSQL ${dump.version ?? dump.major}, but the target runs PostgreSQL ${target.version}; a dump does not restore into an older major.`,
-      `Restore into PostgreSQL ≥ ${dump.major} (e.g. a postgres:${dump.major} service container).`,
+      text?.message ??
+        `The backup was dumped from PostgreSQL ${dump.version ?? dump.major}, but the target runs PostgreSQL ${target.version}; a dump does not restore into an older major.`,
+      text?.fix ?? `Restore into PostgreSQL ≥ ${dump.major} (e.g. a postgres:${dump.major} service container).`,
     );
     this.dumpServerMajor = dump.major;
     this.targetMajor = target.major;

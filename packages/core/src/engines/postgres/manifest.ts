@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/**
+ * The manifest's `source` section of a PostgreSQL backup as a drill or restore reads it.
+ * Fields older backups may lack are optional; a drill then falls back as it always did.
+ */
+export const postgresSectionSchema = z.looseObject({
+  kind: z.literal('postgres'),
+  database: z.string().optional(),
+  serverVersion: z.string().optional(),
+  serverMajor: z.number().int().nonnegative().optional(),
+  clientVersion: z.string().optional(),
+  clientMajor: z.number().int().nonnegative().optional(),
+  /** `custom`, `directory`, or `globals-sql` (roles and tablespaces, replayed with psql). */
+  dumpFormat: z.string().optional(),
+  compression: z.string().optional(),
+  counts: z.string().optional(),
+});
+
+/** A PostgreSQL backup's manifest section, parsed. */
+export type PostgresSection = z.infer<typeof postgresSectionSchema>;
