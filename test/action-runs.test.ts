@@ -74,6 +74,20 @@ describe('the bundled actions under Node 24, as a workflow runs them', () => {
     expect(readdirSync(store)).toEqual([]);
   });
 
+  it('backup with `preflight: true` only checks: a PASS/FAIL table, non-zero on a FAIL, nothing stored', async () => {
+    const store = freshFolder();
+    const missing = join(store, 'typo');
+    const failed = await runBundledAction('backup', { preflight: 'true', 'database-url': pg.url('app'), store: missing, passphrase });
+    expect(failed.code).not.toBe(0);
+    expect(failed.summary).toContain('| store | FAIL | The store folder');
+    expect(failed.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toEqual(['::error::Preflight failed: store.']);
+    const passed = await runBundledAction('backup', { preflight: 'true', 'database-url': pg.url('app'), store, passphrase });
+    expect(passed.code, visible(passed)).toBe(0);
+    expect(passed.summary).toContain('| privileges app | PASS |');
+    expect(passed.outputs).toMatchObject({ passed: 'true', failed: '' });
+    expect(readdirSync(store)).toEqual([]);
+  });
+
   describe('canister-export against a loopback peer speaking the operator export protocol', () => {
     let peer: ProtocolPeer;
     beforeAll(async () => {

@@ -14,6 +14,8 @@ import {
   NoEncryptionKeyError,
   openStore,
   PublicKeyError,
+  S3AccessDeniedError,
+  S3BucketNotFoundError,
   type Manifest,
   type Store,
 } from '@lifeboat/core';
@@ -226,7 +228,7 @@ describe('backup failures leave no backup that looks complete', () => {
   });
 
   it('names a missing bucket', async () => {
-    const outcome = await backup(
+    const outcome = backup(
       backupOptions({
         'database-url': pg.url('app'),
         store: 's3://no-such-bucket-here/x',
@@ -237,15 +239,15 @@ describe('backup failures leave no backup that looks complete', () => {
       }),
       testContext(s3.env),
     );
-    expect(outcome.ok).toBe(false);
-    expect(outcome.failure).toMatch(/no-such-bucket-here/);
-    expect(outcome.failure).toMatch(/does not exist/);
+    // Found by the store probe, before the database is read.
+    await expect(outcome).rejects.toThrow(S3BucketNotFoundError);
+    await expect(outcome).rejects.toThrow(/Bucket 'no-such-bucket-here' does not exist/);
   });
 
   it('names denied access and writes no manifest (protocol-level S3 peer that denies every request)', async () => {
     const peer = await startS3Peer(() => s3Error(403, 'AccessDenied', 'Access Denied'));
     try {
-      const outcome = await backup(
+      const outcome = backup(
         backupOptions({
           'database-url': pg.url('app'),
           store: 's3://locked-bucket/x',
@@ -256,8 +258,8 @@ describe('backup failures leave no backup that looks complete', () => {
         }),
         testContext(s3.env),
       );
-      expect(outcome.ok).toBe(false);
-      expect(outcome.failure).toMatch(/denied/i);
+      await expect(outcome).rejects.toThrow(S3AccessDeniedError);
+      await expect(outcome).rejects.toThrow(/S3 refused PutObject/);
       expect(peer.requests.some((r) => r.method === 'PUT' && r.path.endsWith('manifest.json'))).toBe(false);
     } finally {
       await peer.close();
@@ -276,6 +278,7 @@ describe('backup failures leave no backup that looks complete', () => {
       ...local,
       kind: local.kind,
       location: local.location,
+      probe: (options) => local.probe(options),
       list: (prefix) => local.list(prefix),
       head: (key) => local.head(key),
       get: (key) => local.get(key),
@@ -320,6 +323,7 @@ describe('backup failures leave no backup that looks complete', () => {
       ...local,
       kind: local.kind,
       location: local.location,
+      probe: (options) => local.probe(options),
       list: (prefix) => local.list(prefix),
       head: (key) => local.head(key),
       get: (key) => local.get(key),
@@ -356,6 +360,7 @@ describe('backup failures leave no backup that looks complete', () => {
       ...local,
       kind: local.kind,
       location: local.location,
+      probe: (options) => local.probe(options),
       list: (prefix) => local.list(prefix),
       head: (key) => local.head(key),
       get: (key) => local.get(key),
@@ -391,9 +396,7 @@ describe('backup failures leave no backup that looks complete', () => {
   it('does not start when the run was cancelled before the backup began', async () => {
     const folder = freshFolder();
     const context = { ...testContext(), signal: AbortSignal.abort(new Error('cancelled by the operator')) };
-    const outcome = await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, passphrase }), context);
-    expect(outcome.ok).toBe(false);
-    expect(outcome.failure).toContain('cancelled by the operator');
+    await expect(backup(backupOptions({ 'database-url': pg.url('app'), store: folder, passphrase }), context)).rejects.toThrow('cancelled by the operator');
     expect(filesUnder(folder)).toEqual([]);
   });
 });

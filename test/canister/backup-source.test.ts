@@ -31,7 +31,7 @@ describe('backupFromSource', () => {
   it('stores a canister export and summarises it like a database backup', async () => {
     const context = testContext();
     const store = join(folder.path, 'store');
-    const outcome = await backupFromSource(createCanisterSource(sourceOptions(), context), { store, name: 'hub', encryption: 'openpgp', passphrase: PASSPHRASE }, context);
+    const outcome = await backupFromSource(createCanisterSource(sourceOptions(), context), { store, createStore: true, name: 'hub', encryption: 'openpgp', passphrase: PASSPHRASE }, context);
     expect(outcome.ok).toBe(true);
     const id = String(outcome.outputs['backup-id']);
     expect((await readdir(join(store, 'hub', id))).sort()).toEqual(['export.ndjson.gz.pgp', 'manifest.json', 'stats.json.pgp']);

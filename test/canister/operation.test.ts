@@ -45,7 +45,7 @@ afterAll(async () => {
 });
 
 function resolve(values: Record<string, string>): CanisterExportOptions {
-  return resolveOptions(canisterExportOperation, objectSource({ store: join(folder.path, 'store'), encryption: 'none', ...values }));
+  return resolveOptions(canisterExportOperation, objectSource({ store: join(folder.path, 'store'), 'create-store': 'true', encryption: 'none', ...values }));
 }
 
 /** Stores the payload as a file and reports like the pipeline would; keeps what it saw. */

@@ -78,3 +78,22 @@ describe('the list operation', () => {
     expect(ctx.reporter.text()).toContain('db/README is neither a backup object nor a drill record.');
   });
 });
+
+describe('list on a store that is not there', () => {
+  it('fails on a missing folder instead of saying "No backups."', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createContext, MemoryReporter, StoreFolderMissingError } = await import('@lifeboat/core');
+    const root = mkdtempSync(join(tmpdir(), 'lifeboat-list-'));
+    try {
+      const folder = join(root, 'no-such-store');
+      const options = resolveOptions(listOperation, objectSource({ store: folder }));
+      const reporter = new MemoryReporter();
+      await expect(listCatalog(options, createContext(reporter, 'cli', {}))).rejects.toBeInstanceOf(StoreFolderMissingError);
+      expect(reporter.summaries.join('\n')).not.toContain('No backups.');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -31,6 +31,7 @@ export function withFaults(store: Store, faults: Faults = {}): FaultyStore {
     location: store.location,
     deleteRequests,
     faults,
+    probe: (options) => store.probe(options),
     put: (key, body, options) => store.put(key, body, options),
     async get(key) {
       const error = wrapper.faults.getFails?.(key);

@@ -122,6 +122,15 @@ describe('artifact store against a protocol-level peer of the artifact service',
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   });
 
+  it('probes: the service answers, and a probe artifact is uploaded, read back and deleted', async () => {
+    const store = await openStore({ store: 'artifact://probe-test' }, context);
+    const before = peer.artifacts.size;
+    expect(await store.probe({ write: true })).toEqual({ notes: [] });
+    expect(peer.artifacts.size).toBe(before);
+    expect(await listAll(store)).toEqual([]);
+    expect(readdirSync(tempDir).filter((f) => f.startsWith('lifeboat-artifact-'))).toEqual([]);
+  });
+
   it('round-trips put, head, list, get and delete, one unzipped artifact per object', async () => {
     const store = await openStore({ store: 'artifact://lifeboat', artifactRetentionDays: 5 }, context);
     expect(store.kind).toBe('github-artifact');

@@ -258,7 +258,7 @@ describe('S3 errors against a protocol-level S3 peer', () => {
     const error = await failure(store.put('db/b1/db.pgdump.pgp', body, { expectedSize: 100 * 1024 * MiB }));
     expect(error).toBeInstanceOf(S3ObjectTooLargeError);
     expect(describeError(error)).toBe(
-      "'db/b1/db.pgdump.pgp' is expected to be 100.0 GiB, more than 10,000 parts of 5.00 MiB can hold (48.8 GiB). Set `s3-part-size` to at least 21MiB, or leave it empty so parts are sized from the expected size.",
+      "'db/b1/db.pgdump.pgp' is expected to be 100.0 GiB, more than 10,000 parts of 5.00 MiB can hold (48.8 GiB); nothing was uploaded. Set `s3-part-size` to at least 21MiB, or leave it empty so parts are sized from the expected size.",
     );
     expect(body.destroyed).toBe(true);
     expect(peer.requests).toEqual([]);

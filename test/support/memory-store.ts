@@ -4,7 +4,7 @@
  * after the first page shows up here too. Integration tests use the real local and S3 stores.
  */
 import { Readable } from 'node:stream';
-import type { DeleteResult, PutOptions, PutResult, Store, StoredObject } from '../../packages/core/src/storage/store.js';
+import type { DeleteResult, ProbeResult, PutOptions, PutResult, Store, StoredObject } from '../../packages/core/src/storage/store.js';
 
 interface Entry {
   bytes: Buffer;
@@ -28,6 +28,11 @@ export class MemoryStore implements Store {
   pagesServed = 0;
   /** The clock stamped on written objects. */
   clock: () => Date = () => new Date();
+
+  /** Always there and writable (not recorded in `calls`, which tests compare as sequences). */
+  async probe(): Promise<ProbeResult> {
+    return { notes: [] };
+  }
 
   async put(key: string, body: Readable, _options?: PutOptions): Promise<PutResult> {
     this.calls.push({ op: 'put', keys: [key] });

@@ -16,12 +16,14 @@ import {
   gateOperation,
   keygenOperation,
   listOperation,
+  preflightOperation,
   pruneOperation,
   restoreOperation,
   verifyOperation,
 } from './options/index.js';
 import { withNotifications } from './notify/notify.js';
 import { backup } from './pipeline/backup.js';
+import { preflight } from './preflight/preflight.js';
 import type { OperationOutcome } from './report/outcome.js';
 import { prune } from './retention/prune.js';
 
@@ -37,6 +39,7 @@ function runnable<D extends OptionDefs>(definition: OperationDef<D>, run: Runnab
 /** Every operation, runnable (with alerts where the operation has them), in the order `lifeboat --help` lists them: what the CLI and the actions call. */
 export const operations = {
   backup: runnable(backupOperation, withNotifications('backup', (options, context) => backup(options, context))),
+  preflight: runnable(preflightOperation, preflight),
   drill: runnable(drillOperation, withNotifications('drill', (options, context) => drill(options, context))),
   restore: runnable(restoreOperation, restore),
   list: runnable(listOperation, listCatalog),

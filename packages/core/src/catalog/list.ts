@@ -91,6 +91,8 @@ function drillView(d: DrillSummary) {
 /** `lifeboat list`: the catalog of one name, or of every name in the store. */
 export async function listCatalog(options: ListOptions, context: RunContext): Promise<OperationOutcome> {
   const store = await openStore(options, context);
+  // A mistyped folder or bucket is an error, not an empty store.
+  await store.probe();
   return listStore(store, options, context);
 }
 

@@ -70,7 +70,7 @@ export async function demo(options: DemoOptions, context: RunContext): Promise<O
 
     const backupOutcome = await reporter.group('Back up to a local folder', () =>
       backup(
-        resolveOptions(backupOperation, objectSource({ 'database-url': source.url('shop'), store, recipients: keys.publicKey, 'signing-key': signing.privateKey })),
+        resolveOptions(backupOperation, objectSource({ 'database-url': source.url('shop'), store, 'create-store': 'true', recipients: keys.publicKey, 'signing-key': signing.privateKey })),
         context,
       ),
     );

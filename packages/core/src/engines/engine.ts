@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { CheckResult } from '../catalog/drill-record.js';
 import type { RunContext } from '../context.js';
 import type { BackupOptions } from '../options/backup.js';
+import type { Checks } from '../preflight/checks.js';
 import type { DrillOptions } from '../options/drill.js';
 import type { RestoreOptions } from '../options/restore.js';
 import type { RestoredTarget } from './restored-target.js';
@@ -57,6 +58,11 @@ export interface Engine<Section extends { readonly kind: string } = { readonly k
     selected(options: BackupOptions): boolean;
     /** Checks the connection and versions, then lists the backups (one per database, ...). */
     plan(options: BackupOptions, context: RunContext): Promise<PlannedBackup[]>;
+    /**
+     * The source's preflight rows, reading no data (each through `checks.run`, named
+     * `source`, then tool and permission checks). Absent: preflight reports the source unchecked.
+     */
+    preflight?(options: BackupOptions, context: RunContext, checks: Checks): Promise<void>;
   };
 
   /** `lifeboat drill`. */

@@ -4,16 +4,23 @@ import { encryptionOptions, storeOptions } from './common.js';
 import { engineBackupOptions } from '../engines/options.js';
 import { retentionOptions } from './retention.js';
 import { signingOptions } from './signing.js';
-import { artifactOptions, s3UploadOptions } from './storage.js';
 import { notifyOptions } from './notify.js';
+import { artifactOptions, s3UploadOptions, storeCreationOptions } from './storage.js';
 
 /** `lifeboat backup` and `actions/backup`. */
 export const backupOperation = defineOperation({
   command: 'backup',
   summary: 'Take an encrypted logical backup of PostgreSQL or Redis and store it with a manifest written last.',
   options: {
+    preflight: opt.boolean({
+      default: 'false',
+      surfaces: ['action'],
+      description:
+        'Only run the preflight checks (tools, settings, keys, store, source and its privileges; no data is read) and print their PASS/FAIL table; no backup is taken. Every backup runs them first anyway.',
+    }),
     ...engineBackupOptions,
     ...storeOptions,
+    ...storeCreationOptions,
     ...s3UploadOptions,
     ...artifactOptions,
     ...encryptionOptions,

@@ -3,6 +3,7 @@ import type { ResolvedOptions } from './define.js';
 import { encryptionOptions, storeOptions } from './common.js';
 import { notifyOptions } from './notify.js';
 import { signingOptions } from './signing.js';
+import { storeCreationOptions } from './storage.js';
 
 /** `lifeboat canister-export` and `actions/canister-export`. */
 export const canisterExportOperation = defineOperation({
@@ -97,6 +98,7 @@ export const canisterExportOperation = defineOperation({
       description: '`import-ktb1` mode: the AES-256-GCM key as 64 hex characters (the reference tool\'s `..._ENCRYPT_KEY_HEX`).',
     }),
     ...storeOptions,
+    ...storeCreationOptions,
     name: opt.backupName({
       description:
         'Logical backup name: the folder under the store. Empty: in `export` mode the canister id of `canister-url` (`<id>.raw.icp0.io`; `canister-export` for other hosts), in `snapshot` mode `<canister>-snapshots` after the first of `canisters` as written, in `import-ktb1` mode `canister-export`.',

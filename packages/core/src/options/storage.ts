@@ -25,9 +25,16 @@ export const s3UploadOptions = {
     description:
       'S3 storage class of objects written. Only instantly readable classes: drills and the gate read backups directly (move old backups to archive classes with a lifecycle rule instead). Empty: the bucket default.',
   }),
+  's3-max-parts': opt.integer({
+    default: '10000',
+    min: 1,
+    max: 10000,
+    description:
+      'Most parts one multipart upload may have: 10,000 on AWS S3; set the provider\'s limit (often `1000`) for S3-compatible stores that cap it. Parts are sized so the expected backup fits in that many (larger parts hold more memory), and a backup that cannot fit even in 5GiB parts is refused before anything is uploaded.',
+  }),
   's3-part-size': opt.size({
     description:
-      'Multipart part size (5MiB to 5GiB). Empty: sized from the expected backup size so 10,000 parts always suffice. Memory grows with it: about 2 × part size × (parts in flight + 1), with 4 parts in flight up to 32MiB parts and fewer above.',
+      'Multipart part size (5MiB to 5GiB). Empty: sized from the expected backup size so `s3-max-parts` parts always suffice. Memory grows with it: about 2 × part size × (parts in flight + 1), with 4 parts in flight up to 32MiB parts and fewer above.',
   }),
 };
 
@@ -38,5 +45,14 @@ export const artifactOptions = {
     max: 90,
     description:
       'Days GitHub keeps backups stored as artifacts (1 to 90, capped by the repository setting). Empty: the repository default. Artifacts then expire whatever the retention policy says.',
+  }),
+};
+
+/** Whether a run that writes backups may create its store's folder (backup, canister-export). */
+export const storeCreationOptions = {
+  'create-store': opt.boolean({
+    default: 'false',
+    description:
+      "Create the store's folder when it does not exist. Off: a missing folder fails the run before the source is read, so a mistyped `store` never \"succeeds\" into a new folder. Buckets are never created.",
   }),
 };

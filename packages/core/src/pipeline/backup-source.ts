@@ -4,6 +4,7 @@ import type { OperationOutcome } from '../report/outcome.js';
 import type { BackupSource } from '../engines/source.js';
 import { openStore, type StoreOptions } from '../storage/open-store.js';
 import { renderBackupSummary } from './backup-summary.js';
+import { probeStore } from '../storage/probe.js';
 import { prepareSigning, runBackup } from './run-backup.js';
 
 /** What a single-source backup needs besides the source: where, how encrypted, under which name. */
@@ -14,6 +15,8 @@ export interface SourceBackupOptions extends StoreOptions {
   readonly passphrase?: string;
   readonly signingKey?: string;
   readonly signingKeyPassphrase?: string;
+  /** Create a missing store folder instead of failing. */
+  readonly createStore?: boolean;
 }
 
 /**
@@ -24,6 +27,7 @@ export async function backupFromSource(source: BackupSource, options: SourceBack
   const encryption = await prepareEncryption(options, context.reporter, { now: context.now() });
   const signing = await prepareSigning(options, context.reporter);
   const store = await openStore(options, context);
+  await probeStore(store, options.createStore, context);
   const name = options.name ?? source.defaultName;
   const result = await runBackup(source, { store, name, encryption, signing }, context);
   const { manifest, payload } = result;

@@ -1,37 +1,35 @@
 import { outputSeconds } from '../options/values.js';
 import type { RunContext } from '../context.js';
-import { prepareEncryption } from '../crypto/index.js';
 import type { BackupOptions } from '../options/backup.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import { describeError } from '../report/errors.js';
-import { retentionPolicyIfAny } from '../retention/policy-options.js';
 import { pruneAfterBackup } from '../retention/prune.js';
 import { backupEngine } from '../engines/registry.js';
 import type { BackupSource } from '../engines/source.js';
-import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
 import { sweepLeftovers } from '../process/work-dir.js';
 import { renderBackupSummary, type TakenBackup } from './backup-summary.js';
-import { prepareSigning, runBackup } from './run-backup.js';
+import { runBackup } from './run-backup.js';
+import { prepareBackup, preflight } from '../preflight/preflight.js';
 
 /**
- * The backup operation: validate keys, store and retention first (fail closed, before any
- * data is read), let the engine whose source option is set check its source and list the
- * backups to take (each PostgreSQL database and the globals, one Redis server), then take
- * each as its own backup with its manifest written last.
+ * The backup operation: the preflight checks first (keys, retention, the store probed, the
+ * engine's source checks; fail closed, before any data is read), then the engine whose
+ * source option is set lists the backups to take (each PostgreSQL database and the globals,
+ * one Redis server), and each is taken as its own backup with its manifest written last. With `preflight: true`, only the
+ * checks run and their PASS/FAIL table is the result.
  */
 export async function backup(
   options: BackupOptions,
   context: RunContext,
   overrides: { readonly store?: Store } = {},
 ): Promise<OperationOutcome> {
+  if (options.preflight) return preflight(options, context);
   const { reporter } = context;
   const engine = backupEngine(options);
-  const encryption = await prepareEncryption(options, reporter, { now: context.now() });
-  const signing = await prepareSigning(options, reporter);
-  // A malformed retention policy fails the run now, before anything is dumped.
-  retentionPolicyIfAny(options);
-  const store = overrides.store ?? (await openStore(options, context));
+  // Keys, retention, the store (probed) and the engine's own checks (PostgreSQL: server,
+  // pg_dump, the role's privileges), each failing the run before any data is read.
+  const { encryption, signing, store } = await prepareBackup(options, context, overrides.store);
   // A directory dump of an earlier, killed run may still lie in the temp folder.
   await sweepLeftovers(context);
 

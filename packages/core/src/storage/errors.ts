@@ -83,3 +83,33 @@ export class UploadCancelledError extends StorageError {
     super('upload-cancelled', `The upload of '${key}' to ${location} was cancelled; nothing was stored.`, undefined, options);
   }
 }
+
+/** The folder `store` names does not exist (and `create-store` is off). */
+export class StoreFolderMissingError extends StorageError {
+  constructor(readonly folder: string) {
+    super(
+      'store-folder-missing',
+      `The store folder ${folder} does not exist.`,
+      `Check \`store\` for a typo; create the folder (\`mkdir -p ${folder}\`), or set \`create-store: true\` to have the backup create it.`,
+    );
+  }
+}
+
+/** Something other than a folder stands where the store's folder should be. */
+export class StoreNotAFolderError extends StorageError {
+  constructor(folder: string, blocker: string, options?: { cause?: unknown }) {
+    super(
+      'store-not-a-folder',
+      blocker === folder ? `The store ${folder} is a file, not a folder.` : `The store ${folder} cannot be a folder: ${blocker} is a file.`,
+      'Point `store` at a folder, or move the file out of the way.',
+      options,
+    );
+  }
+}
+
+/** The probe object came back different, or could not be written, read or removed. */
+export class StoreProbeError extends StorageError {
+  constructor(message: string, fix: string, options?: { cause?: unknown }) {
+    super('store-probe-failed', message, fix, options);
+  }
+}

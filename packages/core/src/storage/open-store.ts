@@ -3,7 +3,7 @@ import { OptionError, UnsupportedError } from '../report/errors.js';
 import { redactUrlPasswords } from '../report/secrets.js';
 import type { Store } from './store.js';
 import { LocalStore } from './local/local-store.js';
-import { MAX_PART_SIZE, MIN_PART_SIZE } from './s3/part-size.js';
+import { MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE } from './s3/part-size.js';
 import { StoreUnreachableError } from './errors.js';
 import { isMissingCredentials, mapS3Error, S3CredentialsError, S3NoCredentialsError } from './s3/s3-errors.js';
 import type { S3UploadSettings } from './s3/s3-store.js';
@@ -29,13 +29,15 @@ export interface StoreOptions {
   s3StorageClass?: string;
   /** Multipart part size in bytes (5 MiB to 5 GiB); default: planned from the expected size. */
   s3PartSize?: number;
+  /** Most parts per multipart upload, 1 to 10,000 (default 10,000; 1,000 for providers that cap it). */
+  s3MaxParts?: number;
   /** Retention of `artifact://` objects, 1 to 90 days; default: the repository's setting. */
   artifactRetentionDays?: number;
 }
 
 type Env = Record<string, string | undefined>;
 
-/** Options for one kind of store only (`s3-force-path-style` has a default, so it is always set). */
+/** Options for one kind of store only (`s3-force-path-style` and `s3-max-parts` have defaults, so they are always set). */
 const KIND_OPTIONS = [
   's3Endpoint',
   's3Region',
@@ -97,12 +99,17 @@ export function s3UploadSettings(options: StoreOptions): S3UploadSettings {
   if (partSize !== undefined && (partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE)) {
     throw new OptionError(`Invalid \`s3-part-size\` ${partSize} bytes: S3 parts are 5 MiB to 5 GiB.`, 'Use a size like `64MiB`, or leave it empty.');
   }
+  const maxParts = options.s3MaxParts;
+  if (maxParts !== undefined && (!Number.isInteger(maxParts) || maxParts < 1 || maxParts > MAX_PARTS)) {
+    throw new OptionError(`Invalid \`s3-max-parts\` ${maxParts}: S3 allows 1 to 10,000 parts per upload.`, 'Use 10000 for AWS S3, or the limit your provider documents (often 1000).');
+  }
   return {
     sse: sse === 'aes256' ? 'AES256' : sse === 'aws:kms' ? 'aws:kms' : undefined,
     kmsKeyId,
     objectLock: mode && days ? { mode: mode as 'GOVERNANCE' | 'COMPLIANCE', days } : undefined,
     storageClass: storageClass as S3UploadSettings['storageClass'],
     partSize,
+    maxParts,
   };
 }
 

@@ -31,6 +31,19 @@ export interface DeleteResult {
   readonly failed: { key: string; reason: string; locked?: boolean }[];
 }
 
+/** How far `probe` goes. */
+export interface ProbeOptions {
+  /** Also write a small probe object, read it back and remove it. */
+  readonly write?: boolean;
+  /** Create a missing store folder instead of failing (folder stores only; buckets are never created). */
+  readonly create?: boolean;
+}
+
+/** What a probe that passed noticed: sentences for the report (limits, things created). */
+export interface ProbeResult {
+  readonly notes: readonly string[];
+}
+
 /**
  * Storage for backups. Keys use `/` separators. Implementations: local folder, S3 (and
  * S3-compatible), GitHub artifacts.
@@ -39,6 +52,12 @@ export interface Store {
   readonly kind: 'local' | 's3' | 'github-artifact';
   /** Where the store points, for reports (no credentials). */
   readonly location: string;
+  /**
+   * Checks that the store exists and is usable before any data moves: rejects with a
+   * StorageError that names the problem and its fix (missing folder or bucket, a file where a
+   * folder should be, access refused, endpoint unreachable).
+   */
+  probe(options?: ProbeOptions): Promise<ProbeResult>;
   /** Streams `body` to `key`; resolves once the object is complete, rejects and leaves nothing partial otherwise. */
   put(key: string, body: Readable, options?: PutOptions): Promise<PutResult>;
   /** Streams the object's bytes; rejects with a clear error when it does not exist. */

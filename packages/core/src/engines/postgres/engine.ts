@@ -1,5 +1,6 @@
 import { RestoreTargetError } from '../../drill/errors.js';
 import { OptionError } from '../../report/errors.js';
+import { checkPostgresSource } from './preflight.js';
 import { resolvePostgresClient } from '../../toolchain/resolve.js';
 import type { Engine, PlannedBackup } from '../engine.js';
 import type { RestoredTarget } from '../restored-target.js';
@@ -59,6 +60,9 @@ export const postgresEngine: Engine<PostgresSection, PostgresRestoredTarget, Sql
       }));
       if (options.globals) planned.push({ name: 'globals', create: () => createPostgresGlobalsSource(postgresGlobalsSettings(options, { ...run, connection })) });
       return planned;
+    },
+    async preflight(options, context, checks) {
+      await checkPostgresSource(options, context, checks);
     },
   },
 

@@ -121,9 +121,10 @@ export function checkTableFilters(filters: TableFilters): void {
  * SQL listing the ordinary tables (and partitions) whose definition pg_dump dumps under these
  * filters, with whether their rows are dumped. Mirrors pg_dump: `tables` overrides the schema
  * filters; a schema-less table pattern matches tables visible on the role's search_path;
- * system schemas, temporary schemas and tables owned by extensions are not dumped.
+ * system schemas, temporary schemas and tables owned by extensions are not dumped. With
+ * `relkind` `S`, the sequences the same filters select (pg_dump's patterns match sequences too).
  */
-export function dumpedTablesQuery(filters: TableFilters): { text: string; values: string[] } {
+export function dumpedTablesQuery(filters: TableFilters, relkind: 'r' | 'S' = 'r'): { text: string; values: string[] } {
   const values: string[] = [];
   const param = (value: string) => {
     values.push(value);
@@ -139,7 +140,7 @@ export function dumpedTablesQuery(filters: TableFilters): { text: string; values
     (patterns ?? []).map((p) => `n.nspname ~ ${param(compileSchemaPattern(p, option))}`);
 
   const where = [
-    `c.relkind = 'r'`,
+    relkind === 'S' ? `c.relkind = 'S'` : `c.relkind = 'r'`,
     `n.nspname <> 'information_schema'`,
     `n.nspname !~ '^pg_'`,
     `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e')`,

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ArtifactClient } from '@actions/artifact';
 import type { RunContext } from '../../context.js';
-import type { DeleteResult, PutOptions, PutResult, Store, StoredObject } from '../store.js';
+import type { DeleteResult, ProbeOptions, ProbeResult, PutOptions, PutResult, Store, StoredObject } from '../store.js';
 import {
   ObjectNotFoundError,
   StorageError,
@@ -18,6 +18,7 @@ import { checkKey, checkPrefix } from '../keys.js';
 import { anySignal } from '../signals.js';
 import { consumeOrDestroy } from '../body.js';
 import { artifactName, keyFromArtifactName } from './artifact-names.js';
+import { writeProbe } from '../probe.js';
 
 function nameOf(error: unknown): string | undefined {
   return (error as { name?: string } | null)?.name;
@@ -85,6 +86,13 @@ export class ArtifactStore implements Store {
 
   private nameOf(key: string): string {
     return artifactName(this.prefix, checkKey(key));
+  }
+
+  /** Lists this run's artifacts (the service answers, the token is accepted); with `write`, uploads, downloads and deletes a probe artifact. */
+  async probe(options: ProbeOptions = {}): Promise<ProbeResult> {
+    for await (const _ of this.list('')) break;
+    if (options.write) await writeProbe(this);
+    return { notes: [] };
   }
 
   /** Writes `body` to a temp file named for the artifact, uploads it unzipped, removes the file. */

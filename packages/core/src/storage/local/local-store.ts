@@ -1,16 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join, sep } from 'node:path';
+import { constants } from 'node:fs';
+import { access, mkdir, open, readdir, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, parse, sep } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { DeleteResult, PutOptions, PutResult, Store, StoredObject } from '../store.js';
+import type { DeleteResult, ProbeOptions, ProbeResult, PutOptions, PutResult, Store, StoredObject } from '../store.js';
 import {
   ObjectNotFoundError,
   StorageError,
   StorageFullError,
   StoragePermissionError,
+  StoreFolderMissingError,
+  StoreNotAFolderError,
   UploadCancelledError,
 } from '../errors.js';
+import { writeProbe } from '../probe.js';
 import { checkKey, checkPrefix } from '../keys.js';
 import { anySignal } from '../signals.js';
 import { consumeOrDestroy } from '../body.js';
@@ -83,6 +87,54 @@ export class LocalStore implements Store {
           { cause: error },
         );
     }
+  }
+
+  /**
+   * Checks the store's folder: it must exist (or is created with `create`), be a folder and
+   * be readable and writable; with `write`, a probe file is written, read back and removed.
+   */
+  async probe(options: ProbeOptions = {}): Promise<ProbeResult> {
+    const notes: string[] = [];
+    let isFolder: boolean;
+    try {
+      isFolder = (await stat(this.folder)).isDirectory();
+    } catch (error) {
+      const code = codeOf(error);
+      if (code === 'ENOTDIR') throw new StoreNotAFolderError(this.folder, await this.fileInTheWay(), { cause: error });
+      if (code !== 'ENOENT') throw this.fsError(error, '.', 'open the store folder');
+      if (!options.create) throw new StoreFolderMissingError(this.folder);
+      try {
+        await mkdir(this.folder, { recursive: true });
+      } catch (made) {
+        throw codeOf(made) === 'ENOTDIR' || codeOf(made) === 'EEXIST'
+          ? new StoreNotAFolderError(this.folder, await this.fileInTheWay(), { cause: made })
+          : this.fsError(made, '.', 'create the store folder');
+      }
+      notes.push(`Created the store folder ${this.folder} (\`create-store: true\`).`);
+      isFolder = true;
+    }
+    if (!isFolder) throw new StoreNotAFolderError(this.folder, this.folder);
+    try {
+      await access(this.folder, constants.R_OK | constants.W_OK | constants.X_OK);
+    } catch (error) {
+      throw new StoragePermissionError(this.folder, 'read and write', { cause: error });
+    }
+    if (options.write) await writeProbe(this);
+    return { notes };
+  }
+
+  /** The nearest ancestor of the store folder that exists, when it is a file. */
+  private async fileInTheWay(): Promise<string> {
+    let path = dirname(this.folder);
+    while (path !== parse(path).root) {
+      try {
+        if (!(await stat(path)).isDirectory()) return path;
+        break;
+      } catch {
+        path = dirname(path);
+      }
+    }
+    return this.folder;
   }
 
   /** Creates the folder and an exclusive temp file; retries once if a concurrent delete pruned the folder. */

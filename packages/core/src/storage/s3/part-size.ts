@@ -22,7 +22,7 @@
 
 const MiB = 1024 * 1024;
 
-/** S3's limit on parts per multipart upload. */
+/** S3's limit on parts per multipart upload (some S3-compatible providers allow only 1,000: `s3-max-parts`). */
 export const MAX_PARTS = 10_000;
 /** S3's minimum part size (all parts but the last). */
 export const MIN_PART_SIZE = 5 * MiB;
@@ -43,27 +43,35 @@ export const MAX_QUEUE_SIZE = 3;
 export interface UploadPlan {
   readonly partSize: number;
   readonly queueSize: number;
-  /** The largest object this plan can store (MAX_PARTS × partSize, at most MAX_OBJECT_SIZE). */
+  /** The most parts the store accepts in one upload (`s3-max-parts`). */
+  readonly maxParts: number;
+  /** The largest object this plan can store (maxParts × partSize, at most MAX_OBJECT_SIZE). */
   readonly maxObjectSize: number;
 }
 
-/** The part size no object ever needs to exceed: 5 TiB in 10,000 parts, in whole MiB. */
-const LARGEST_USEFUL_PART = Math.ceil(MAX_OBJECT_SIZE / MAX_PARTS / MiB) * MiB;
+/** The part size no object ever needs to exceed: 5 TiB in `maxParts` parts, in whole MiB, at most 5 GiB. */
+function largestUsefulPart(maxParts: number): number {
+  return Math.min(Math.ceil(MAX_OBJECT_SIZE / maxParts / MiB) * MiB, MAX_PART_SIZE);
+}
 
 /**
- * Plans a multipart upload from the expected size (bytes, a hint) or an explicit part size.
- * Memory held by the upload is about `partSize × (queueSize + 2)`.
+ * Plans a multipart upload from the expected size (bytes, a hint) or an explicit part size,
+ * for a store that accepts at most `maxParts` parts. Memory held by the upload is about
+ * `partSize × (queueSize + 2)`. The caller refuses, before uploading, an expected size above
+ * `maxObjectSize`.
  */
-export function planUpload(expectedSize?: number, partSizeOverride?: number): UploadPlan {
+export function planUpload(expectedSize?: number, partSizeOverride?: number, maxParts: number = MAX_PARTS): UploadPlan {
+  const parts = Math.max(1, Math.min(Math.floor(maxParts), MAX_PARTS));
   let partSize: number;
   if (partSizeOverride !== undefined) {
     partSize = Math.min(Math.max(partSizeOverride, MIN_PART_SIZE), MAX_PART_SIZE);
   } else if (expectedSize === undefined || !Number.isFinite(expectedSize) || expectedSize < 0) {
-    partSize = DEFAULT_PART_SIZE;
+    // Without a hint, keep the room DEFAULT_PART_SIZE gives in 10,000 parts when fewer are allowed.
+    partSize = Math.min(Math.ceil((DEFAULT_PART_SIZE * MAX_PARTS) / parts / MiB) * MiB, MAX_PART_SIZE);
   } else {
-    const needed = Math.ceil((expectedSize * ESTIMATE_HEADROOM) / MAX_PARTS / MiB) * MiB;
-    partSize = Math.min(Math.max(needed, MIN_PART_SIZE), LARGEST_USEFUL_PART);
+    const needed = Math.ceil((expectedSize * ESTIMATE_HEADROOM) / parts / MiB) * MiB;
+    partSize = Math.min(Math.max(needed, MIN_PART_SIZE), largestUsefulPart(parts));
   }
   const queueSize = Math.max(1, Math.min(MAX_QUEUE_SIZE, Math.floor(UPLOAD_MEMORY_BUDGET / partSize)));
-  return { partSize, queueSize, maxObjectSize: Math.min(partSize * MAX_PARTS, MAX_OBJECT_SIZE) };
+  return { partSize, queueSize, maxParts: parts, maxObjectSize: Math.min(partSize * parts, MAX_OBJECT_SIZE) };
 }

@@ -51,18 +51,20 @@ export class S3WrongRegionError extends StorageError {
   }
 }
 
-/** An object larger than 10,000 parts of the part size in use can hold. */
+/** An object larger than the allowed number of parts of the part size in use can hold. */
 export class S3ObjectTooLargeError extends StorageError {
   /** `expectedSize` given: refused before uploading; otherwise the stream outgrew the limit mid-upload. */
-  constructor(key: string, partSize: number, limit: number, expectedSize?: number) {
-    const parts = `10,000 parts of ${formatBytes(partSize)} can hold (${formatBytes(limit)})`;
-    const needed = Math.ceil(((expectedSize ?? limit * 2) * 2) / 10_000 / 1024 / 1024);
+  constructor(key: string, partSize: number, limit: number, expectedSize?: number, maxParts = 10_000) {
+    const parts = `${maxParts.toLocaleString('en-US')} parts of ${formatBytes(partSize)} can hold (${formatBytes(limit)})`;
+    const needed = Math.ceil(((expectedSize ?? limit * 2) * 2) / maxParts / 1024 / 1024);
     super(
       's3-object-too-large',
       expectedSize === undefined
         ? `'${key}' grew past what ${parts}; the upload was aborted.`
-        : `'${key}' is expected to be ${formatBytes(expectedSize)}, more than ${parts}.`,
-      `Set \`s3-part-size\` to at least ${needed}MiB, or leave it empty so parts are sized from the expected size.`,
+        : `'${key}' is expected to be ${formatBytes(expectedSize)}, more than ${parts}; nothing was uploaded.`,
+      needed > 5 * 1024
+        ? `Parts cannot exceed 5GiB: raise \`s3-max-parts\` if the store allows more than ${maxParts.toLocaleString('en-US')} parts, or back up less at once (\`databases\`, \`exclude-tables\`).`
+        : `Set \`s3-part-size\` to at least ${needed}MiB, or leave it empty so parts are sized from the expected size.`,
     );
   }
 }

@@ -2,18 +2,21 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   AbortMultipartUploadCommand,
+  DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { RunContext } from '../../context.js';
 import { describeError } from '../../report/errors.js';
-import type { DeleteResult, PutOptions, PutResult, Store, StoredObject } from '../store.js';
-import { StorageError, StoredSizeMismatchError, UploadCancelledError } from '../errors.js';
+import type { DeleteResult, ProbeOptions, ProbeResult, PutOptions, PutResult, Store, StoredObject } from '../store.js';
+import { StorageError, StoredSizeMismatchError, StoreProbeError, UploadCancelledError } from '../errors.js';
+import { probeBody, probeKey } from '../probe.js';
 import { checkKey, checkPrefix, joinKey } from '../keys.js';
 import { anySignal } from '../signals.js';
 import { consumeOrDestroy } from '../body.js';
@@ -28,6 +31,8 @@ export interface S3UploadSettings {
   readonly storageClass?: NonNullable<PutObjectCommandInput['StorageClass']>;
   /** Overrides the part size planned from the expected size. */
   readonly partSize?: number;
+  /** The most parts the store accepts per upload (S3: 10,000; some compatible stores: 1,000). */
+  readonly maxParts?: number;
 }
 
 /** One bucket and prefix, and how to reach it. */
@@ -82,6 +87,72 @@ export class S3Store implements Store {
     };
   }
 
+  /**
+   * Checks bucket, prefix and credentials before any data moves: a one-key listing (missing
+   * bucket, no access, wrong region, unreachable endpoint all fail here), then with `write` a
+   * probe object put, read back and deleted. Credentials that may write but not list or read
+   * (a write-only backup role) pass with notes saying what they cannot do.
+   */
+  async probe(options: ProbeOptions = {}): Promise<ProbeResult> {
+    const notes: string[] = [];
+    const root = this.target.prefix ? `${this.target.prefix}/` : '';
+    let listDenied = false;
+    try {
+      await this.client.send(new ListObjectsV2Command({ Bucket: this.target.bucket, Prefix: root, MaxKeys: 1 }));
+    } catch (error) {
+      const mapped = mapS3Error(error, this.call('ListObjectsV2', 's3:ListBucket', root));
+      if (!(mapped instanceof S3AccessDeniedError)) throw mapped;
+      // Write-only credentials are a valid choice for a backup job; whether they may write is found next.
+      listDenied = true;
+      notes.push(`The credentials may not list ${this.location} (s3:ListBucket): retention, drills and the gate need it.`);
+    }
+    if (!options.write && !listDenied) return { notes };
+
+    const key = probeKey();
+    const fullKey = this.fullKey(key);
+    const body = probeBody(key);
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.target.bucket,
+          Key: fullKey,
+          Body: body,
+          ContentType: 'text/plain',
+          ServerSideEncryption: this.settings.sse,
+          SSEKMSKeyId: this.settings.kmsKeyId,
+          StorageClass: this.settings.storageClass,
+          ...(this.settings.objectLock ? { ChecksumAlgorithm: 'CRC32' as const } : {}),
+        }),
+      );
+    } catch (error) {
+      throw mapS3Error(error, this.call('PutObject', 's3:PutObject', fullKey, key));
+    }
+    let failure: unknown;
+    try {
+      const back = Buffer.concat((await (await this.get(key)).toArray()) as Buffer[]);
+      if (!back.equals(body)) {
+        failure = new StoreProbeError(
+          `The probe object read back from ${this.location} differs from what was written (${back.length} bytes instead of ${body.length}).`,
+          'Something between Lifeboat and the store alters objects: check `s3-endpoint` and any proxy in front of it.',
+        );
+      }
+    } catch (error) {
+      if (error instanceof S3AccessDeniedError) {
+        notes.push(`The credentials may not read ${this.location} (s3:GetObject): drills and restores need other credentials.`);
+      } else {
+        failure = error;
+      }
+    }
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.target.bucket, Key: fullKey }));
+    } catch (error) {
+      const mapped = mapS3Error(error, this.call('DeleteObject', 's3:DeleteObject', fullKey));
+      notes.push(`The probe object s3://${this.target.bucket}/${fullKey} could not be removed (${mapped.message}); remove it by hand.`);
+    }
+    if (failure) throw failure;
+    return { notes };
+  }
+
   /** Streams `body` to `key` (multipart when large), aborts leftovers on failure, confirms the size. */
   put(key: string, body: Readable, options: PutOptions = {}): Promise<PutResult> {
     return consumeOrDestroy(body, () => this.upload(key, body, options));
@@ -89,17 +160,17 @@ export class S3Store implements Store {
 
   private async upload(key: string, body: Readable, options: PutOptions): Promise<PutResult> {
     const fullKey = this.fullKey(key);
-    const plan = planUpload(options.expectedSize, this.settings.partSize);
+    const plan = planUpload(options.expectedSize, this.settings.partSize, this.settings.maxParts);
     if (options.expectedSize !== undefined && options.expectedSize > plan.maxObjectSize) {
-      throw new S3ObjectTooLargeError(key, plan.partSize, plan.maxObjectSize, options.expectedSize);
+      throw new S3ObjectTooLargeError(key, plan.partSize, plan.maxObjectSize, options.expectedSize, plan.maxParts);
     }
     const signal = anySignal(options.signal, this.context.signal);
     let sent = 0;
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         sent += chunk.length;
-        // Stop before S3 refuses part 10,001 with a message nobody could act on.
-        if (sent > plan.maxObjectSize) done(new S3ObjectTooLargeError(key, plan.partSize, plan.maxObjectSize));
+        // Stop before the store refuses one part too many with a message nobody could act on.
+        if (sent > plan.maxObjectSize) done(new S3ObjectTooLargeError(key, plan.partSize, plan.maxObjectSize, undefined, plan.maxParts));
         else done(null, chunk);
       },
     });
