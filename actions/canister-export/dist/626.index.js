@@ -19,9 +19,11 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_3__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(76004);
 /* harmony import */ var _keys_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(44959);
-/* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(74978);
-/* harmony import */ var _body_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(18023);
+/* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(74978);
+/* harmony import */ var _body_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(18023);
 /* harmony import */ var _artifact_names_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(39463);
+/* harmony import */ var _probe_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(31205);
+
 
 
 
@@ -78,16 +80,24 @@ class ArtifactStore {
     nameOf(key) {
         return (0,_artifact_names_js__WEBPACK_IMPORTED_MODULE_6__/* .artifactName */ .C)(this.prefix, (0,_keys_js__WEBPACK_IMPORTED_MODULE_5__/* .checkKey */ .yR)(key));
     }
+    /** Lists this run's artifacts (the service answers, the token is accepted); with `write`, uploads, downloads and deletes a probe artifact. */
+    async probe(options = {}) {
+        for await (const _ of this.list(''))
+            break;
+        if (options.write)
+            await (0,_probe_js__WEBPACK_IMPORTED_MODULE_7__/* .writeProbe */ .ej)(this);
+        return { notes: [] };
+    }
     /** Writes `body` to a temp file named for the artifact, uploads it unzipped, removes the file. */
     put(key, body, options = {}) {
-        return (0,_body_js__WEBPACK_IMPORTED_MODULE_7__/* .consumeOrDestroy */ .o)(body, () => this.upload(key, body, options));
+        return (0,_body_js__WEBPACK_IMPORTED_MODULE_8__/* .consumeOrDestroy */ .o)(body, () => this.upload(key, body, options));
     }
     async upload(key, body, options) {
         const name = this.nameOf(key);
         if (await this.head(key)) {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .StorageError */ .aq('artifact-exists', `'${key}' already exists in ${this.location}, and artifacts cannot be overwritten.`, 'Write it under a new key, or delete the artifact first.');
         }
-        const signal = (0,_signals_js__WEBPACK_IMPORTED_MODULE_8__/* .anySignal */ .J)(options.signal, this.context.signal);
+        const signal = (0,_signals_js__WEBPACK_IMPORTED_MODULE_9__/* .anySignal */ .J)(options.signal, this.context.signal);
         const folder = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdtemp)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(this.context.tempDir, 'lifeboat-artifact-'));
         try {
             const file = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(folder, name);
