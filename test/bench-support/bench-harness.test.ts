@@ -72,7 +72,7 @@ describe('operations in a process of their own', () => {
   it('runs a backup from the compiled library and reports its time and peak RSS', async () => {
     await pg.createDatabase('harness_small');
     await pg.query('CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 1000) g', [], 'harness_small');
-    const run = await runOperation(core, 'backup', { 'database-url': pg.url('harness_small'), store: freshFolder(), recipients: gpg.publicKeyArmored });
+    const run = await runOperation(core, 'backup', { 'database-url': pg.url('harness_small'), store: freshFolder(), 'create-store': 'true', recipients: gpg.publicKeyArmored });
     expect(run.ok).toBe(true);
     expect(Number(run.outputs.size)).toBeGreaterThan(0);
     expect(run.outputs.recipients).toBe(gpg.fingerprint);

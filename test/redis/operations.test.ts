@@ -125,7 +125,7 @@ describe('lifeboat backup --redis-url, drill and restore --target-redis-url', ()
     expect(record.versions).toMatchObject({ 'source redis-server': expect.stringMatching(/^7\./), 'redis-server': expect.stringMatching(/^7\./) });
   });
 
-  it('fails the drill naming the check when a Redis check does not hold, and refuses SQL checks for a Redis backup before downloading', async () => {
+  it('fails the drill naming the check when a Redis check does not hold, and calls a drill with SQL checks for a Redis backup inconclusive before downloading', async () => {
     const options = (checks: string) =>
       resolveOptions(drillOperation, objectSource({ store, name: 'cache', identity: encryptionKey.privateKey, 'signing-public-key': signingKey.publicKey, 'record-drill': 'false', 'evidence-dir': folder('lifeboat-evidence-'), checks }));
     const failing = await drill(options('- name: too many\n  command: DBSIZE\n  expect: "= 501"\n'), testContext());
@@ -133,7 +133,7 @@ describe('lifeboat backup --redis-url, drill and restore --target-redis-url', ()
     expect(failing.failure).toContain('too many (expected = 501, got 500)');
     const sql = await drill(options('- sql: SELECT 1\n  expect: "= 1"\n'), testContext());
     expect(sql.ok).toBe(false);
-    expect(sql.failure).toMatch(/^Drill fail: Redis check check 1: command: /);
+    expect(sql.failure).toMatch(/^Drill inconclusive: Redis check check 1: command: /);
     expect((sql.data as DrillRecord).phases.map((p) => p.name)).toEqual(['select']);
   });
 
