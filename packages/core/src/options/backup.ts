@@ -38,6 +38,8 @@ export const backupOperation = defineOperation({
     encrypted: '`true`, or `false` when `encryption: none` was set.',
     backups: 'Every backup taken, as a JSON array of `{name, id, size, sha256, manifest}`.',
     pruned: 'Backups deleted by retention after this backup (0 when no keep rule is set).',
+    passed: 'With `preflight: true` only: `true` when every check passed (warnings allowed), else `false`.',
+    failed: 'With `preflight: true` only: names of the checks that failed, comma-separated.',
   },
   action: {
     folder: 'backup',
