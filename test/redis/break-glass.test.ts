@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { breakGlass } from '../../packages/core/src/engines/redis/break-glass.js';
 import { freeLoopbackPort } from '../../packages/core/src/engines/postgres/ephemeral/server-connection.js';
+import { generateKeyPair } from '@lifeboat/core';
+import { ageKeygen } from '../services/age.js';
 import { createGpgHome, type GpgHome } from '../services/gpg.js';
 import { startRedis, type RedisServer, type TestClient } from '../services/redis.js';
 import { startS3, type S3Service } from '../services/s3.js';
@@ -15,19 +17,26 @@ const run = promisify(execFile);
 let source: RedisServer;
 let gpg: GpgHome;
 let s3: S3Service;
+let signer: Awaited<ReturnType<typeof generateKeyPair>>;
+const homes: GpgHome[] = [];
 let sourceSnapshot: Awaited<ReturnType<typeof snapshotOf>>;
 const folders: string[] = [];
 
 beforeAll(async () => {
   // An unprotected key, as an operator's own keyring would ask for its passphrase interactively.
-  [source, gpg, s3] = await Promise.all([startRedis({ password: 'bg-pass' }), createGpgHome({ passphrase: '' }), startS3()]);
+  [source, gpg, s3, signer] = await Promise.all([
+    startRedis({ password: 'bg-pass' }),
+    createGpgHome({ passphrase: '' }),
+    startS3(),
+    generateKeyPair({ name: 'Redis break-glass signing', purpose: 'sign' }),
+  ]);
   await fillSample(source);
   const client = await source.client();
   sourceSnapshot = await snapshotOf(client);
   await client.close();
 });
 afterAll(async () => {
-  await Promise.allSettled([source?.stop(), gpg?.cleanup(), s3?.stop()]);
+  await Promise.allSettled([source?.stop(), gpg?.cleanup(), s3?.stop(), ...homes.map((h) => h.cleanup())]);
   for (const path of folders) rmSync(path, { recursive: true, force: true });
 });
 
@@ -44,9 +53,29 @@ function script(markdown: string, settings: Record<string, string>): string {
   return out;
 }
 
-async function runSteps(steps: string, work: string, env: Record<string, string>) {
-  return run('bash', ['-euo', 'pipefail', '-c', steps], { cwd: work, env: { ...process.env, ...env, GNUPGHOME: gpg.home }, timeout: 120_000 });
+/** A work folder holding the key files the steps import, and an empty GnuPG home, as on an operator's desk. */
+async function operatorDesk(identity: string, identityFile: string): Promise<{ work: string; home: GpgHome; settings: Record<string, string> }> {
+  const work = freshFolder('lifeboat-break-glass-');
+  folders.push(work);
+  writeFileSync(join(work, 'signing.pub.asc'), signer.publicKey);
+  writeFileSync(join(work, identityFile), identity, { mode: 0o600 });
+  const home = await createGpgHome({ generateKey: false });
+  homes.push(home);
+  return { work, home, settings: { SIGNING_PUBLIC_KEY: 'signing.pub.asc', IDENTITY: identityFile } };
 }
+
+async function runSteps(steps: string, work: string, home: GpgHome, env: Record<string, string>) {
+  return run('bash', ['-euo', 'pipefail', '-c', steps], { cwd: work, env: { ...process.env, ...env, GNUPGHOME: home.home }, timeout: 120_000 });
+}
+
+/** The folder-store variant the steps describe: `cp` instead of `aws s3 cp`. */
+function forFolderStore(steps: string): string {
+  const s3Copy = 'aws s3 cp ${ENDPOINT:+--endpoint-url "$ENDPOINT"}';
+  expect(steps).toContain(s3Copy);
+  return steps.replaceAll(s3Copy, 'cp');
+}
+
+const signing = () => ({ signingKey: signer.privateKey });
 
 /** Stops the server the steps started, if they got that far. */
 function stopStarted(work: string): void {
@@ -76,15 +105,19 @@ describe('Redis break-glass restore, run exactly as written', () => {
     const bucket = await s3.createBucket();
     const store = `s3://${bucket}/lifeboat`;
     const result = await backupRedis(
-      { url: source.url(), compression, recipients: gpg.publicKeyArmored, store: { store, s3Endpoint: s3.endpoint, s3Region: s3.region, s3ForcePathStyle: true } },
+      { url: source.url(), compression, recipients: gpg.publicKeyArmored, signing: signing(), store: { store, s3Endpoint: s3.endpoint, s3Region: s3.region, s3ForcePathStyle: true } },
       testContext(s3.env),
     );
-    const work = freshFolder('lifeboat-break-glass-');
-    folders.push(work);
+    const desk = await operatorDesk(gpg.secretKeyArmored, 'identity.asc');
+    const work = desk.work;
     const port = await freeLoopbackPort();
-    const steps = script(breakGlass(result.manifest.source), { STORE: store, NAME: 'cache', ID: result.manifest.id, DATA: join(work, 'data'), PORT: String(port) });
+    // The endpoint goes in as ENDPOINT; path-style addressing is the aws CLI's own setting, as the docs say.
+    const steps = script(breakGlass(result.manifest.source), { ...desk.settings, STORE: store, NAME: 'cache', ID: result.manifest.id, ENDPOINT: s3.endpoint, DATA: join(work, 'data'), PORT: String(port) });
     try {
-      const output = await runSteps(steps, work, { ...s3.env });
+      // Without the harness's endpoint variables, so the ENDPOINT setting is what reaches the peer.
+      const { AWS_ENDPOINT_URL: _url, AWS_ENDPOINT_URL_S3: _s3url, ...awsEnv } = s3.env;
+      const output = await runSteps(steps, work, desk.home, awsEnv);
+      expect(output.stderr).toMatch(/Good signature/);
       expect(output.stdout).toMatch(/\.pgp: OK/);
       expect(output.stdout).toMatch(/RDB looks OK/);
       expect(await restoredSnapshot(port)).toEqual(sourceSnapshot);
@@ -96,20 +129,53 @@ describe('Redis break-glass restore, run exactly as written', () => {
   it('stops at the checksum when the stored payload was altered', async () => {
     const folder = freshFolder();
     folders.push(folder);
-    const result = await backupRedis({ url: source.url(), recipients: gpg.publicKeyArmored, store: { store: folder } });
+    const result = await backupRedis({ url: source.url(), recipients: gpg.publicKeyArmored, signing: signing(), store: { store: folder } });
     const payload = join(folder, 'cache', result.manifest.id, 'dump.rdb.pgp');
     const bytes = readFileSync(payload);
     bytes[200]! ^= 0xff;
     const { writeFileSync } = await import('node:fs');
     writeFileSync(payload, bytes);
-    const work = freshFolder('lifeboat-break-glass-');
-    folders.push(work);
-    const steps = script(breakGlass(result.manifest.source), { STORE: folder, NAME: 'cache', ID: result.manifest.id, DATA: join(work, 'data'), PORT: String(await freeLoopbackPort()) }).replace(/aws s3 cp/g, 'cp');
-    const failure = await runSteps(steps, work, {}).catch((error: { code: number; stdout: string }) => error);
+    const desk = await operatorDesk(gpg.secretKeyArmored, 'identity.asc');
+    const work = desk.work;
+    const steps = forFolderStore(script(breakGlass(result.manifest.source), { ...desk.settings, STORE: folder, NAME: 'cache', ID: result.manifest.id, DATA: join(work, 'data'), PORT: String(await freeLoopbackPort()) }));
+    const failure = await runSteps(steps, work, desk.home, {}).catch((error: { code: number; stdout: string }) => error);
     stopStarted(work);
     expect((failure as { code: number }).code).not.toBe(0);
     expect((failure as { stdout: string }).stdout).toContain('dump.rdb.pgp: FAILED');
     expect(existsSync(join(work, 'data', 'dump.rdb'))).toBe(false);
+  });
+
+  it('stops at the signature when the manifest was altered, before anything is decrypted', async () => {
+    const folder = freshFolder();
+    folders.push(folder);
+    const result = await backupRedis({ url: source.url(), recipients: gpg.publicKeyArmored, signing: signing(), store: { store: folder } });
+    const manifestPath = join(folder, 'cache', result.manifest.id, 'manifest.json');
+    writeFileSync(manifestPath, readFileSync(manifestPath, 'utf8').replace('"redis"', '"redis" '));
+    const desk = await operatorDesk(gpg.secretKeyArmored, 'identity.asc');
+    const steps = forFolderStore(script(breakGlass(result.manifest.source), { ...desk.settings, STORE: folder, NAME: 'cache', ID: result.manifest.id, DATA: join(desk.work, 'data'), PORT: String(await freeLoopbackPort()) }));
+    const failure = await runSteps(steps, desk.work, desk.home, {}).catch((error: { code: number; stderr: string }) => error);
+    stopStarted(desk.work);
+    expect((failure as { code: number }).code).not.toBe(0);
+    expect((failure as { stderr: string }).stderr).toMatch(/BAD signature/);
+    expect(existsSync(join(desk.work, 'data'))).toBe(false);
+  });
+
+  it('restores an age backup with age -d and the age identity file', async () => {
+    const key = ageKeygen();
+    const folder = freshFolder();
+    folders.push(folder);
+    const result = await backupRedis({ url: source.url(), encryption: 'age', recipients: key.recipient, signing: signing(), store: { store: folder } });
+    expect(result.manifest.encryption.scheme).toBe('age');
+    const desk = await operatorDesk(key.keyFile, 'key.txt');
+    const port = await freeLoopbackPort();
+    const steps = forFolderStore(script(breakGlass(result.manifest.source, 'age'), { ...desk.settings, STORE: folder, NAME: 'cache', ID: result.manifest.id, DATA: join(desk.work, 'data'), PORT: String(port) }));
+    try {
+      const output = await runSteps(steps, desk.work, desk.home, {});
+      expect(output.stdout).toMatch(/dump\.rdb\.age: OK/);
+      expect(await restoredSnapshot(port)).toEqual(sourceSnapshot);
+    } finally {
+      stopStarted(desk.work);
+    }
   });
 });
 

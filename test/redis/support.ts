@@ -7,7 +7,7 @@ import { loadDecryptionKeys, prepareEncryption } from '../../packages/core/src/c
 import { obtainBackup } from '../../packages/core/src/drill/obtain.js';
 import { PhaseRecorder } from '../../packages/core/src/drill/phases.js';
 import { selectBackup } from '../../packages/core/src/drill/select.js';
-import { runBackup, type BackupRunResult } from '../../packages/core/src/pipeline/run-backup.js';
+import { runBackup, type BackupRunResult, type BackupSigning } from '../../packages/core/src/pipeline/run-backup.js';
 import { openStore, type StoreOptions } from '../../packages/core/src/storage/open-store.js';
 import type { Store } from '../../packages/core/src/storage/store.js';
 import { parseRedisUrl, type RedisTlsOptions } from '../../packages/core/src/engines/redis/connection.js';
@@ -36,6 +36,10 @@ export interface RedisBackupCase {
   /** Armored public key; else the passphrase below encrypts. */
   readonly recipients?: string;
   readonly passphrase?: string;
+  /** `age` with age recipients in `recipients`; OpenPGP otherwise. */
+  readonly encryption?: 'openpgp' | 'age';
+  /** Signs the manifest, as a backup with `signing-key` does. */
+  readonly signing?: BackupSigning;
   readonly settings?: Partial<RedisBackupSettings>;
   /** Wraps the store, e.g. to act while the payload is being written. */
   readonly wrapStore?: (store: Store) => Store;
@@ -48,13 +52,13 @@ export async function backupRedis(test: RedisBackupCase, context = testContext()
   const connection = parseRedisUrl(test.url, test.tls);
   const source = await createRedisSource({ connection, mode: test.mode, compression: test.compression, reporter: context.reporter, ...test.settings });
   const encryption = await prepareEncryption(
-    { encryption: 'openpgp', recipients: test.recipients, passphrase: test.recipients ? undefined : (test.passphrase ?? TEST_PASSPHRASE) },
+    { encryption: test.encryption ?? 'openpgp', recipients: test.recipients, passphrase: test.recipients ? undefined : (test.passphrase ?? TEST_PASSPHRASE) },
     context.reporter,
     { now: context.now() },
   );
   const opened = await openStore(test.store, context);
   const store = test.wrapStore ? test.wrapStore(opened) : opened;
-  return runBackup(source, { store, name: test.name ?? 'cache', encryption }, context);
+  return runBackup(source, { store, name: test.name ?? 'cache', encryption, signing: test.signing }, context);
 }
 
 /** Every backup folder of `name` in a local store that has a manifest, and those that do not. */

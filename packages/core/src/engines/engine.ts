@@ -95,6 +95,6 @@ export interface Engine<Section extends { readonly kind: string } = { readonly k
     prepare(options: RestoreOptions, context: RunContext): Promise<PreparedRestore<Section>>;
   };
 
-  /** The by-hand restore of one backup with only standard tools, as Markdown. */
-  breakGlass?(section: Section): string;
+  /** The by-hand restore of one backup with only standard tools, as Markdown (OpenPGP unless `scheme` says age). */
+  breakGlass?(section: Section, scheme?: 'openpgp' | 'age'): string;
 }
