@@ -92,7 +92,7 @@ function drillView(d: DrillSummary) {
 export async function listCatalog(options: ListOptions, context: RunContext): Promise<OperationOutcome> {
   const store = await openStore(options, context);
   // A mistyped folder or bucket is an error, not an empty store.
-  await store.probe();
+  await store.probe({ readOnly: true });
   return listStore(store, options, context);
 }
 

@@ -130,6 +130,8 @@ export function chooseSample<T extends { readonly id: string; readonly time: Dat
 /** `lifeboat verify`: opens the store and verifies one backup, every complete backup, or a sample. */
 export async function verify(options: VerifyOptions, context: RunContext): Promise<OperationOutcome> {
   const store = await openStore(options, context);
+  // A mistyped folder or bucket is an error, not an empty store.
+  await store.probe({ readOnly: true });
   return verifyStore(store, options, context);
 }
 

@@ -62,9 +62,13 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
     const keys = await loadKeysIfAny(options);
     const authentication = await prepareAuthentication(options, context);
     recordSigning = await prepareRecordSigning(options, context);
-    store = hooks.store ?? (await openStore(options, context));
-    const from = store;
-    selected = await phases.run('select', () => selectBackup(from, { name: options.name, backupId: options.backupId, before: options.before, now: started }));
+    const from = hooks.store ?? (await openStore(options, context));
+    selected = await phases.run('select', async () => {
+      // A store that does not exist fails here, and gets no drill record written into it.
+      await from.probe({ readOnly: !options.recordDrill });
+      store = from;
+      return selectBackup(from, { name: options.name, backupId: options.backupId, before: options.before, now: started });
+    });
     const { manifest } = selected;
     const found = engineSection(manifest.source, `Manifest of ${selected.name}/${manifest.id}`);
     // The operator's checks are judged in the engine's language before anything is downloaded.

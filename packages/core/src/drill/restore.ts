@@ -27,6 +27,7 @@ export async function restore(options: RestoreOptions, context: RunContext): Pro
   const keys = await loadKeysIfAny(options);
   const authentication = await prepareAuthentication(options, context);
   const store = await openStore(options, context);
+  await store.probe({ readOnly: true });
   // The target is checked (reachable, empty) before anything is downloaded.
   const target = await engine.restore!.prepare(options, context);
   const workDir = await privateWorkDir(context, 'lifeboat-restore-');

@@ -27,6 +27,8 @@ export interface GateHooks {
 /** Decides whether a deploy may proceed: fresh backup, recent passing drill. Reads only manifests and drill records. */
 export async function gate(options: GateOptions, context: RunContext, hooks: GateHooks = {}): Promise<OperationOutcome> {
   const store = await openStore(options, context);
+  // A mistyped folder or bucket is an error naming it, not "no backup".
+  await store.probe({ readOnly: true });
   return gateStore(store, options, context, hooks);
 }
 

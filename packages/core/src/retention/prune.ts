@@ -95,6 +95,8 @@ export async function pruneName(
 export async function prune(options: PruneOptions, context: RunContext): Promise<OperationOutcome> {
   const policy = retentionPolicyFrom(options);
   const store = await openStore(options, context);
+  // A mistyped folder or bucket is an error, not "nothing to prune".
+  await store.probe();
   return pruneStore(store, options, policy, context);
 }
 

@@ -37,6 +37,8 @@ export interface ProbeOptions {
   readonly write?: boolean;
   /** Create a missing store folder instead of failing (folder stores only; buckets are never created). */
   readonly create?: boolean;
+  /** Only reading is needed (list, verify, gate, restore): a read-only folder passes. */
+  readonly readOnly?: boolean;
 }
 
 /** What a probe that passed noticed: sentences for the report (limits, things created). */

@@ -115,9 +115,9 @@ export class LocalStore implements Store {
     }
     if (!isFolder) throw new StoreNotAFolderError(this.folder, this.folder);
     try {
-      await access(this.folder, constants.R_OK | constants.W_OK | constants.X_OK);
+      await access(this.folder, options.readOnly ? constants.R_OK | constants.X_OK : constants.R_OK | constants.W_OK | constants.X_OK);
     } catch (error) {
-      throw new StoragePermissionError(this.folder, 'read and write', { cause: error });
+      throw new StoragePermissionError(this.folder, options.readOnly ? 'read' : 'read and write', { cause: error });
     }
     if (options.write) await writeProbe(this);
     return { notes };
