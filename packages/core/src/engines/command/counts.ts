@@ -1,0 +1,59 @@
+import type { CheckResult } from '../../catalog/drill-record.js';
+
+/** Reads a count command's output: one JSON value (usually an object of counts); undefined when it is not JSON. */
+export function parseCounts(stdout: string): unknown {
+  const text = stdout.trim();
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // Tools that print banners first: the last line is the JSON.
+    const last = text.split('\n').pop()!.trim();
+    try {
+      return JSON.parse(last) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** The numeric leaves of a counts value, by dotted path (`app.users` → 42); a bare number is `count`. */
+export function countLeaves(value: unknown, prefix = ''): Map<string, number> {
+  const out = new Map<string, number>();
+  if (typeof value === 'number') out.set(prefix || 'count', value);
+  else if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+      for (const [path, n] of countLeaves(inner, prefix ? `${prefix}.${key}` : key)) out.set(path, n);
+    }
+  }
+  return out;
+}
+
+/** One field of a JSON value by dotted path; an exact key (with dots) wins over nesting. */
+export function jsonField(value: unknown, path: string): unknown {
+  if (value && typeof value === 'object' && path in (value as object)) return (value as Record<string, unknown>)[path];
+  let current: unknown = value;
+  for (const part of path.split('.')) {
+    if (!current || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+/**
+ * Every count the backup recorded against the restored target's: each must be equal, and
+ * the target must hold nothing the backup did not record.
+ */
+export function countChecks(recorded: unknown, restored: unknown): CheckResult[] {
+  const before = countLeaves(recorded);
+  const after = countLeaves(restored);
+  const checks: CheckResult[] = [];
+  for (const [path, expected] of before) {
+    const actual = after.get(path);
+    checks.push({ name: `count of ${path}`, kind: 'command-count', ok: actual === expected, expected, actual: actual ?? 'missing' });
+  }
+  for (const [path, actual] of after) {
+    if (!before.has(path)) checks.push({ name: `count of ${path}`, kind: 'command-count', ok: false, expected: 'not recorded', actual, message: 'The restored target holds something the backup did not record.' });
+  }
+  return checks;
+}
