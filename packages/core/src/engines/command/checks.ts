@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CheckResult } from '../../catalog/drill-record.js';
 import { OptionError } from '../../report/errors.js';
+import { redact } from '../../report/secrets.js';
 import { judgeSqlCheck, parseExpectation, type Expectation } from '../postgres/drill/sql-checks.js';
 import { describeCommand, parseCommandLine, type CommandLine } from './command-line.js';
 import { jsonField, parseCounts } from './counts.js';
@@ -73,7 +74,10 @@ export function outputRows(stdout: string, field: string | undefined): unknown[]
 export async function runCommandChecks(checks: readonly CommandCheck[], env: Record<string, string>, recorded: unknown, signal?: AbortSignal): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const check of checks) {
-    const { exit, stdout, record } = await runCommand(check.command, { env, signal });
+    const ran = await runCommand(check.command, { env, signal });
+    const { exit, record } = ran;
+    // What a check prints goes into the evidence: secrets the commands were given stay hidden.
+    const stdout = redact(ran.stdout);
     const base = { name: check.name, kind: 'command', expected: check.expectText, command: record.command, exitCode: record.exitCode, signal: record.signal, durationMs: record.durationMs };
     const why = commandFailure(exit, stdout.length, false);
     if (why) {
@@ -84,7 +88,7 @@ export async function runCommandChecks(checks: readonly CommandCheck[], env: Rec
       const expected = jsonField(recorded, check.field!);
       const actual = jsonField(parseCounts(stdout), check.field!);
       const ok = expected !== undefined && JSON.stringify(actual) === JSON.stringify(expected);
-      results.push({ ...base, ok, expected: expected ?? 'not recorded', actual: actual ?? 'missing' });
+      results.push({ ...base, ok, expected: expected ?? 'not recorded', actual: actual === undefined ? 'missing' : typeof actual === 'string' ? redact(actual) : actual });
       continue;
     }
     const judged = judgeSqlCheck({ name: check.name, sql: record.command, expect: check.expect, expectText: check.expectText }, outputRows(stdout, check.field));

@@ -1,0 +1,108 @@
+/**
+ * Command backups that must not count: a command that exits non-zero after half its output,
+ * one killed by a signal, one that writes nothing. Each fails naming the command and the end
+ * of its stderr, and leaves no manifest. A secret given through `command-env` never shows in
+ * the output, the manifest or the evidence; a tampered backup fails its drill naming why.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { backupsIn, backupWith, drillWith, folder, makeKeys, onlyBackup, testContext, type Keys } from './support.js';
+
+let keys: Keys;
+beforeAll(async () => {
+  keys = await makeKeys();
+});
+
+describe('a command that fails leaves no manifest', () => {
+  it.each([
+    ['exits non-zero after half its output', `head -c 300000 /dev/zero; echo 'mydump: lost connection at table orders' >&2; exit 3`, /exited with status 3\. Its stderr ended with: mydump: lost connection at table orders/],
+    ['is killed by a signal', `head -c 100000 /dev/zero; echo 'about to die' >&2; kill -9 $$`, /was killed by SIGKILL\. Its stderr ended with: about to die/],
+    ['writes nothing', `echo 'nothing to dump' >&2; exit 0`, /wrote nothing to stdout\. Its stderr ended with: nothing to dump/],
+    ['is not installed (list form)', `["no-such-dump-tool-x", "--all"]`, /could not be started: no-such-dump-tool-x was not found/],
+  ])('a command that %s', async (_what, command, message) => {
+    const store = folder();
+    const outcome = await backupWith({ store, name: 'app', command }, keys);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failure).toMatch(message);
+    // The error names the command as written.
+    expect(outcome.failure).toContain(command.startsWith('[') ? 'no-such-dump-tool-x --all' : command.split(';')[0]);
+    expect(backupsIn(store, 'app')).toEqual({ complete: [], partial: [] });
+  });
+
+  it('refuses a count command that prints no JSON, writing no manifest', async () => {
+    const store = folder();
+    const outcome = await backupWith({ store, name: 'app', command: 'echo data', 'count-command': 'echo not json' }, keys);
+    expect(outcome.failure).toMatch(/The count command `echo not json` did not print JSON/);
+    expect(backupsIn(store, 'app').complete).toEqual([]);
+  });
+
+  it('refuses command-env naming a variable that is not set', async () => {
+    const store = folder();
+    await expect(backupWith({ store, command: 'echo x', 'command-env': 'LIFEBOAT_TEST_NOT_SET_X' }, keys, testContext({ LIFEBOAT_TEST_NOT_SET_X: undefined }))).rejects.toThrow(
+      /`command-env` names LIFEBOAT_TEST_NOT_SET_X, which is not set/,
+    );
+    expect(backupsIn(store, 'command')).toEqual({ complete: [], partial: [] });
+  });
+});
+
+describe('secrets given through command-env', () => {
+  const TOKEN = 'tok-Zq81-secret-dump-password';
+
+  it('never appear in the CLI output, the manifest or the evidence, even when the commands print them', async () => {
+    const store = folder();
+    const evidenceDir = folder('lifeboat-evidence-');
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TMPDIR: process.env.TMPDIR,
+      DUMP_TOKEN: TOKEN,
+      LIFEBOAT_RECIPIENTS: keys.encryption.publicKey,
+      LIFEBOAT_SIGNING_KEY: keys.signing.privateKey,
+    };
+    const backupRun = await runCli(
+      ['backup', '--store', store, '--name', 'app', '--command', 'echo "connecting with $DUMP_TOKEN" >&2; printf "rows\\n"', '--count-command', 'printf \'{"rows": 1, "token": "%s"}\' "$DUMP_TOKEN"', '--command-env', 'DUMP_TOKEN'],
+      env,
+    );
+    expect(backupRun.code, backupRun.output).toBe(0);
+    expect(backupRun.output).not.toContain(TOKEN);
+    const { manifestText } = onlyBackup(store, 'app');
+    expect(manifestText).not.toContain(TOKEN);
+
+    const checks = join(evidenceDir, 'checks.yml');
+    writeFileSync(checks, '- name: prints the token\n  command: echo "$DUMP_TOKEN"\n  expect: some rows\n');
+    const drillRun = await runCli(
+      ['drill', '--store', store, '--name', 'app', '--restore-command', 'cat > /dev/null; echo "restoring as $DUMP_TOKEN" >&2', '--count-command', 'printf \'{"rows": 1, "token": "%s"}\' "$DUMP_TOKEN"', '--command-env', 'DUMP_TOKEN', '--checks', checks, '--evidence-dir', evidenceDir, '--record-drill', 'false'],
+      { ...env, LIFEBOAT_IDENTITY: keys.encryption.privateKey, LIFEBOAT_SIGNING_PUBLIC_KEY: keys.signing.publicKey },
+    );
+    expect(drillRun.code, drillRun.output).toBe(0);
+    expect(drillRun.output).not.toContain(TOKEN);
+    const files = readdirSync(evidenceDir).filter((f) => f.endsWith('.json') || f.endsWith('.md'));
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    for (const file of files) expect(readFileSync(join(evidenceDir, file), 'utf8')).not.toContain(TOKEN);
+  });
+
+  it('are hidden in the error of a failing command that printed them', async () => {
+    const outcome = await backupWith({ store: folder(), command: 'echo "auth failed for $DUMP_TOKEN" >&2; exit 1', 'command-env': 'DUMP_TOKEN' }, keys, testContext({ DUMP_TOKEN: TOKEN }));
+    expect(outcome.failure).toContain('auth failed for ***');
+    expect(outcome.failure).not.toContain(TOKEN);
+  });
+});
+
+describe('a tampered command backup', () => {
+  it('fails its drill naming the payload whose checksum does not match', async () => {
+    const store = folder();
+    expect((await backupWith({ store, name: 'app', command: 'seq 1 5000' }, keys)).ok).toBe(true);
+    const { dir } = onlyBackup(store, 'app');
+    const payload = join(dir, 'output.bin.pgp');
+    const bytes = readFileSync(payload);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+    writeFileSync(payload, bytes);
+    const { outcome, record } = await drillWith({ store, name: 'app', 'restore-command': 'cat > /dev/null' }, keys);
+    expect(outcome.ok).toBe(false);
+    expect(record.verdict).toBe('fail');
+    expect(outcome.failure).toMatch(/verify failed: .*output\.bin\.pgp.*(sha256|SHA-256|checksum)/i);
+    expect(record.phases.map((p) => p.name)).not.toContain('restore');
+  });
+});
