@@ -83,7 +83,7 @@ export function commandRestoreSettings(
     throw new OptionError(`A ${preset.name} backup restores into \`target-url\`, which is not set.`, `Set \`target-url\` to an empty ${preset.name} server and database (in a workflow, a \`services:\` container).`);
   }
   const restore = options.restoreCommand ? parseCommandLine(options.restoreCommand, 'restore-command') : preset!.restore({ oplog: section.oplog === true });
-  const count = options.countCommand ? parseCommandLine(options.countCommand, 'count-command') : options.restoreCommand ? undefined : preset?.count('TARGET');
+  const count = options.countCommand ? parseCommandLine(options.countCommand, 'count-command') : preset?.count('TARGET');
   const extra = { ...namedVariables(options.commandEnv, env), ...(targetUrl ? urlEnv('TARGET', targetUrl, 'target-url') : {}) };
   return { restore, count, env: childEnv(env, extra), ownTarget };
 }
