@@ -8,6 +8,7 @@ describe('parseCommandLine', () => {
     ['  sqlite3 "$DB" .dump \n', { shell: true, script: 'sqlite3 "$DB" .dump' }],
     ['["mongodump", "--archive"]', { shell: false, argv: ['mongodump', '--archive'] }],
     ['- sqlite3\n- app.db\n- .dump', { shell: false, argv: ['sqlite3', 'app.db', '.dump'] }],
+    ['[ -f app.db ] && sqlite3 app.db .dump', { shell: true, script: '[ -f app.db ] && sqlite3 app.db .dump' }],
     ['[mariadb-dump, --port, 3306]', { shell: false, argv: ['mariadb-dump', '--port', '3306'] }],
   ])('%j', (text, expected) => {
     expect(parseCommandLine(text, 'command')).toEqual(expected);

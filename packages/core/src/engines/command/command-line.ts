@@ -11,13 +11,14 @@ const FORM =
   'Give a command as one line run by `/bin/sh -c` (e.g. `mongodump --archive --uri "$MONGO_URL"`), or as a YAML/JSON list run without a shell (e.g. `["mongodump", "--archive"]`).';
 
 /**
- * Reads a command option: text starting with `[` (or a YAML block list) is a list of words
- * run without a shell; anything else is a script for `/bin/sh -c`. `option` names it in messages.
+ * Reads a command option: text starting with `[` and no space after it (`["a", "b"]`), or a
+ * YAML block list (`- a`), is a list of words run without a shell; anything else, the shell's
+ * own `[ -f x ]` test included, is a script for `/bin/sh -c`. `option` names it in messages.
  */
 export function parseCommandLine(text: string, option: string): CommandLine {
   const trimmed = text.trim();
   if (trimmed === '') throw new CommandDefinitionError(`\`${option}\` is empty.`, FORM);
-  if (trimmed.startsWith('[') || trimmed.startsWith('- ')) {
+  if (/^\[(?!\s)/.test(trimmed) || trimmed.startsWith('- ')) {
     let list: unknown;
     try {
       list = parse(trimmed);
