@@ -20,14 +20,21 @@ describe('a command that fails leaves no manifest', () => {
     ['exits non-zero after half its output', `head -c 300000 /dev/zero; echo 'mydump: lost connection at table orders' >&2; exit 3`, /exited with status 3\. Its stderr ended with: mydump: lost connection at table orders/],
     ['is killed by a signal', `head -c 100000 /dev/zero; echo 'about to die' >&2; kill -9 $$`, /was killed by SIGKILL\. Its stderr ended with: about to die/],
     ['writes nothing', `echo 'nothing to dump' >&2; exit 0`, /wrote nothing to stdout\. Its stderr ended with: nothing to dump/],
-    ['is not installed (list form)', `["no-such-dump-tool-x", "--all"]`, /could not be started: no-such-dump-tool-x was not found/],
   ])('a command that %s', async (_what, command, message) => {
     const store = folder();
     const outcome = await backupWith({ store, name: 'app', command }, keys);
     expect(outcome.ok).toBe(false);
     expect(outcome.failure).toMatch(message);
     // The error names the command as written.
-    expect(outcome.failure).toContain(command.startsWith('[') ? 'no-such-dump-tool-x --all' : command.split(';')[0]);
+    expect(outcome.failure).toContain(command.split(';')[0]);
+    expect(backupsIn(store, 'app')).toEqual({ complete: [], partial: [] });
+  });
+
+  it('refuses a program that is not installed before anything runs (preflight), and one a script names when it runs', async () => {
+    const store = folder();
+    await expect(backupWith({ store, name: 'app', command: '["no-such-dump-tool-x", "--all"]' }, keys)).rejects.toThrow('no-such-dump-tool-x is not installed (not on PATH).');
+    const outcome = await backupWith({ store, name: 'app', command: 'no-such-dump-tool-x --all' }, keys);
+    expect(outcome.failure).toMatch(/The backup command `no-such-dump-tool-x --all` exited with status 127\. Its stderr ended with: .*not found/);
     expect(backupsIn(store, 'app')).toEqual({ complete: [], partial: [] });
   });
 

@@ -4,6 +4,7 @@ import { COMMAND_CHECK_FORM, parseCommandChecks, runCommandChecks, type CommandC
 import { commandAutomaticChecks, restoreWithCommand, type CommandRestoredTarget } from './drill.js';
 import { commandManifestSchema, type CommandManifestSection } from './manifest.js';
 import { commandBackupSettings } from './settings.js';
+import { checkCommandSource } from './preflight.js';
 import { createCommandSource } from './source.js';
 import { describeUrl } from './url-env.js';
 
@@ -26,6 +27,7 @@ export const commandEngine: Engine<CommandManifestSection, CommandRestoredTarget
       const name = options.name ?? settings.preset?.name ?? 'command';
       return [{ name, create: () => createCommandSource(settings, name, context) }];
     },
+    preflight: (options, context, checks) => checkCommandSource(options, context, checks),
   },
 
   drill: {

@@ -11,6 +11,8 @@ export interface Preset {
   readonly versions: string;
   /** Payload file name before `.pgp`. */
   readonly payloadFile: string;
+  /** Programs its backup and count commands run, checked on PATH by preflight. */
+  readonly tools: readonly string[];
   backup(settings: PresetSettings): CommandLine;
   /** Prints a JSON object of counts (table or collection → rows or documents) of `SOURCE_*` or `TARGET_*`. */
   count(prefix: 'SOURCE' | 'TARGET'): CommandLine;
@@ -44,6 +46,7 @@ function sqlPreset(name: 'mysql' | 'mariadb', dump: string, client: string, vers
     name,
     versions,
     payloadFile: 'dump.sql',
+    tools: [dump, client],
     // The password goes through MYSQL_PWD, never the command line.
     backup: () => sh(`MYSQL_PWD="\${SOURCE_PASSWORD:-}" exec ${dump} ${login('SOURCE')} --single-transaction --routines --triggers --hex-blob "\${SOURCE_DATABASE}"`),
     count: (prefix) => sqlCount(client, prefix),
@@ -65,6 +68,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     name: 'mongodb',
     versions: 'MongoDB 4.4 to 8.0 with the MongoDB Database Tools 100.x (mongodump, mongorestore) and mongosh 2.x',
     payloadFile: 'dump.archive.gz',
+    tools: ['mongodump', 'mongosh'],
     // The URL reaches the tools through a config file read from stdin, mongosh through its environment: never the command line.
     backup: ({ oplog }) => sh(`printf 'uri: "%s"\\n' "$SOURCE_URL" | exec mongodump --config=/dev/stdin --archive --gzip${oplog ? ' --oplog' : ''}`),
     count: (prefix) => ({ shell: false, argv: ['mongosh', '--nodb', '--quiet', '--norc', '--eval', MONGO_COUNT(prefix)] }),
@@ -80,6 +84,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     name: 'sqlite',
     versions: 'SQLite 3.x databases with the sqlite3 shell (3.32 or newer)',
     payloadFile: 'dump.sql',
+    tools: ['sqlite3'],
     backup: () => sh(`[ -f "$SOURCE_PATH" ] || { echo "no such database file: $SOURCE_PATH" >&2; exit 1; }; exec sqlite3 -readonly "$SOURCE_PATH" .dump`),
     count: (prefix) =>
       sh(`set -eu
