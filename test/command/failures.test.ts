@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { objectSource, preflight, preflightOperation, resolveOptions } from '@lifeboat/core';
 import { runCli } from '../support/cli.js';
 import { backupsIn, backupWith, drillWith, folder, makeKeys, onlyBackup, testContext, type Keys } from './support.js';
 
@@ -51,6 +52,27 @@ describe('a command that fails leaves no manifest', () => {
       /`command-env` names LIFEBOAT_TEST_NOT_SET_X, which is not set/,
     );
     expect(backupsIn(store, 'command')).toEqual({ complete: [], partial: [] });
+  });
+});
+
+describe('preflight and missing drill settings', () => {
+  it('lists the source and tools rows of a command backup, failing a program that is not installed', async () => {
+    const run = (values: Record<string, string>) =>
+      preflight(resolveOptions(preflightOperation, objectSource({ store: folder(), recipients: keys.encryption.publicKey, 'signing-key': keys.signing.privateKey, ...values })), testContext());
+    const failing = await run({ command: '["no-such-dump-tool-x", "--all"]' });
+    expect(failing.ok).toBe(false);
+    expect(failing.outputs.failed).toBe('tools');
+    const passing = await run({ preset: 'sqlite', 'source-url': '/srv/app.db' });
+    expect(passing.ok, passing.failure).toBe(true);
+  });
+
+  it('fails a drill that has no restore command for an operator\'s own command, naming the option', async () => {
+    const store = folder();
+    expect((await backupWith({ store, name: 'app', command: 'seq 1 10' }, keys)).ok).toBe(true);
+    const { outcome, record } = await drillWith({ store, name: 'app' }, keys);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failure).toContain('This command backup has no preset, and `restore-command` is not set.');
+    expect(record.verdict).not.toBe('pass');
   });
 });
 
