@@ -68,7 +68,7 @@ describe('preset: sqlite', () => {
     const other = folder();
     const outcome = await backupWith({ store: other, name: 'app', preset: 'sqlite', 'source-url': join(other, 'missing.db') }, keys);
     expect(outcome.ok).toBe(false);
-    expect(outcome.failure).toMatch(/The backup command `\[ -f "\$SOURCE_PATH" \].*exited with status 1\. Its stderr ended with: no such database file: .*missing\.db/);
+    expect(outcome.failure).toMatch(/The count command `.*` exited with status 1\. Its stderr ended with: Error: unable to open database .*missing\.db/);
     expect(backupsIn(other, 'app')).toEqual({ complete: [], partial: [] });
   });
 });

@@ -47,7 +47,8 @@ export async function startMariaDb(password = 'maria pass/1@x'): Promise<MariaDb
   } catch (error) {
     guard.release();
     await rm(dir, { recursive: true, force: true });
-    throw error;
+    const { stderr, stdout } = error as { stderr?: string; stdout?: string };
+    throw new Error(`mariadb-install-db failed: ${`${stdout ?? ''}\n${stderr ?? ''}`.trim().split('\n').slice(-8).join(' / ')}`);
   }
   guard.release();
   const port = await freeLoopbackPort();

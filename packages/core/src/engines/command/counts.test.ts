@@ -37,4 +37,15 @@ describe('countChecks', () => {
       ['count of extra', false, 'not recorded', 2],
     ]);
   });
+
+  it('takes a count that changed while the dump ran as a range, and one that appeared or went as optional', () => {
+    const checks = countChecks({ orders: 110, users: 3, fresh: 4 }, { orders: 104, users: 3, gone: 2 }, { orders: 100, users: 3, gone: 2 });
+    expect(checks.map((c) => [c.name, c.ok, c.expected, c.actual])).toEqual([
+      ['count of orders', true, '100 to 110', 104],
+      ['count of users', true, 3, 3],
+      ['count of fresh', true, '0 to 4', 'missing'],
+      ['count of gone', true, '0 to 2', 2],
+    ]);
+    expect(countChecks({ orders: 110 }, { orders: 99 }, { orders: 100 })[0]).toMatchObject({ ok: false, message: 'It changed from 100 to 110 while the dump ran.' });
+  });
 });

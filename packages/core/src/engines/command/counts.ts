@@ -42,18 +42,40 @@ export function jsonField(value: unknown, path: string): unknown {
 
 /**
  * Every count the backup recorded against the restored target's: each must be equal, and
- * the target must hold nothing the backup did not record.
+ * the target must hold nothing the backup did not record. With `before` (counted just before
+ * the dump started) a count that changed while the dump ran may be anything between the two:
+ * the dump's snapshot was taken somewhere in between.
  */
-export function countChecks(recorded: unknown, restored: unknown): CheckResult[] {
-  const before = countLeaves(recorded);
-  const after = countLeaves(restored);
+export function countChecks(recorded: unknown, restored: unknown, before?: unknown): CheckResult[] {
+  const after = countLeaves(recorded);
+  const start = before === undefined ? after : countLeaves(before);
+  const now = countLeaves(restored);
+  const paths = [...new Set([...after.keys(), ...start.keys()])];
   const checks: CheckResult[] = [];
-  for (const [path, expected] of before) {
-    const actual = after.get(path);
-    checks.push({ name: `count of ${path}`, kind: 'command-count', ok: actual === expected, expected, actual: actual ?? 'missing' });
+  for (const path of paths) {
+    const a = start.get(path);
+    const b = after.get(path);
+    const actual = now.get(path);
+    if (a === b || a === undefined || b === undefined) {
+      const only = (a ?? b)!;
+      // Present at only one end: created or dropped while the dump ran, so it may be absent, or hold up to that many.
+      if (a === undefined || b === undefined) {
+        checks.push({ name: `count of ${path}`, kind: 'command-count', ok: actual === undefined || (actual >= 0 && actual <= only), expected: `0 to ${only}`, actual: actual ?? 'missing', message: 'It appeared or disappeared while the dump ran.' });
+      } else checks.push({ name: `count of ${path}`, kind: 'command-count', ok: actual === only, expected: only, actual: actual ?? 'missing' });
+      continue;
+    }
+    const [lo, hi] = a < b ? [a, b] : [b, a];
+    checks.push({
+      name: `count of ${path}`,
+      kind: 'command-count',
+      ok: actual !== undefined && actual >= lo && actual <= hi,
+      expected: `${lo} to ${hi}`,
+      actual: actual ?? 'missing',
+      message: `It changed from ${a} to ${b} while the dump ran.`,
+    });
   }
-  for (const [path, actual] of after) {
-    if (!before.has(path)) checks.push({ name: `count of ${path}`, kind: 'command-count', ok: false, expected: 'not recorded', actual, message: 'The restored target holds something the backup did not record.' });
+  for (const [path, actual] of now) {
+    if (!after.has(path) && !start.has(path)) checks.push({ name: `count of ${path}`, kind: 'command-count', ok: false, expected: 'not recorded', actual, message: 'The restored target holds something the backup did not record.' });
   }
   return checks;
 }

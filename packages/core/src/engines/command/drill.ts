@@ -85,5 +85,5 @@ export async function commandAutomaticChecks(target: CommandRestoredTarget | und
   if (why) return [commandRun('count command', record, false, commandFailedError('count command', count, why, exit.stderrTail).message)];
   const counts = parseCounts(stdout);
   if (counts === undefined) return [commandRun('count command', record, false, 'It did not print JSON.')];
-  return [commandRun('count command', record, true), ...countChecks(recorded, counts)];
+  return [commandRun('count command', record, true), ...countChecks(recorded, counts, (stats as { countsBefore?: unknown }).countsBefore)];
 }

@@ -28,6 +28,9 @@ export type CommandManifestSection = z.infer<typeof commandManifestSchema>;
 /** The encrypted stats of a command backup: the count command's JSON output. */
 export const commandStatsSchema = z.looseObject({
   kind: z.literal('command'),
+  /** The count command's output right after the dump. */
   counts: z.unknown().optional(),
+  /** Its output right before the dump started. */
+  countsBefore: z.unknown().optional(),
   countCommand: z.string().optional(),
 });

@@ -41,7 +41,22 @@ export async function createCommandSource(settings: CommandBackupSettings, name:
   };
 }
 
-function startRun(settings: CommandBackupSettings, signal: AbortSignal, context: RunContext): SourceRun {
+/** Runs the count command and reads its JSON; a failure or non-JSON output fails the backup. */
+async function count(settings: CommandBackupSettings, signal: AbortSignal, context: RunContext): Promise<unknown> {
+  const command = settings.count!;
+  const counted = await runCommand(command, { env: settings.env, signal, cwd: context.tempDir });
+  const failed = commandFailure(counted.exit, counted.stdout.length, true);
+  if (failed) throw commandFailedError('count command', command, failed, counted.exit.stderrTail);
+  const counts = parseCounts(counted.stdout);
+  if (counts === undefined) {
+    throw new CommandFailedError(`The count command \`${describeCommand(command)}\` did not print JSON.`, 'Make it print one JSON value, e.g. {"users": 42, "orders": 7}.');
+  }
+  return counts;
+}
+
+async function startRun(settings: CommandBackupSettings, signal: AbortSignal, context: RunContext): Promise<SourceRun> {
+  // Counted before and after the dump: a count that changed in between is recorded as the range the snapshot lies in.
+  const before = settings.count ? await count(settings, signal, context) : undefined;
   const started = performance.now();
   const controller = new AbortController();
   const stop = AbortSignal.any([signal, controller.signal]);
@@ -64,14 +79,8 @@ function startRun(settings: CommandBackupSettings, signal: AbortSignal, context:
     }
     const stats: Record<string, unknown> = { kind: 'command' };
     if (settings.count) {
-      const counted = await runCommand(settings.count, { env: settings.env, signal, cwd: context.tempDir });
-      const failed = commandFailure(counted.exit, counted.stdout.length, true);
-      if (failed) throw commandFailedError('count command', settings.count, failed, counted.exit.stderrTail);
-      const counts = parseCounts(counted.stdout);
-      if (counts === undefined) {
-        throw new CommandFailedError(`The count command \`${describeCommand(settings.count)}\` did not print JSON.`, 'Make it print one JSON value, e.g. {"users": 42, "orders": 7}.');
-      }
-      stats.counts = counts;
+      stats.counts = await count(settings, signal, context);
+      stats.countsBefore = before;
       stats.countCommand = describeCommand(settings.count);
     }
     const manifest: CommandManifestSection = {
