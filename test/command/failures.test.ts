@@ -39,6 +39,10 @@ describe('a command that fails leaves no manifest', () => {
     expect(backupsIn(store, 'app')).toEqual({ complete: [], partial: [] });
   });
 
+  it('refuses source-url without a command or preset, rather than backing up PostgreSQL', async () => {
+    await expect(backupWith({ store: folder(), 'source-url': 'mysql://u:p@db/x' }, keys)).rejects.toThrow(/neither `command` nor `preset`: nothing says what to run/);
+  });
+
   it('refuses a count command that prints no JSON, writing no manifest', async () => {
     const store = folder();
     const outcome = await backupWith({ store, name: 'app', command: 'echo data', 'count-command': 'echo not json' }, keys);

@@ -21,7 +21,8 @@ export const commandEngine: Engine<CommandManifestSection, CommandRestoredTarget
 
   backup: {
     option: 'command` or `preset',
-    selected: (options) => options.command !== undefined || options.preset !== undefined,
+    // Its other options alone select it too, so they are refused rather than ignored by a PostgreSQL backup.
+    selected: (options) => [options.command, options.preset, options.sourceUrl, options.countCommand, options.commandEnv].some((v) => v !== undefined),
     async plan(options, context) {
       const settings = commandBackupSettings(options, context.env);
       const name = options.name ?? settings.preset?.name ?? 'command';

@@ -43,6 +43,9 @@ export function commandBackupSettings(
   env: RunContext['env'],
 ): CommandBackupSettings {
   const preset = presetOf(options.preset);
+  if (!preset && !options.command) {
+    throw new OptionError('`source-url`, `count-command` or `command-env` is set, but neither `command` nor `preset`: nothing says what to run.', 'Set `command` to the dump command (or `preset` to a common tool\'s), or remove the command engine\'s options.');
+  }
   if (preset && !options.command && !options.sourceUrl) {
     throw new OptionError(`\`preset: ${preset.name}\` needs \`source-url\`.`, preset.name === 'sqlite' ? 'Set `source-url` to the database file (`/srv/app.db`).' : `Set \`source-url\` to the ${preset.name} server and database (from a secret).`);
   }
