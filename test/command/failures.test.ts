@@ -80,6 +80,25 @@ describe('preflight and missing drill settings', () => {
   });
 });
 
+describe('a drill whose commands fail', () => {
+  it('fails the restore phase naming the restore command and its stderr, and fails a check whose command exits non-zero', async () => {
+    const store = folder();
+    expect((await backupWith({ store, name: 'app', command: 'seq 1 100', 'count-command': 'echo \'{"lines": 100}\'' }, keys)).ok).toBe(true);
+    const broken = await drillWith({ store, name: 'app', 'restore-command': 'cat > /dev/null; echo "ERROR 1045: access denied" >&2; exit 4' }, keys);
+    expect(broken.outcome.ok).toBe(false);
+    expect(broken.outcome.failure).toContain('restore failed: The restore command `cat > /dev/null; echo "ERROR 1045: access denied" >&2; exit 4` exited with status 4. Its stderr ended with: ERROR 1045: access denied');
+    expect(broken.record.phases.find((p) => p.name === 'restore')).toMatchObject({ ok: false });
+
+    const checks = '- name: table exists\n  command: echo "no such table" >&2; exit 2\n  expect: "= 1"\n- name: lines\n  command: echo 100\n  expect: ">= 100"\n';
+    const { outcome, record } = await drillWith({ store, name: 'app', 'restore-command': 'wc -l', 'count-command': 'echo \'{"lines": 100}\'', checks }, keys);
+    expect(outcome.ok).toBe(false);
+    expect(record.checks.find((c) => c.name === 'table exists')).toMatchObject({ ok: false, actual: 'error', exitCode: 2, message: expect.stringContaining('exited with status 2. no such table') });
+    expect(record.checks.find((c) => c.name === 'lines')).toMatchObject({ ok: true, actual: '100', exitCode: 0 });
+    expect(record.checks.find((c) => c.name === 'count of lines')).toMatchObject({ ok: true, expected: 100, actual: 100 });
+    expect(record.checks.find((c) => c.name === 'count command')).toMatchObject({ ok: true, exitCode: 0, durationMs: expect.any(Number) });
+  });
+});
+
 describe('secrets given through command-env', () => {
   const TOKEN = 'tok-Zq81-secret-dump-password';
 
