@@ -92,6 +92,20 @@ describe('preset: mariadb', () => {
     expect((await target.sql('select count(*) from orders', 'restored')).trim()).toBe('1200');
   });
 
+  it('preset: mysql runs the same steps with the mysqldump and mysql names (here MariaDB\'s clients, against MariaDB)', async () => {
+    const mysqlStore = folder();
+    const backup = await backupWith({ store: mysqlStore, name: 'shop', preset: 'mysql', 'source-url': source.url('shop') }, keys);
+    expect(backup.ok, backup.failure).toBe(true);
+    expect((onlyBackup(mysqlStore, 'shop').manifest.source as unknown as { command: string }).command).toMatch(/^MYSQL_PWD=.* exec mysqldump /);
+    await target.sql('create database drill_mysql');
+    const { outcome, record } = await drillWith({ store: mysqlStore, name: 'shop', 'target-url': target.url('drill_mysql') }, keys);
+    expect(outcome.ok, outcome.failure).toBe(true);
+    expect(record.checks.filter((c) => c.kind === 'command-count').map((c) => [c.name, c.actual])).toEqual([
+      ['count of customers', 3],
+      ['count of orders', 1200],
+    ]);
+  });
+
   it('restores by hand with the break-glass steps of docs/command.md', async () => {
     const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'command.md'), 'utf8');
     const block = /<!-- break-glass-mariadb -->\s*```sh\n([\s\S]*?)```/.exec(doc)?.[1];
