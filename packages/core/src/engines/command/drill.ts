@@ -50,8 +50,7 @@ export async function restoreWithCommand(
   const settings = commandRestoreSettings(options, backup.section, context.env, scratch);
   const byPath = takesPayloadPath(settings.restore);
   const command = byPath ? withPayloadPath(settings.restore, backup.payloadPath) : settings.restore;
-  const { exit, stdout, record } = await runCommand(command, { env: settings.env, signal: context.signal, stdinFile: byPath ? undefined : backup.payloadPath, cwd: context.tempDir });
-  void stdout;
+  const { exit, record } = await runCommand(command, { env: settings.env, signal: context.signal, stdinFile: byPath ? undefined : backup.payloadPath, cwd: context.tempDir });
   const why = commandFailure(exit, 0, false);
   if (why) throw commandFailedError('restore command', settings.restore, why, exit.stderrTail);
   const description = settings.ownTarget ? 'a scratch SQLite file in the drill\'s private folder' : describeUrl(settings.env.TARGET_URL ?? 'the restore command\'s own target');

@@ -54,7 +54,14 @@ export const commandDrillOptions = {
 };
 
 /** Where `lifeboat restore` writes a command backup; the restore operation spreads these in. */
-export const commandRestoreOptions = commandDrillOptions;
+export const commandRestoreOptions = {
+  ...commandDrillOptions,
+  'target-url': opt.string({
+    secret: true,
+    description:
+      'The empty server, database or file to restore a command backup into, for a real recovery; given to the restore and count commands as `TARGET_URL` and its parts (`TARGET_HOST`, `TARGET_PORT`, `TARGET_USER`, `TARGET_PASSWORD`, `TARGET_DATABASE`, or `TARGET_PATH`).',
+  }),
+};
 
 /** Parsed values of `commandBackupOptions`. */
 export type CommandBackupOptions = ResolvedOptions<typeof commandBackupOptions>;
