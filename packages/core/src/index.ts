@@ -41,6 +41,7 @@ export * from './gate/summary.js';
 export { gateStore, readGateFacts, type GateHooks } from './gate/gate.js';
 export * from './retention/policy-options.js';
 export * from './engines/canister/index.js';
+export * from './engines/command/index.js';
 export * from './storage/index.js';
 export * from './crypto/index.js';
 export * from './engines/postgres/index.js';

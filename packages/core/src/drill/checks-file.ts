@@ -10,7 +10,7 @@ export interface CheckEntries {
 }
 
 const FORM =
-  'Write a YAML list of checks (or `checks:` holding one): `{name, sql, expect}` for a PostgreSQL backup, `{name, command, expect}` for a Redis backup.';
+  'Write a YAML list of checks (or `checks:` holding one): `{name, sql, expect}` for a PostgreSQL backup, `{name, command, expect}` for a Redis or command backup.';
 
 /**
  * Reads the `checks` option: a path to a YAML (or JSON) file, or inline YAML, holding a list

@@ -31,7 +31,7 @@ export const drillOperation = defineOperation({
     ...signatureVerificationOptions,
     checks: opt.text({
       description:
-        'Operator checks: a YAML file path or inline YAML, a list of `{name, sql, expect}` for a PostgreSQL backup or `{name, command, expect}` (optionally `db`) for a Redis backup, where expect is `no rows`, `some rows`, `>= 1`, `= 42`, ... Run read-only on the restored copy after the automatic checks; each PostgreSQL `sql` is one statement, run by a role that can only read.',
+        'Operator checks: a YAML file path or inline YAML, a list of `{name, sql, expect}` for a PostgreSQL backup or `{name, command, expect}` (optionally `db`) for a Redis backup, `{name, command, expect}` (optionally `field`, and expect `recorded`) for a command backup (docs/command.md), where expect is `no rows`, `some rows`, `>= 1`, `= 42`, ... Run read-only on the restored copy after the automatic checks; each PostgreSQL `sql` is one statement, run by a role that can only read.',
     }),
     'max-rpo': opt.duration({
       description: 'Fail when the backup is older than this at drill time (RPO), e.g. `26h`.',
