@@ -44,7 +44,7 @@ export const backupOperation = defineOperation({
   action: {
     folder: 'backup',
     name: 'Lifeboat backup',
-    description: 'Encrypted logical backup of PostgreSQL or Redis to S3, GitHub artifacts or a folder, with a manifest written last.',
+    description: 'Encrypted logical backup of PostgreSQL, Redis or any dump tool to S3, GitHub artifacts or a folder, with a manifest written last.',
     icon: 'archive',
     color: 'blue',
   },

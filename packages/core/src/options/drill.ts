@@ -68,7 +68,7 @@ export const drillOperation = defineOperation({
   action: {
     folder: 'restore-drill',
     name: 'Lifeboat restore drill',
-    description: 'Prove the newest backup restores: verify, decrypt, restore into an ephemeral PostgreSQL or Redis, check, and publish evidence.',
+    description: 'Prove the newest backup restores: verify, decrypt, restore into an ephemeral PostgreSQL or Redis (or through a restore command), check, and publish evidence.',
     icon: 'life-buoy',
     color: 'green',
   },
