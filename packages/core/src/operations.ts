@@ -26,6 +26,8 @@ import { backup } from './pipeline/backup.js';
 import { preflight } from './preflight/preflight.js';
 import type { OperationOutcome } from './report/outcome.js';
 import { prune } from './retention/prune.js';
+import { backupStack } from './stacks/backup-stack.js';
+import { drillStack } from './stacks/drill-stack.js';
 
 /** An operation's definition (options, outputs, action metadata) with the function that runs it. */
 export interface RunnableOperation<D extends OptionDefs = OptionDefs> extends OperationDef<D> {
@@ -38,9 +40,9 @@ function runnable<D extends OptionDefs>(definition: OperationDef<D>, run: Runnab
 
 /** Every operation, runnable (with alerts where the operation has them), in the order `lifeboat --help` lists them: what the CLI and the actions call. */
 export const operations = {
-  backup: runnable(backupOperation, withNotifications('backup', (options, context) => backup(options, context))),
+  backup: runnable(backupOperation, withNotifications('backup', (options, context) => (options.stack ? backupStack(options, context) : backup(options, context)))),
   preflight: runnable(preflightOperation, preflight),
-  drill: runnable(drillOperation, withNotifications('drill', (options, context) => drill(options, context))),
+  drill: runnable(drillOperation, withNotifications('drill', (options, context) => (options.stack ? drillStack(options, context) : drill(options, context)))),
   restore: runnable(restoreOperation, restore),
   list: runnable(listOperation, listCatalog),
   verify: runnable(verifyOperation, verify),
