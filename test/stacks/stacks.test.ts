@@ -1,0 +1,207 @@
+/**
+ * Stacks end to end on real servers: a PostgreSQL database and a Redis server backed up
+ * together (`backup --stack`), drilled in their restore order with member checks and
+ * cross-asset checks (`drill --stack`), a member failing, and snapshots too far apart.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  backupOperation,
+  backupStack,
+  drillOperation,
+  drillStack,
+  generateKeyPair,
+  objectSource,
+  resolveOptions,
+  withStackStore,
+  type DrillRecord,
+  type MemberEvidence,
+  type StackRecord,
+} from '@lifeboat/core';
+import { startPostgres, type PgServer } from '../services/postgres.js';
+import { requireRedisTools, startRedis, type RedisServer } from '../services/redis.js';
+import { freshFolder, testContext } from '../redis/support.js';
+
+requireRedisTools();
+
+const PASSPHRASE = 'stack test passphrase, long enough';
+let pg: PgServer;
+let redis: RedisServer;
+let signing: Awaited<ReturnType<typeof generateKeyPair>>;
+
+const STACK = (maxSkew = '1m') => `# The shop: its database first, then the session cache.
+stack: shop
+store: \${STACK_STORE}
+max-skew: ${maxSkew}
+restore-order: [app, cache]
+assets:
+  - name: app
+    engine: postgres
+    settings:
+      database-url: \${APP_DATABASE_URL}
+      target-database-url: \${SCRATCH_DATABASE_URL}
+    checks:
+      - {name: sessions are back, sql: "select count(*) from sessions", expect: ">= 3"}
+  - name: cache
+    engine: redis
+    settings:
+      redis-url: \${CACHE_REDIS_URL}
+    checks:
+      - {name: alice is cached, command: "GET session:1", expect: alice}
+checks:
+  - name: every session is cached
+    keys-from: {asset: app, sql: "select 'session:' || id from sessions order by id"}
+    exist-in: cache
+  - name: no session without a user
+    on: app
+    sql: select id from sessions where username is null
+    expect: no rows
+`;
+
+beforeAll(async () => {
+  [pg, redis, signing] = await Promise.all([startPostgres(), startRedis({ password: 'cache pass' }), generateKeyPair({ name: 'Stack test signing', purpose: 'sign' })]);
+  await pg.createDatabase('shop');
+  await pg.query("CREATE TABLE sessions (id int PRIMARY KEY, username text); INSERT INTO sessions VALUES (1, 'alice'), (2, 'bob'), (3, 'carol')", [], 'shop');
+  for (const [id, user] of [[1, 'alice'], [2, 'bob'], [3, 'carol']] as const) await redis.cli(['SET', `session:${id}`, user]);
+});
+afterAll(async () => {
+  await Promise.allSettled([pg?.stop(), redis?.stop()]);
+});
+
+/** A store folder with the stack file beside it, and the environment its references read. */
+function setup(maxSkew?: string, env: Record<string, string> = {}) {
+  const folder = freshFolder('lifeboat-stack-');
+  const store = join(folder, 'store');
+  const file = join(folder, 'lifeboat.yml');
+  writeFileSync(file, STACK(maxSkew));
+  const vars = {
+    STACK_STORE: store,
+    APP_DATABASE_URL: pg.url('shop'),
+    SCRATCH_DATABASE_URL: pg.url('postgres'),
+    CACHE_REDIS_URL: redis.url(),
+    ...env,
+  };
+  return { folder, store, file, env: vars };
+}
+
+async function backupTheStack(s: ReturnType<typeof setup>, hooks = {}, env: Record<string, string> = {}) {
+  const context = testContext({ ...s.env, ...env });
+  const options = resolveOptions(backupOperation, withStackStore(objectSource({ stack: s.file, passphrase: PASSPHRASE, 'signing-key': signing.privateKey, 'create-store': 'true' }), context.env));
+  return backupStack(options, context, hooks);
+}
+
+async function drillTheStack(s: ReturnType<typeof setup>) {
+  const context = testContext(s.env);
+  const options = resolveOptions(
+    drillOperation,
+    withStackStore(objectSource({ stack: s.file, passphrase: PASSPHRASE, 'signing-public-key': signing.publicKey, 'evidence-dir': join(s.folder, 'evidence') }), context.env),
+  );
+  const outcome = await drillStack(options, context);
+  return { outcome, record: outcome.data as DrillRecord & { stack: { recordId: string; members: MemberEvidence[] } }, context };
+}
+
+function stackRecords(store: string): string[] {
+  return readdirSync(join(store, 'shop', 'stacks')).sort();
+}
+
+describe('backup --stack', () => {
+  it('backs up every member under <stack>-<asset> and writes the signed stack record last', async () => {
+    const s = setup();
+    const outcome = await backupTheStack(s);
+    expect(outcome.failure).toBeUndefined();
+    const files = stackRecords(s.store);
+    expect(files).toEqual([`${outcome.outputs['backup-id']}.json`, `${outcome.outputs['backup-id']}.json.sig`]);
+    const record = JSON.parse(readFileSync(join(s.store, 'shop', 'stacks', files[0]!), 'utf8')) as StackRecord;
+    expect(record.members.map((m) => [m.asset, m.engine, m.name])).toEqual([
+      ['app', 'postgres', 'shop-app'],
+      ['cache', 'redis', 'shop-cache'],
+    ]);
+    for (const member of record.members) {
+      expect(readdirSync(join(s.store, member.name))).toContain(member.backupId);
+      expect(member.manifestSha256).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(record.window.skewMs).toBe(Date.parse(record.window.last) - Date.parse(record.window.first));
+    expect(record.restoreOrder).toEqual(['app', 'cache']);
+    // No secret reaches the record.
+    expect(readFileSync(join(s.store, 'shop', 'stacks', files[0]!), 'utf8')).not.toContain(pg.password);
+  });
+
+  it('writes no stack record when a member fails, and the next drill takes the previous complete stack', async () => {
+    const s = setup();
+    const good = await backupTheStack(s);
+    expect(good.failure).toBeUndefined();
+    const before = stackRecords(s.store);
+    const failed = await backupTheStack(s, {}, { CACHE_REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(failed.ok).toBe(false);
+    expect(failed.failure).toMatch(/^Stack shop is incomplete: cache failed: .*No stack record was written/);
+    expect(stackRecords(s.store)).toEqual(before);
+    // The app member of the failed run is complete on its own, but is no part of a stack.
+    expect(readdirSync(join(s.store, 'shop-app')).filter((e) => e !== 'drills')).toHaveLength(2);
+
+    const { outcome, record } = await drillTheStack(s);
+    expect(outcome.failure).toBeUndefined();
+    expect(outcome.outputs['backup-id']).toBe(good.outputs['backup-id']);
+    const previous = JSON.parse(readFileSync(join(s.store, 'shop', 'stacks', before[0]!), 'utf8')) as StackRecord;
+    expect(record.stack.members.map((m) => m.backupId)).toEqual(previous.members.map((m) => m.backupId));
+  });
+
+  it('fails when the snapshots lie further apart than max-skew, naming both times, and writes no record', async () => {
+    const s = setup('1s');
+    const outcome = await backupTheStack(s, { beforeMember: async (asset: string) => asset === 'cache' && new Promise((r) => setTimeout(r, 1500)) });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failure).toMatch(/snapshots are 1\.\d+s apart, more than max-skew 1\.00s: app at \d{4}-\d\d-\d\dT[\d:.]+Z, cache at \d{4}-\d\d-\d\dT[\d:.]+Z/);
+    expect(readdirSync(join(s.store)).sort()).toEqual(['shop-app', 'shop-cache']);
+  });
+
+  it('refuses a stack file that sets a member secret inline, naming the line, before anything is backed up', async () => {
+    const s = setup();
+    writeFileSync(s.file, STACK().replace('${CACHE_REDIS_URL}', 'redis://:cache%20pass@127.0.0.1:6379'));
+    await expect(backupTheStack(s)).rejects.toThrow(/lifeboat\.yml, line 17: asset `cache`: `redis-url` is a secret, so the stack file holds only a reference to it/);
+  });
+});
+
+describe('drill --stack', () => {
+  it('restores the members in order, runs their checks and the cross-asset checks, and passes', async () => {
+    const s = setup();
+    expect((await backupTheStack(s)).failure).toBeUndefined();
+    const { outcome, record } = await drillTheStack(s);
+    expect(outcome.failure).toBeUndefined();
+    expect(record.verdict).toBe('pass');
+    const phases = record.phases.map((p) => p.name);
+    expect(phases[0]).toBe('select stack');
+    expect(phases.indexOf('app: restore')).toBeLessThan(phases.indexOf('cache: select'));
+    expect(phases.at(-1)).toBe('cross-asset checks');
+    const [app, cache] = record.stack.members;
+    expect([app!.asset, cache!.asset]).toEqual(['app', 'cache']);
+    // The timestamps show the order: the cache is restored after the database is done.
+    expect(Date.parse(app!.finishedAt!)).toBeLessThanOrEqual(Date.parse(cache!.startedAt));
+    const byName = new Map(record.checks.map((c) => [c.name, c]));
+    expect(byName.get('app: sessions are back')?.ok).toBe(true);
+    expect(byName.get('cache: alice is cached')?.ok).toBe(true);
+    expect(byName.get('every session is cached')).toMatchObject({ ok: true, actual: '3 present' });
+    expect(byName.get('no session without a user')?.ok).toBe(true);
+    // Stack RPO: the oldest member's snapshot; RTO: the whole ordered restore.
+    expect(record.rpoMs).toBeGreaterThan(0);
+    expect(record.rtoMs).toBeGreaterThan(0);
+    expect(outcome.outputs['rpo-seconds']).toBeDefined();
+    // The evidence is stored under the stack's name.
+    expect(readdirSync(join(s.store, 'shop', 'drills'))).toContain(`${record.id}.json`);
+  });
+
+  it('fails when a key of the database is missing in the cache, naming it', async () => {
+    const s = setup();
+    await pg.query("INSERT INTO sessions VALUES (4, 'dave')", [], 'shop');
+    try {
+      expect((await backupTheStack(s)).failure).toBeUndefined();
+      const { outcome, record } = await drillTheStack(s);
+      expect(record.verdict).toBe('fail');
+      const check = record.checks.find((c) => c.name === 'every session is cached');
+      expect(check).toMatchObject({ ok: false, actual: '1 of 4 missing' });
+      expect(check?.message).toBe('1 key of app missing in cache: `session:4`');
+      expect(outcome.failure).toContain('session:4');
+    } finally {
+      await pg.query('DELETE FROM sessions WHERE id = 4', [], 'shop');
+    }
+  });
+});
