@@ -22,6 +22,7 @@ import {
 import { startPostgres, type PgServer } from '../services/postgres.js';
 import { requireRedisTools, startRedis, type RedisServer } from '../services/redis.js';
 import { freshFolder, testContext } from '../redis/support.js';
+import { runCli } from '../support/cli.js';
 
 requireRedisTools();
 
@@ -202,6 +203,31 @@ describe('drill --stack', () => {
       expect(outcome.failure).toContain('session:4');
     } finally {
       await pg.query('DELETE FROM sessions WHERE id = 4', [], 'shop');
+    }
+  });
+});
+
+describe('the CLI', () => {
+  it('backs up and drills a stack from the stack file alone, secrets from the environment', async () => {
+    const s = setup();
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TMPDIR: process.env.TMPDIR,
+      ...s.env,
+      LIFEBOAT_PASSPHRASE: PASSPHRASE,
+      LIFEBOAT_SIGNING_KEY: signing.privateKey,
+      LIFEBOAT_SIGNING_PUBLIC_KEY: signing.publicKey,
+    };
+    const backedUp = await runCli(['backup', '--stack', s.file, '--create-store', 'true'], env);
+    expect(backedUp.output).toContain('Lifeboat stack backup: shop');
+    expect(backedUp.code).toBe(0);
+    const drilled = await runCli(['drill', '--stack', s.file, '--evidence-dir', join(s.folder, 'evidence'), '--json'], env);
+    expect(drilled.code).toBe(0);
+    expect(drilled.output).toContain('"verdict": "pass"');
+    for (const output of [backedUp.output, drilled.output]) {
+      expect(output).not.toContain(pg.password);
+      expect(output).not.toContain('cache pass');
     }
   });
 });
