@@ -13,6 +13,7 @@ import {
   drillStack,
   generateKeyPair,
   objectSource,
+  parseStackFile,
   resolveOptions,
   withStackStore,
   type DrillRecord,
@@ -23,6 +24,8 @@ import { startPostgres, type PgServer } from '../services/postgres.js';
 import { requireRedisTools, startRedis, type RedisServer } from '../services/redis.js';
 import { freshFolder, testContext } from '../redis/support.js';
 import { runCli } from '../support/cli.js';
+import { yamlBlocks } from '../docs/snippets.js';
+import { ENGINES } from '../../packages/core/src/engines/registry.js';
 
 requireRedisTools();
 
@@ -229,5 +232,16 @@ describe('the CLI', () => {
       expect(output).not.toContain(pg.password);
       expect(output).not.toContain('cache pass');
     }
+  });
+});
+
+describe('docs/stacks.md', () => {
+  it('shows a stack file the parser accepts', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const stacks = yamlBlocks('docs/stacks.md', readFileSync(join(root, 'docs', 'stacks.md'), 'utf8')).filter((b) => /^stack:/m.test(b.text));
+    expect(stacks).toHaveLength(1);
+    const stack = parseStackFile(stacks[0]!.text, stacks[0]!.where, ENGINES);
+    expect(stack.assets.map((a) => a.backupName)).toEqual(['shop-app', 'shop-cache']);
+    expect(stack.checks.map((c) => c.type)).toEqual(['keys', 'on']);
   });
 });
