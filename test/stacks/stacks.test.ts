@@ -15,7 +15,9 @@ import {
   objectSource,
   parseStackFile,
   resolveOptions,
+  runbookOperation,
   withStackStore,
+  writeRunbook,
   type DrillRecord,
   type MemberEvidence,
   type StackRecord,
@@ -243,5 +245,32 @@ describe('docs/stacks.md', () => {
     const stack = parseStackFile(stacks[0]!.text, stacks[0]!.where, ENGINES);
     expect(stack.assets.map((a) => a.backupName)).toEqual(['shop-app', 'shop-cache']);
     expect(stack.checks.map((c) => c.type)).toEqual(['keys', 'on']);
+  });
+});
+
+describe('runbook --stack', () => {
+  it('writes the order, each member\'s by-hand restore with its backup filled in, and the checks', async () => {
+    const s = setup();
+    const backedUp = await backupTheStack(s);
+    expect(backedUp.failure).toBeUndefined();
+    const members = JSON.parse(String(backedUp.outputs.backups)) as { asset: string; name: string; id: string }[];
+    const context = testContext(s.env);
+    const output = join(s.folder, 'RUNBOOK.md');
+    const options = resolveOptions(runbookOperation, withStackStore(objectSource({ stack: s.file, 'signing-public-key': signing.publicKey, output }), context.env));
+    const outcome = await writeRunbook(options, context);
+    expect(outcome.outputs['backup-id']).toBe(backedUp.outputs['backup-id']);
+    const runbook = readFileSync(output, 'utf8');
+    const [app, cache] = members;
+    expect(runbook).toContain(`1. **app** (PostgreSQL): backup \`shop-app/${app!.id}\``);
+    expect(runbook).toContain(`2. **cache** (Redis): backup \`shop-cache/${cache!.id}\``);
+    expect(runbook.indexOf('## 1. app')).toBeLessThan(runbook.indexOf('## 2. cache'));
+    // The Redis engine's break-glass steps, with this member's name and backup id.
+    expect(runbook).toContain('### Restore a Redis backup by hand');
+    expect(runbook).toMatch(new RegExp(`^NAME=shop-cache\\s`, 'm'));
+    expect(runbook).toMatch(new RegExp(`^ID=${cache!.id}\\s`, 'm'));
+    expect(runbook).toContain('Restoring without Lifeboat');
+    expect(runbook).toContain('- alice is cached: `GET session:1` gives alice');
+    expect(runbook).toContain("- every session is cached: every key `select 'session:' || id from sessions order by id` returns on app exists in cache");
+    expect(runbook).not.toContain(pg.password);
   });
 });

@@ -19,6 +19,7 @@ import {
   preflightOperation,
   pruneOperation,
   restoreOperation,
+  runbookOperation,
   verifyOperation,
 } from './options/index.js';
 import { withNotifications } from './notify/notify.js';
@@ -28,6 +29,7 @@ import type { OperationOutcome } from './report/outcome.js';
 import { prune } from './retention/prune.js';
 import { backupStack } from './stacks/backup-stack.js';
 import { drillStack } from './stacks/drill-stack.js';
+import { writeRunbook } from './stacks/runbook.js';
 
 /** An operation's definition (options, outputs, action metadata) with the function that runs it. */
 export interface RunnableOperation<D extends OptionDefs = OptionDefs> extends OperationDef<D> {
@@ -48,6 +50,7 @@ export const operations = {
   verify: runnable(verifyOperation, verify),
   prune: runnable(pruneOperation, prune),
   gate: runnable(gateOperation, withNotifications('gate', gateWithFreshBackup)),
+  runbook: runnable(runbookOperation, writeRunbook),
   keygen: runnable(keygenOperation, keygen),
   canisterExport: runnable(canisterExportOperation, withNotifications('canister-export', (options, context) => canisterExport(options, context))),
   demo: runnable(demoOperation, demo),

@@ -37,3 +37,4 @@ export { demoOperation, type DemoOptions } from './demo.js';
 import { demoOperation } from './demo.js';
 export { preflightOperation, type PreflightOptions } from './preflight.js';
 import { preflightOperation } from './preflight.js';
+export { runbookOperation, type RunbookOptions } from './runbook.js';

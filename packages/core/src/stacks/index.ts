@@ -3,3 +3,4 @@ export { drillStack, type StackDrillHooks, type MemberEvidence } from './drill-s
 export { parseStackFile, readStackFile, type StackFile, type StackAsset, type CrossCheck } from './stack-file.js';
 export { stackRecordKey, stackRecordSchema, consistencyWindow, type StackRecord } from './stack-record.js';
 export { withStackStore } from './stack-store.js';
+export { writeRunbook, renderRunbook, type RunbookMember } from './runbook.js';
