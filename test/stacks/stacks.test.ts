@@ -191,8 +191,23 @@ describe('drill --stack', () => {
     expect(record.rpoMs).toBeGreaterThan(0);
     expect(record.rtoMs).toBeGreaterThan(0);
     expect(outcome.outputs['rpo-seconds']).toBeDefined();
-    // The evidence is stored under the stack's name.
+    // The evidence is stored under the stack's name, and holds no secret.
     expect(readdirSync(join(s.store, 'shop', 'drills'))).toContain(`${record.id}.json`);
+    const stored = readFileSync(join(s.store, 'shop', 'drills', `${record.id}.json`), 'utf8');
+    expect(stored).not.toContain(pg.password);
+    expect(stored).not.toContain('cache pass');
+  });
+
+  it('refuses a stack record altered after it was signed', async () => {
+    const s = setup();
+    expect((await backupTheStack(s)).failure).toBeUndefined();
+    const [file] = stackRecords(s.store);
+    const path = join(s.store, 'shop', 'stacks', file!);
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"restoreOrder": [\n    "app",\n    "cache"\n  ]', '"restoreOrder": [\n    "cache",\n    "app"\n  ]'));
+    const { outcome, record } = await drillTheStack(s);
+    expect(record.verdict).toBe('fail');
+    expect(outcome.failure).toMatch(/select stack failed: .*signature/i);
+    expect(record.phases.map((p) => p.name)).toEqual(['select stack']);
   });
 
   it('fails when a key of the database is missing in the cache, naming it', async () => {
