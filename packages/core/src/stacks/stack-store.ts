@@ -1,10 +1,8 @@
-import { isAbsolute, resolve } from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { ENGINES } from '../engines/registry.js';
 import type { OptionSource } from '../options/define.js';
 import { OptionError } from '../report/errors.js';
 import { expandReferences } from './env-refs.js';
-import type { StackFile } from './stack-file.js';
+import { readStackFile, type StackFile } from './stack-file.js';
 
 /** The store a stack file names must be the one the run uses: members and record go there. */
 export function checkStackStore(stack: StackFile, store: string, env: Readonly<Record<string, string | undefined>>): void {
@@ -17,8 +15,8 @@ export function checkStackStore(stack: StackFile, store: string, env: Readonly<R
 
 /**
  * An option source whose `store` falls back to the stack file's when `stack` is set and no
- * store is given, so `lifeboat backup --stack lifeboat.yml` needs nothing else. A file that
- * cannot be read gives no store here: the operation reports what is wrong with it.
+ * store is given, so `lifeboat backup --stack lifeboat.yml` needs nothing else. A stack file
+ * that is missing or invalid is reported then, naming the line, rather than as a missing store.
  */
 export function withStackStore(source: OptionSource, env: Readonly<Record<string, string | undefined>>, cwd: string = process.cwd()): OptionSource {
   return {
@@ -28,14 +26,8 @@ export function withStackStore(source: OptionSource, env: Readonly<Record<string
       if (option !== 'store' || (given !== undefined && given.trim() !== '')) return given;
       const path = source.get('stack')?.trim();
       if (!path) return given;
-      try {
-        const full = isAbsolute(path) ? path : resolve(cwd, path);
-        if (!existsSync(full)) return given;
-        const store = (parse(readFileSync(full, 'utf8')) as { store?: unknown } | null)?.store;
-        return typeof store === 'string' ? expandReferences(store, env, `stack file ${path}: \`store\``) : given;
-      } catch {
-        return given;
-      }
+      const stack = readStackFile(path, ENGINES, cwd);
+      return stack.store === undefined ? given : expandReferences(stack.store, env, `${stack.where}: \`store\``);
     },
   };
 }
