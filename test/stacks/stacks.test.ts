@@ -59,6 +59,10 @@ checks:
   - name: every session is cached
     keys-from: {asset: app, sql: "select 'session:' || id from sessions order by id"}
     exist-in: cache
+  - name: sampled sessions are cached
+    keys-from: {asset: app, sql: "select 'session:' || id from sessions"}
+    exist-in: cache
+    sample: 2
   - name: no session without a user
     on: app
     sql: select id from sessions where username is null
@@ -186,6 +190,7 @@ describe('drill --stack', () => {
     expect(byName.get('app: sessions are back')?.ok).toBe(true);
     expect(byName.get('cache: alice is cached')?.ok).toBe(true);
     expect(byName.get('every session is cached')).toMatchObject({ ok: true, actual: '3 present' });
+    expect(byName.get('sampled sessions are cached')).toMatchObject({ ok: true, actual: '2 sampled of 3 present' });
     expect(byName.get('no session without a user')?.ok).toBe(true);
     // Stack RPO: the oldest member's snapshot; RTO: the whole ordered restore.
     expect(record.rpoMs).toBeGreaterThan(0);
