@@ -15,6 +15,8 @@ import {
   objectSource,
   parseStackFile,
   resolveOptions,
+  restoreOperation,
+  restoreStack,
   runbookOperation,
   withStackStore,
   writeRunbook,
@@ -49,12 +51,16 @@ assets:
       target-database-url: \${SCRATCH_DATABASE_URL}
     checks:
       - {name: sessions are back, sql: "select count(*) from sessions", expect: ">= 3"}
+    restore-settings:
+      target-database-url: \${APP_RESTORE_URL}
   - name: cache
     engine: redis
     settings:
       redis-url: \${CACHE_REDIS_URL}
     checks:
       - {name: alice is cached, command: "GET session:1", expect: alice}
+    restore-settings:
+      target-redis-url: \${CACHE_RESTORE_URL}
 checks:
   - name: every session is cached
     keys-from: {asset: app, sql: "select 'session:' || id from sessions order by id"}
@@ -167,7 +173,7 @@ describe('backup --stack', () => {
   it('refuses a stack file that sets a member secret inline, naming the line, before anything is backed up', async () => {
     const s = setup();
     writeFileSync(s.file, STACK().replace('${CACHE_REDIS_URL}', 'redis://:cache%20pass@127.0.0.1:6379'));
-    await expect(backupTheStack(s)).rejects.toThrow(/lifeboat\.yml, line 17: asset `cache`: `redis-url` is a secret, so the stack file holds only a reference to it/);
+    await expect(backupTheStack(s)).rejects.toThrow(/lifeboat\.yml, line 19: asset `cache`: `redis-url` is a secret, so the stack file holds only a reference to it/);
   });
 });
 
@@ -292,5 +298,40 @@ describe('runbook --stack', () => {
     expect(runbook).toContain('- alice is cached: `GET session:1` gives alice');
     expect(runbook).toContain("- every session is cached: every key `select 'session:' || id from sessions order by id` returns on app exists in cache");
     expect(runbook).not.toContain(pg.password);
+  });
+});
+
+describe('restore --stack', () => {
+  async function restoreTheStack(s: ReturnType<typeof setup>, env: Record<string, string>) {
+    const context = testContext({ ...s.env, ...env });
+    const options = resolveOptions(restoreOperation, withStackStore(objectSource({ stack: s.file, passphrase: PASSPHRASE, 'signing-public-key': signing.publicKey }), context.env));
+    return restoreStack(options, context);
+  }
+
+  it('restores every member in order into the targets restore-settings name', async () => {
+    const s = setup();
+    expect((await backupTheStack(s)).failure).toBeUndefined();
+    await pg.createDatabase('shop_restored');
+    const target = await startRedis();
+    try {
+      const outcome = await restoreTheStack(s, { APP_RESTORE_URL: pg.url('shop_restored'), CACHE_RESTORE_URL: target.url() });
+      expect(outcome.failure).toBeUndefined();
+      expect(outcome.data).toMatchObject({ restored: ['app', 'cache'], remaining: [] });
+      expect(await pg.query('SELECT username FROM sessions ORDER BY id', [], 'shop_restored')).toEqual([{ username: 'alice' }, { username: 'bob' }, { username: 'carol' }]);
+      expect(await target.cli(['GET', 'session:2'])).toContain('bob');
+    } finally {
+      await target.stop();
+    }
+  });
+
+  it('stops at the first member that fails, saying what was restored and what remains', async () => {
+    const s = setup();
+    expect((await backupTheStack(s)).failure).toBeUndefined();
+    await pg.createDatabase('shop_restored_again');
+    // The source server is no empty target: the cache's restore is refused.
+    const outcome = await restoreTheStack(s, { APP_RESTORE_URL: pg.url('shop_restored_again'), CACHE_RESTORE_URL: redis.url() });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failure).toMatch(/^Stack restore of shop\/\S+ stopped at cache: .*Restored: app\. Not restored: cache\.$/);
+    expect(await pg.query('SELECT count(*)::int AS n FROM sessions', [], 'shop_restored_again')).toEqual([{ n: 3 }]);
   });
 });

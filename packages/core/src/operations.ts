@@ -30,6 +30,7 @@ import { prune } from './retention/prune.js';
 import { backupStack } from './stacks/backup-stack.js';
 import { drillStack } from './stacks/drill-stack.js';
 import { writeRunbook } from './stacks/runbook.js';
+import { restoreStack } from './stacks/restore-stack.js';
 
 /** An operation's definition (options, outputs, action metadata) with the function that runs it. */
 export interface RunnableOperation<D extends OptionDefs = OptionDefs> extends OperationDef<D> {
@@ -45,7 +46,7 @@ export const operations = {
   backup: runnable(backupOperation, withNotifications('backup', (options, context) => (options.stack ? backupStack(options, context) : backup(options, context)))),
   preflight: runnable(preflightOperation, preflight),
   drill: runnable(drillOperation, withNotifications('drill', (options, context) => (options.stack ? drillStack(options, context) : drill(options, context)))),
-  restore: runnable(restoreOperation, restore),
+  restore: runnable(restoreOperation, (options, context) => (options.stack ? restoreStack(options, context) : restore(options, context))),
   list: runnable(listOperation, listCatalog),
   verify: runnable(verifyOperation, verify),
   prune: runnable(pruneOperation, prune),

@@ -5,6 +5,6 @@ export const stackOptions = {
   stack: opt.string({
     surfaces: ['cli'],
     description:
-      'Path of a stack file (`lifeboat.yml`): back up or drill every asset it names together, in its restore order, with its cross-asset checks (see docs/stacks.md). Each asset\'s engine settings come from the file, not from these options.',
+      'Path of a stack file (`lifeboat.yml`): back up, drill or restore every asset it names together, in its restore order (a drill with its cross-asset checks; see docs/stacks.md). Each asset\'s engine settings come from the file, not from these options.',
   }),
 };

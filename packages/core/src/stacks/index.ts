@@ -4,3 +4,4 @@ export { parseStackFile, readStackFile, type StackFile, type StackAsset, type Cr
 export { stackRecordKey, stackRecordSchema, consistencyWindow, type StackRecord } from './stack-record.js';
 export { withStackStore } from './stack-store.js';
 export { writeRunbook, renderRunbook, type RunbookMember } from './runbook.js';
+export { restoreStack } from './restore-stack.js';

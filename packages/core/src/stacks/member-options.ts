@@ -10,7 +10,7 @@ const ENGINE_OPTIONS: OptionDefs = { ...engineBackupOptions, ...engineDrillOptio
 /**
  * One member's options for an operation: the run's options (store, keys, signing: shared by
  * the stack) with every engine option reset to its default, then the member's settings whose
- * option the operation has, references expanded from `env`. Expanded values of secret options,
+ * option the operation has (for a restore, its `restore-settings` over them), references expanded from `env`. Expanded values of secret options,
  * and any value that came from a reference, are handed to `onSecret` before they are parsed.
  */
 export function memberOptions<O extends object>(
@@ -20,13 +20,16 @@ export function memberOptions<O extends object>(
   asset: StackAsset,
   env: Readonly<Record<string, string | undefined>>,
   onSecret: (value: string) => void,
+  forRestore = false,
 ): O {
   const result: Record<string, unknown> = { ...base, stack: undefined, name: asset.backupName, checks: undefined };
   for (const [option, def] of Object.entries(ENGINE_OPTIONS)) {
     if (!(option in operation.options)) continue;
     result[camelName(option)] = def.default === undefined ? undefined : def.parse(def.default);
   }
-  for (const [option, written] of Object.entries(asset.settings)) {
+  // A restore writes into real targets: only `restore-settings` name them, never the drill's `settings`.
+  const settings = forRestore ? { ...withoutTargets(asset.settings), ...asset.restoreSettings } : asset.settings;
+  for (const [option, written] of Object.entries(settings)) {
     const def: OptionDef | undefined = operation.options[option];
     if (!def) continue;
     const where = `${stack.where}: asset \`${asset.name}\` setting \`${option}\``;
@@ -37,4 +40,8 @@ export function memberOptions<O extends object>(
     result[camelName(option)] = parsed;
   }
   return result as O;
+}
+
+function withoutTargets(settings: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(settings).filter(([option]) => !option.startsWith('target-')));
 }

@@ -41,6 +41,7 @@ describe('parseStackFile', () => {
       ['cache', 'redis', 'shop-cache'],
     ]);
     expect(stack.assets[0]!.settings).toEqual({ 'database-url': '${APP_DATABASE_URL}', counts: 'exact' });
+    expect(stack.assets[0]!.restoreSettings).toEqual({});
     expect(stack.restoreOrder).toEqual(['app', 'cache']);
     expect(stack.checks).toEqual([
       { type: 'keys', name: 'sessions cached', from: 'app', query: "select 'session:' || id from sessions", existIn: 'cache', sample: 50 },

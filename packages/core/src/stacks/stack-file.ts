@@ -23,6 +23,8 @@ export interface StackAsset {
   readonly engine: string;
   /** Option name → value as written (env references not yet expanded). */
   readonly settings: Readonly<Record<string, string>>;
+  /** Settings for `restore --stack` only, over `settings` (the real targets: `target-database-url`, ...). */
+  readonly restoreSettings: Readonly<Record<string, string>>;
   /** The member's own checks, in its engine's check language (validated, kept as written). */
   readonly checks: readonly unknown[];
   /** The store folder of its backups: `<stack>-<asset>`. */
@@ -67,6 +69,7 @@ const fileSchema = z.strictObject({
         name: assetName,
         engine: z.string(),
         settings: z.record(z.string(), scalar).default({}),
+        'restore-settings': z.record(z.string(), scalar).default({}),
         checks: z.array(z.unknown()).default([]),
       }),
     )
@@ -125,11 +128,14 @@ export function parseStackFile(text: string, where: string, engines: readonly St
     for (const [option, value] of Object.entries(asset.settings)) {
       checkSetting(option, value, [...path, 'settings', option], asset.name, fail);
     }
+    for (const [option, value] of Object.entries(asset['restore-settings'])) {
+      checkSetting(option, value, [...path, 'restore-settings', option], asset.name, fail);
+    }
     if (asset.checks.length > 0) {
       if (!engine!.drill.checks) fail([...path, 'checks'], `asset \`${asset.name}\` (${engine!.title}) takes no checks.`, 'Remove its `checks`.');
       parseOrFail(() => engine!.drill.checks!.parse(asset.checks, `checks of asset ${asset.name}`), [...path, 'checks'], fail);
     }
-    assets.push({ name: asset.name, engine: asset.engine, settings: asset.settings, checks: asset.checks, backupName });
+    assets.push({ name: asset.name, engine: asset.engine, settings: asset.settings, restoreSettings: asset['restore-settings'], checks: asset.checks, backupName });
   });
 
   const names = assets.map((a) => a.name);
