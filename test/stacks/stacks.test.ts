@@ -264,10 +264,11 @@ describe('the CLI', () => {
 });
 
 describe('docs/stacks.md', () => {
-  it('shows a stack file the parser accepts', () => {
+  it('shows stack files the parser accepts', () => {
     const root = join(import.meta.dirname, '..', '..');
     const stacks = yamlBlocks('docs/stacks.md', readFileSync(join(root, 'docs', 'stacks.md'), 'utf8')).filter((b) => /^stack:/m.test(b.text));
-    expect(stacks).toHaveLength(1);
+    expect(stacks).toHaveLength(2);
+    for (const snippet of stacks) expect(() => parseStackFile(snippet.text, snippet.where, ENGINES)).not.toThrow();
     const stack = parseStackFile(stacks[0]!.text, stacks[0]!.where, ENGINES);
     expect(stack.assets.map((a) => a.backupName)).toEqual(['shop-app', 'shop-cache']);
     expect(stack.checks.map((c) => c.type)).toEqual(['keys', 'on']);
