@@ -70,9 +70,9 @@ describe.each(entries)('actions/$folder/action.yml', ({ folder, operation, main,
   });
 });
 
-describe('README', () => {
-  it('has the generated option tables of every operation, up to date', () => {
-    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+describe('README and docs', () => {
+  it('docs/cli.md has the generated option tables of every operation, up to date', () => {
+    const readme = readFileSync(join(repoRoot, 'docs', 'cli.md'), 'utf8');
     const sections = Object.fromEntries(allOperations.map((op) => [op.command, renderOptionsMarkdown(op)]));
     for (const op of allOperations) expect(readme).toContain(`<!-- options:${op.command} -->`);
     expect(replaceGeneratedSections(readme, sections)).toBe(readme);

@@ -1,7 +1,7 @@
 /**
  * age end to end with real PostgreSQL, the real `age` CLI and real pg_restore: a backup to
  * age recipients, drills of it (and of a payload the age CLI encrypted), key rotation, and
- * the README's age break-glass lines run verbatim.
+ * the age break-glass lines of docs/break-glass.md run verbatim.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -126,7 +126,7 @@ describe('age backups of PostgreSQL', () => {
     expect(both.outputs).toMatchObject({ verdict: 'pass' });
   });
 
-  it('runs the README\'s age break-glass lines verbatim against S3', async () => {
+  it('runs the age break-glass lines of docs/break-glass.md verbatim against S3', async () => {
     const bucket = await s3.createBucket();
     const store = `s3://${bucket}/lifeboat`;
     const outcome = await backup(
@@ -143,9 +143,9 @@ describe('age backups of PostgreSQL', () => {
     );
     expect(outcome.failure).toBeUndefined();
     await pg.createDatabase('restored_age');
-    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const readme = readFileSync(join(repoRoot, 'docs', 'break-glass.md'), 'utf8');
     const block = /<!-- break-glass-age -->\n```sh\n([\s\S]*?)```\n<!-- \/break-glass-age -->/.exec(readme)?.[1];
-    if (!block) throw new Error('README.md has no age break-glass block');
+    if (!block) throw new Error('docs/break-glass.md has no age break-glass block');
     let script = block;
     for (const [name, value] of Object.entries({ STORE: store, NAME: 'app', ID: outcome.outputs['backup-id'] as string, TARGET: pg.url('restored_age') })) {
       const pattern = new RegExp(`^${name}=\\S*`, 'm');

@@ -13,11 +13,11 @@ import { repoRoot } from './support/node24.js';
 
 const run = promisify(execFile);
 
-/** The break-glass script exactly as the README shows it. */
+/** The break-glass script exactly as docs/break-glass.md shows it. */
 function readmeScript(): string {
-  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const readme = readFileSync(join(repoRoot, 'docs', 'break-glass.md'), 'utf8');
   const match = /<!-- break-glass -->\n```sh\n([\s\S]*?)```\n<!-- \/break-glass -->/.exec(readme);
-  if (!match) throw new Error('README.md has no break-glass block');
+  if (!match) throw new Error('docs/break-glass.md has no break-glass block');
   return match[1]!;
 }
 
@@ -26,20 +26,20 @@ function withSettings(script: string, settings: Record<string, string>): string 
   let out = script;
   for (const [name, value] of Object.entries(settings)) {
     const pattern = new RegExp(`^${name}=\\S*`, 'm');
-    expect(out, `README sets ${name}`).toMatch(pattern);
+    expect(out, `the steps set ${name}`).toMatch(pattern);
     out = out.replace(pattern, `${name}='${value}'`);
   }
   return out;
 }
 
-/** The folder-store variant the README describes: `cp` instead of `aws s3 cp`. */
+/** The folder-store variant the docs describe: `cp` instead of `aws s3 cp`. */
 function forFolderStore(script: string): string {
   const s3Copy = 'aws s3 cp ${ENDPOINT:+--endpoint-url "$ENDPOINT"}';
   expect(script).toContain(s3Copy);
   return script.replaceAll(s3Copy, 'cp');
 }
 
-/** A work folder holding the two key files the README imports, and an empty GnuPG home. */
+/** A work folder holding the two key files the steps import, and an empty GnuPG home. */
 async function operatorDesk(): Promise<{ work: string; home: GpgHome; settings: Record<string, string> }> {
   const work = freshFolder('lifeboat-break-glass-');
   folders.push(work);
@@ -70,7 +70,7 @@ afterAll(async () => {
 
 const signing = () => ({ 'signing-key': signer.secretKeyArmored, 'signing-key-passphrase': signer.passphrase });
 
-describe('README break-glass restore', () => {
+describe('the break-glass restore of docs/break-glass.md', () => {
   it('restores a Lifeboat backup from an S3-compatible store with only aws, sha256sum, gpg and pg_restore, keys imported as written', async () => {
     const bucket = await s3.createBucket();
     const store = `s3://${bucket}/lifeboat`;

@@ -164,82 +164,15 @@ describe('pre-deploy-gate.yml: Match the label and the changed paths', () => {
   });
 });
 
-describe('restore-drill.yml: Summarise the evidence', () => {
-  const script = stepScript('restore-drill.yml', 'drill', 'Summarise the evidence');
-  const record = drillRecordSchema.parse({
-    format: 1,
-    id: '20261125T101500Z-drill',
-    name: 'app',
-    backupId: '20261125T020000Z-a1b2c3',
-    startedAt: '2026-11-25T10:15:00Z',
-    finishedAt: '2026-11-25T10:16:30Z',
-    verdict: 'fail',
-    failure: 'check row-count public.orders failed',
-    rpoMs: 29_700_000,
-    rtoMs: 439,
-    phases: [
-      { name: 'restore', ok: true, durationMs: 60_000 },
-      { name: 'checks', ok: false, durationMs: 2_000, error: '1 of 3 checks failed' },
-    ],
-    checks: [
-      { name: 'public.customers rows', kind: 'row-count', ok: true, expected: 5000, actual: 5000 },
-      { name: 'public.orders rows', kind: 'row-count', ok: false, expected: 20000, actual: 19999 },
-    ],
-  });
-
-  it('writes the summary the issue and the artifact carry', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lifeboat-evidence-'));
-    temps.push(dir);
-    writeFileSync(join(dir, 'evidence.json'), JSON.stringify(record));
-    const out = join(dir, 'out');
-    const run = runStep(script, { NAME: 'app', MAJOR: '16', OUTCOME: 'failure', RUN_URL: 'https://example.invalid/run/1', EVIDENCE: join(dir, 'evidence.json'), OUT: out });
-    expect(run.status, run.stderr).toBe(0);
-    const summary = readFileSync(join(out, 'summary-app.md'), 'utf8');
-    expect(summary).toContain('#### app (target PostgreSQL 16): failure');
-    expect(summary).toContain('- verdict: **fail**');
-    expect(summary).toContain('- backup: `20261125T020000Z-a1b2c3`');
-    expect(summary).toContain('- failure: check row-count public.orders failed');
-    expect(summary).toContain('- RPO: 29700 s');
-    // Seconds keep their fraction, as the drill's outputs do.
-    expect(summary).toContain('- RTO: 0.439 s');
-    expect(summary).toContain('- phase failed: checks: 1 of 3 checks failed');
-    expect(summary).toContain('- check failed: public.orders rows (expected 20000, got 19999)');
-    expect(summary).not.toContain('public.customers rows');
-    expect(summary).toContain('- run: https://example.invalid/run/1');
-    expect(JSON.parse(readFileSync(join(out, 'evidence-app.json'), 'utf8'))).toEqual(record);
-  });
-
-  it('says whether the backup\'s origin was verified', () => {
-    for (const [authenticity, line] of [
-      [{ verified: true, signedBy: 'ab12', signed: true, allowUnsigned: false, encrypted: true }, '- origin: verified, signed by `ab12`'],
-      [{ verified: false, signed: false, allowUnsigned: true, encrypted: true }, '- origin: **NOT verified** (unsigned, accepted by allow-unsigned)'],
-    ] as const) {
-      const dir = mkdtempSync(join(tmpdir(), 'lifeboat-evidence-'));
-      temps.push(dir);
-      writeFileSync(join(dir, 'evidence.json'), JSON.stringify({ ...record, authenticity }));
-      const run = runStep(script, { NAME: 'app', MAJOR: '16', OUTCOME: 'success', RUN_URL: 'u', EVIDENCE: join(dir, 'evidence.json'), OUT: join(dir, 'out') });
-      expect(run.status, run.stderr).toBe(0);
-      expect(readFileSync(join(dir, 'out', 'summary-app.md'), 'utf8')).toContain(line);
-    }
-  });
-
-  it('says so when the drill wrote no evidence', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lifeboat-evidence-'));
-    temps.push(dir);
-    const run = runStep(script, { NAME: 'app', MAJOR: '17', OUTCOME: 'failure', RUN_URL: 'u', EVIDENCE: '', OUT: dir });
-    expect(run.status, run.stderr).toBe(0);
-    expect(readFileSync(join(dir, 'summary-app.md'), 'utf8')).toContain('no evidence record was written');
-  });
-});
-
 describe('restore-drill.yml: Open or update the issue', () => {
   const script = stepScript('restore-drill.yml', 'report', 'Open or update the issue');
   const env = { GH_TOKEN: 'unused', GH_REPO: 'owner/repo', RUN_URL: 'https://example.invalid/run/7', TITLE: 'Lifeboat restore drill failing' };
   const withSummaries = (dir: string) => {
     installStandInGh(dir);
     mkdirSync(join(dir, 'evidence'));
-    writeFileSync(join(dir, 'evidence', 'summary-app.md'), '#### app (target PostgreSQL 16): failure\n- verdict: **fail**\n');
-    writeFileSync(join(dir, 'evidence', 'summary-hub.md'), '#### hub (target PostgreSQL 17): success\n');
+    // The Markdown evidence the drill action uploads, one artifact per database.
+    writeFileSync(join(dir, 'evidence', 'drill-app-20261125T101500Z-drilla.md'), '#### app (target PostgreSQL 16): failure\n- verdict: **fail**\n');
+    writeFileSync(join(dir, 'evidence', 'drill-hub-20261125T101500Z-drillb.md'), '#### hub (target PostgreSQL 17): success\n');
   };
 
   it('opens an issue with every summary when none is open', () => {
