@@ -12,6 +12,7 @@ import {
   type OptionDefs,
   type ResolvedOptions,
   type RunContext,
+  withStackStore,
 } from '@lifeboat/core';
 
 /** Flags every command takes besides its operation's options. */
@@ -51,7 +52,7 @@ export async function runCommand<D extends OptionDefs>(
   });
   for (const warning of secretFlagWarnings(operation, flags)) reporter.warning(warning);
   try {
-    const options = resolveOptions(operation, cliSource(flags, env), (value) => reporter.secret(value));
+    const options = resolveOptions(operation, withStackStore(cliSource(flags, env), env), (value) => reporter.secret(value));
     const outcome = await execute(options, createContext(reporter, 'cli', env));
     if (globals.json) {
       const document = { ok: outcome.ok, failure: outcome.failure, outputs: outcome.outputs, data: outcome.data };

@@ -57,3 +57,4 @@ export { renderEvidenceMarkdown } from './drill/evidence.js';
 export { loadSqlChecks, judgeSqlCheck, parseExpectation, type SqlCheck } from './engines/postgres/drill/sql-checks.js';
 export type { DrillHooks } from './drill/drill.js';
 export { demo } from './demo/demo.js';
+export * from './stacks/index.js';

@@ -19,6 +19,7 @@ import {
   preflightOperation,
   pruneOperation,
   restoreOperation,
+  runbookOperation,
   verifyOperation,
 } from './options/index.js';
 import { withNotifications } from './notify/notify.js';
@@ -26,6 +27,10 @@ import { backup } from './pipeline/backup.js';
 import { preflight } from './preflight/preflight.js';
 import type { OperationOutcome } from './report/outcome.js';
 import { prune } from './retention/prune.js';
+import { backupStack } from './stacks/backup-stack.js';
+import { drillStack } from './stacks/drill-stack.js';
+import { writeRunbook } from './stacks/runbook.js';
+import { restoreStack } from './stacks/restore-stack.js';
 
 /** An operation's definition (options, outputs, action metadata) with the function that runs it. */
 export interface RunnableOperation<D extends OptionDefs = OptionDefs> extends OperationDef<D> {
@@ -38,14 +43,15 @@ function runnable<D extends OptionDefs>(definition: OperationDef<D>, run: Runnab
 
 /** Every operation, runnable (with alerts where the operation has them), in the order `lifeboat --help` lists them: what the CLI and the actions call. */
 export const operations = {
-  backup: runnable(backupOperation, withNotifications('backup', (options, context) => backup(options, context))),
+  backup: runnable(backupOperation, withNotifications('backup', (options, context) => (options.stack ? backupStack(options, context) : backup(options, context)))),
   preflight: runnable(preflightOperation, preflight),
-  drill: runnable(drillOperation, withNotifications('drill', (options, context) => drill(options, context))),
-  restore: runnable(restoreOperation, restore),
+  drill: runnable(drillOperation, withNotifications('drill', (options, context) => (options.stack ? drillStack(options, context) : drill(options, context)))),
+  restore: runnable(restoreOperation, (options, context) => (options.stack ? restoreStack(options, context) : restore(options, context))),
   list: runnable(listOperation, listCatalog),
   verify: runnable(verifyOperation, verify),
   prune: runnable(pruneOperation, prune),
   gate: runnable(gateOperation, withNotifications('gate', gateWithFreshBackup)),
+  runbook: runnable(runbookOperation, writeRunbook),
   keygen: runnable(keygenOperation, keygen),
   canisterExport: runnable(canisterExportOperation, withNotifications('canister-export', (options, context) => canisterExport(options, context))),
   demo: runnable(demoOperation, demo),

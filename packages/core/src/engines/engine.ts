@@ -86,6 +86,22 @@ export interface Engine<Section extends { readonly kind: string } = { readonly k
     };
   };
 
+  /**
+   * Stack drills: what cross-asset checks ask of this engine's restored member. Absent: the
+   * member can be restored in a stack but no cross-asset check reads it.
+   */
+  readonly stack?: {
+    /** Reading keys from the member (`keys-from`): the entry's field holding the query and how it runs. */
+    readonly keyQuery?: {
+      /** `sql`, `command`. */
+      readonly field: string;
+      /** Runs the query read-only; the first column of each row, as text. */
+      run(target: Target, query: string, context: RunContext): Promise<string[]>;
+    };
+    /** `exist-in`: which of the keys the restored member lacks (Redis keys, bucket objects, files). */
+    missing?(target: Target, keys: readonly string[], context: RunContext): Promise<string[]>;
+  };
+
   /** `lifeboat restore`, a real recovery into the operator's (empty) target. */
   readonly restore?: {
     /** The option naming the target (`target-database-url`). */

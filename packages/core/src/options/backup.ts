@@ -5,6 +5,7 @@ import { engineBackupOptions } from '../engines/options.js';
 import { retentionOptions } from './retention.js';
 import { signingOptions } from './signing.js';
 import { notifyOptions } from './notify.js';
+import { stackOptions } from './stack.js';
 import { artifactOptions, s3UploadOptions, storeCreationOptions } from './storage.js';
 
 /** `lifeboat backup` and `actions/backup`. */
@@ -18,6 +19,7 @@ export const backupOperation = defineOperation({
       description:
         'Only run the preflight checks (tools, settings, keys, store, source and its privileges; no data is read) and print their PASS/FAIL table; no backup is taken. Every backup runs them first anyway.',
     }),
+    ...stackOptions,
     ...engineBackupOptions,
     ...storeOptions,
     ...storeCreationOptions,

@@ -3,6 +3,7 @@ import type { ResolvedOptions } from './define.js';
 import { decryptionOptions, storeOptions } from './common.js';
 import { engineDrillOptions } from '../engines/options.js';
 import { notifyOptions } from './notify.js';
+import { stackOptions } from './stack.js';
 import { recordSigningOptions } from './record-signing.js';
 import { signatureVerificationOptions } from './signing.js';
 import { artifactOptions } from './storage.js';
@@ -22,6 +23,7 @@ export const drillOperation = defineOperation({
   command: 'drill',
   summary: 'Restore the newest complete backup into an ephemeral database, run checks and publish evidence.',
   options: {
+    ...stackOptions,
     ...storeOptions,
     name: opt.backupName({
       description: 'Backup name to drill. Empty: the only name in the store (an error when it holds several).',

@@ -17,7 +17,7 @@ export const actionOperations = [backupOperation, drillOperation, canisterExport
 export * from './render.js';
 
 /** Every operation, actions first; the CLI and the docs list them in this order. */
-export const allOperations = [...actionOperations, preflightOperation, restoreOperation, listOperation, verifyOperation, pruneOperation, keygenOperation, demoOperation] as const;
+export const allOperations = [...actionOperations, preflightOperation, restoreOperation, listOperation, verifyOperation, pruneOperation, runbookOperation, keygenOperation, demoOperation] as const;
 export { listOperation, type ListOptions } from './list.js';
 export { verifyOperation, type VerifyOptions } from './verify.js';
 export { pruneOperation, type PruneOptions } from './prune.js';
@@ -37,3 +37,5 @@ export { demoOperation, type DemoOptions } from './demo.js';
 import { demoOperation } from './demo.js';
 export { preflightOperation, type PreflightOptions } from './preflight.js';
 import { preflightOperation } from './preflight.js';
+export { runbookOperation, type RunbookOptions } from './runbook.js';
+import { runbookOperation } from './runbook.js';

@@ -2,8 +2,9 @@ import { defineOperation } from './define.js';
 import type { ResolvedOptions } from './define.js';
 import { backupOperation } from './backup.js';
 
-// Everything a backup is given, since the preflight checks exactly what that backup would use.
-const { preflight: _checkOnly, ...backupSettings } = backupOperation.options;
+// Everything a backup is given, since the preflight checks exactly what that backup would use
+// (a stack's members are not checked one by one yet: `stack` is left out).
+const { preflight: _checkOnly, stack: _stack, ...backupSettings } = backupOperation.options;
 
 /** `lifeboat preflight` (and `preflight: true` on `actions/backup`). */
 export const preflightOperation = defineOperation({

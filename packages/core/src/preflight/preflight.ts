@@ -93,7 +93,7 @@ export async function runPreflightChecks(
   });
 
   // The engine checks its own source: `source`, then its tools and permissions.
-  const backupOptions: BackupOptions = { ...options, preflight: !failFast };
+  const backupOptions: BackupOptions = { ...options, stack: undefined, preflight: !failFast };
   const engine = await checks.run('engine', async () => {
     const chosen = backupEngine(backupOptions);
     return { value: chosen, detail: `${chosen.title} (\`${chosen.backup!.option}\`).` };

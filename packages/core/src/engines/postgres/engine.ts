@@ -19,6 +19,7 @@ import type { ArchiveContents } from './restore/archive-toc.js';
 import { prepareRestoreIdentity, releaseRestoreIdentity, type RestoreIdentity } from './restore/restore-role.js';
 import { describeUserObjects, listUserObjects } from './restore/user-objects.js';
 import { createPostgresSource } from './source.js';
+import { queryKeys } from './stack/key-query.js';
 
 /** A database a PostgreSQL drill restored into. */
 export interface PostgresRestoredTarget extends RestoredTarget {
@@ -137,6 +138,10 @@ export const postgresEngine: Engine<PostgresSection, PostgresRestoredTarget, Sql
         return run.results;
       },
     },
+  },
+
+  stack: {
+    keyQuery: { field: 'sql', run: (target, sql) => queryKeys(target.connection, sql) },
   },
 
   restore: {

@@ -5,6 +5,7 @@ import { parseRedisUrl } from './connection.js';
 import { assertEmptyTarget, automaticChecks, restoreForDrill, restoreInto, runChecks, type RedisRestoredTarget, type RedisRestoreResult } from './drill.js';
 import { redisManifestSchema, type RedisManifestSection } from './manifest.js';
 import { createRedisSource } from './source.js';
+import { commandKeys, missingKeys } from './stack.js';
 
 /**
  * Redis: the server's RDB snapshot over the replication protocol (or SCAN + DUMP key by key)
@@ -36,6 +37,11 @@ export const redisEngine: Engine<RedisManifestSection, RedisRestoredTarget, Redi
       parse: (entries) => parseChecks(entries),
       run: (target, checks) => runChecks(target, checks),
     },
+  },
+
+  stack: {
+    keyQuery: { field: 'command', run: (target, command) => commandKeys(target, command) },
+    missing: (target, keys) => missingKeys(target, keys),
   },
 
   restore: {

@@ -1,0 +1,338 @@
+/**
+ * Stacks end to end on real servers: a PostgreSQL database and a Redis server backed up
+ * together (`backup --stack`), drilled in their restore order with member checks and
+ * cross-asset checks (`drill --stack`), a member failing, and snapshots too far apart.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  backupOperation,
+  backupStack,
+  drillOperation,
+  drillStack,
+  generateKeyPair,
+  objectSource,
+  parseStackFile,
+  resolveOptions,
+  restoreOperation,
+  restoreStack,
+  runbookOperation,
+  withStackStore,
+  writeRunbook,
+  type DrillRecord,
+  type MemberEvidence,
+  type StackRecord,
+} from '@lifeboat/core';
+import { startPostgres, type PgServer } from '../services/postgres.js';
+import { requireRedisTools, startRedis, type RedisServer } from '../services/redis.js';
+import { freshFolder, testContext } from '../redis/support.js';
+import { runCli } from '../support/cli.js';
+import { yamlBlocks } from '../docs/snippets.js';
+import { ENGINES } from '../../packages/core/src/engines/registry.js';
+
+requireRedisTools();
+
+const PASSPHRASE = 'stack test passphrase, long enough';
+let pg: PgServer;
+let redis: RedisServer;
+let signing: Awaited<ReturnType<typeof generateKeyPair>>;
+
+const STACK = (maxSkew = '1m') => `# The shop: its database first, then the session cache.
+stack: shop
+store: \${STACK_STORE}
+max-skew: ${maxSkew}
+restore-order: [app, cache]
+assets:
+  - name: app
+    engine: postgres
+    settings:
+      database-url: \${APP_DATABASE_URL}
+      target-database-url: \${SCRATCH_DATABASE_URL}
+    checks:
+      - {name: sessions are back, sql: "select count(*) from sessions", expect: ">= 3"}
+    restore-settings:
+      target-database-url: \${APP_RESTORE_URL}
+  - name: cache
+    engine: redis
+    settings:
+      redis-url: \${CACHE_REDIS_URL}
+    checks:
+      - {name: alice is cached, command: "GET session:1", expect: alice}
+    restore-settings:
+      target-redis-url: \${CACHE_RESTORE_URL}
+checks:
+  - name: every session is cached
+    keys-from: {asset: app, sql: "select 'session:' || id from sessions order by id"}
+    exist-in: cache
+  - name: sampled sessions are cached
+    keys-from: {asset: app, sql: "select 'session:' || id from sessions"}
+    exist-in: cache
+    sample: 2
+  - name: no session without a user
+    on: app
+    sql: select id from sessions where username is null
+    expect: no rows
+`;
+
+beforeAll(async () => {
+  [pg, redis, signing] = await Promise.all([startPostgres(), startRedis({ password: 'cache pass' }), generateKeyPair({ name: 'Stack test signing', purpose: 'sign' })]);
+  await pg.createDatabase('shop');
+  await pg.query("CREATE TABLE sessions (id int PRIMARY KEY, username text); INSERT INTO sessions VALUES (1, 'alice'), (2, 'bob'), (3, 'carol')", [], 'shop');
+  for (const [id, user] of [[1, 'alice'], [2, 'bob'], [3, 'carol']] as const) await redis.cli(['SET', `session:${id}`, user]);
+});
+afterAll(async () => {
+  await Promise.allSettled([pg?.stop(), redis?.stop()]);
+});
+
+/** A store folder with the stack file beside it, and the environment its references read. */
+function setup(maxSkew?: string, env: Record<string, string> = {}) {
+  const folder = freshFolder('lifeboat-stack-');
+  const store = join(folder, 'store');
+  const file = join(folder, 'lifeboat.yml');
+  writeFileSync(file, STACK(maxSkew));
+  const vars = {
+    STACK_STORE: store,
+    APP_DATABASE_URL: pg.url('shop'),
+    SCRATCH_DATABASE_URL: pg.url('postgres'),
+    CACHE_REDIS_URL: redis.url(),
+    ...env,
+  };
+  return { folder, store, file, env: vars };
+}
+
+async function backupTheStack(s: ReturnType<typeof setup>, hooks = {}, env: Record<string, string> = {}) {
+  const context = testContext({ ...s.env, ...env });
+  const options = resolveOptions(backupOperation, withStackStore(objectSource({ stack: s.file, passphrase: PASSPHRASE, 'signing-key': signing.privateKey, 'create-store': 'true' }), context.env));
+  return backupStack(options, context, hooks);
+}
+
+async function drillTheStack(s: ReturnType<typeof setup>) {
+  const context = testContext(s.env);
+  const options = resolveOptions(
+    drillOperation,
+    withStackStore(objectSource({ stack: s.file, passphrase: PASSPHRASE, 'signing-public-key': signing.publicKey, 'evidence-dir': join(s.folder, 'evidence') }), context.env),
+  );
+  const outcome = await drillStack(options, context);
+  return { outcome, record: outcome.data as DrillRecord & { stack: { recordId: string; members: MemberEvidence[] } }, context };
+}
+
+function stackRecords(store: string): string[] {
+  return readdirSync(join(store, 'shop', 'stacks')).sort();
+}
+
+describe('backup --stack', () => {
+  it('backs up every member under <stack>-<asset> and writes the signed stack record last', async () => {
+    const s = setup();
+    const outcome = await backupTheStack(s);
+    expect(outcome.failure).toBeUndefined();
+    const files = stackRecords(s.store);
+    expect(files).toEqual([`${outcome.outputs['backup-id']}.json`, `${outcome.outputs['backup-id']}.json.sig`]);
+    const record = JSON.parse(readFileSync(join(s.store, 'shop', 'stacks', files[0]!), 'utf8')) as StackRecord;
+    expect(record.members.map((m) => [m.asset, m.engine, m.name])).toEqual([
+      ['app', 'postgres', 'shop-app'],
+      ['cache', 'redis', 'shop-cache'],
+    ]);
+    for (const member of record.members) {
+      expect(readdirSync(join(s.store, member.name))).toContain(member.backupId);
+      expect(member.manifestSha256).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(record.window.skewMs).toBe(Date.parse(record.window.last) - Date.parse(record.window.first));
+    expect(record.restoreOrder).toEqual(['app', 'cache']);
+    // No secret reaches the record.
+    expect(readFileSync(join(s.store, 'shop', 'stacks', files[0]!), 'utf8')).not.toContain(pg.password);
+  });
+
+  it('writes no stack record when a member fails, and the next drill takes the previous complete stack', async () => {
+    const s = setup();
+    const good = await backupTheStack(s);
+    expect(good.failure).toBeUndefined();
+    const before = stackRecords(s.store);
+    const failed = await backupTheStack(s, {}, { CACHE_REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(failed.ok).toBe(false);
+    expect(failed.failure).toMatch(/^Stack shop is incomplete: cache failed: .*No stack record was written/);
+    expect(stackRecords(s.store)).toEqual(before);
+    // The app member of the failed run is complete on its own, but is no part of a stack.
+    expect(readdirSync(join(s.store, 'shop-app')).filter((e) => e !== 'drills')).toHaveLength(2);
+
+    const { outcome, record } = await drillTheStack(s);
+    expect(outcome.failure).toBeUndefined();
+    expect(outcome.outputs['backup-id']).toBe(good.outputs['backup-id']);
+    const previous = JSON.parse(readFileSync(join(s.store, 'shop', 'stacks', before[0]!), 'utf8')) as StackRecord;
+    expect(record.stack.members.map((m) => m.backupId)).toEqual(previous.members.map((m) => m.backupId));
+  });
+
+  it('fails when the snapshots lie further apart than max-skew, naming both times, and writes no record', async () => {
+    const s = setup('1s');
+    const outcome = await backupTheStack(s, { beforeMember: async (asset: string) => asset === 'cache' && new Promise((r) => setTimeout(r, 1500)) });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failure).toMatch(/snapshots are 1\.\d+s apart, more than max-skew 1\.00s: app at \d{4}-\d\d-\d\dT[\d:.]+Z, cache at \d{4}-\d\d-\d\dT[\d:.]+Z/);
+    expect(readdirSync(join(s.store)).sort()).toEqual(['shop-app', 'shop-cache']);
+  });
+
+  it('refuses a stack file that sets a member secret inline, naming the line, before anything is backed up', async () => {
+    const s = setup();
+    writeFileSync(s.file, STACK().replace('${CACHE_REDIS_URL}', 'redis://:cache%20pass@127.0.0.1:6379'));
+    await expect(backupTheStack(s)).rejects.toThrow(/lifeboat\.yml, line 19: asset `cache`: `redis-url` is a secret, so the stack file holds only a reference to it/);
+  });
+});
+
+describe('drill --stack', () => {
+  it('restores the members in order, runs their checks and the cross-asset checks, and passes', async () => {
+    const s = setup();
+    expect((await backupTheStack(s)).failure).toBeUndefined();
+    const { outcome, record } = await drillTheStack(s);
+    expect(outcome.failure).toBeUndefined();
+    expect(record.verdict).toBe('pass');
+    const phases = record.phases.map((p) => p.name);
+    expect(phases[0]).toBe('select stack');
+    expect(phases.indexOf('app: restore')).toBeLessThan(phases.indexOf('cache: select'));
+    expect(phases.at(-1)).toBe('cross-asset checks');
+    const [app, cache] = record.stack.members;
+    expect([app!.asset, cache!.asset]).toEqual(['app', 'cache']);
+    // The timestamps show the order: the cache is restored after the database is done.
+    expect(Date.parse(app!.finishedAt!)).toBeLessThanOrEqual(Date.parse(cache!.startedAt));
+    const byName = new Map(record.checks.map((c) => [c.name, c]));
+    expect(byName.get('app: sessions are back')?.ok).toBe(true);
+    expect(byName.get('cache: alice is cached')?.ok).toBe(true);
+    expect(byName.get('every session is cached')).toMatchObject({ ok: true, actual: '3 present' });
+    expect(byName.get('sampled sessions are cached')).toMatchObject({ ok: true, actual: '2 sampled of 3 present' });
+    expect(byName.get('no session without a user')?.ok).toBe(true);
+    // Stack RPO: the oldest member's snapshot; RTO: the whole ordered restore.
+    expect(record.rpoMs).toBeGreaterThan(0);
+    expect(record.rtoMs).toBeGreaterThan(0);
+    expect(outcome.outputs['rpo-seconds']).toBeDefined();
+    // The evidence is stored under the stack's name, and holds no secret.
+    expect(readdirSync(join(s.store, 'shop', 'drills'))).toContain(`${record.id}.json`);
+    const stored = readFileSync(join(s.store, 'shop', 'drills', `${record.id}.json`), 'utf8');
+    expect(stored).not.toContain(pg.password);
+    expect(stored).not.toContain('cache pass');
+  });
+
+  it('refuses a stack record altered after it was signed', async () => {
+    const s = setup();
+    expect((await backupTheStack(s)).failure).toBeUndefined();
+    const [file] = stackRecords(s.store);
+    const path = join(s.store, 'shop', 'stacks', file!);
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"restoreOrder": [\n    "app",\n    "cache"\n  ]', '"restoreOrder": [\n    "cache",\n    "app"\n  ]'));
+    const { outcome, record } = await drillTheStack(s);
+    expect(record.verdict).toBe('fail');
+    expect(outcome.failure).toMatch(/select stack failed: .*signature/i);
+    expect(record.phases.map((p) => p.name)).toEqual(['select stack']);
+  });
+
+  it('fails when a key of the database is missing in the cache, naming it', async () => {
+    const s = setup();
+    await pg.query("INSERT INTO sessions VALUES (4, 'dave')", [], 'shop');
+    try {
+      expect((await backupTheStack(s)).failure).toBeUndefined();
+      const { outcome, record } = await drillTheStack(s);
+      expect(record.verdict).toBe('fail');
+      const check = record.checks.find((c) => c.name === 'every session is cached');
+      expect(check).toMatchObject({ ok: false, actual: '1 of 4 missing' });
+      expect(check?.message).toBe('1 key of app missing in cache: `session:4`');
+      expect(outcome.failure).toContain('session:4');
+    } finally {
+      await pg.query('DELETE FROM sessions WHERE id = 4', [], 'shop');
+    }
+  });
+});
+
+describe('the CLI', () => {
+  it('backs up and drills a stack from the stack file alone, secrets from the environment', async () => {
+    const s = setup();
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TMPDIR: process.env.TMPDIR,
+      ...s.env,
+      LIFEBOAT_PASSPHRASE: PASSPHRASE,
+      LIFEBOAT_SIGNING_KEY: signing.privateKey,
+      LIFEBOAT_SIGNING_PUBLIC_KEY: signing.publicKey,
+    };
+    const backedUp = await runCli(['backup', '--stack', s.file, '--create-store', 'true'], env);
+    expect(backedUp.output).toContain('Lifeboat stack backup: shop');
+    expect(backedUp.code).toBe(0);
+    const drilled = await runCli(['drill', '--stack', s.file, '--evidence-dir', join(s.folder, 'evidence'), '--json'], env);
+    expect(drilled.code).toBe(0);
+    expect(drilled.output).toContain('"verdict": "pass"');
+    for (const output of [backedUp.output, drilled.output]) {
+      expect(output).not.toContain(pg.password);
+      expect(output).not.toContain('cache pass');
+    }
+  });
+});
+
+describe('docs/stacks.md', () => {
+  it('shows stack files the parser accepts', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const stacks = yamlBlocks('docs/stacks.md', readFileSync(join(root, 'docs', 'stacks.md'), 'utf8')).filter((b) => /^stack:/m.test(b.text));
+    expect(stacks).toHaveLength(2);
+    for (const snippet of stacks) expect(() => parseStackFile(snippet.text, snippet.where, ENGINES)).not.toThrow();
+    const stack = parseStackFile(stacks[0]!.text, stacks[0]!.where, ENGINES);
+    expect(stack.assets.map((a) => a.backupName)).toEqual(['shop-app', 'shop-cache']);
+    expect(stack.checks.map((c) => c.type)).toEqual(['keys', 'on']);
+  });
+});
+
+describe('runbook --stack', () => {
+  it('writes the order, each member\'s by-hand restore with its backup filled in, and the checks', async () => {
+    const s = setup();
+    const backedUp = await backupTheStack(s);
+    expect(backedUp.failure).toBeUndefined();
+    const members = JSON.parse(String(backedUp.outputs.backups)) as { asset: string; name: string; id: string }[];
+    const context = testContext(s.env);
+    const output = join(s.folder, 'RUNBOOK.md');
+    const options = resolveOptions(runbookOperation, withStackStore(objectSource({ stack: s.file, 'signing-public-key': signing.publicKey, output }), context.env));
+    const outcome = await writeRunbook(options, context);
+    expect(outcome.outputs['backup-id']).toBe(backedUp.outputs['backup-id']);
+    const runbook = readFileSync(output, 'utf8');
+    const [app, cache] = members;
+    expect(runbook).toContain(`1. **app** (PostgreSQL): backup \`shop-app/${app!.id}\``);
+    expect(runbook).toContain(`2. **cache** (Redis): backup \`shop-cache/${cache!.id}\``);
+    expect(runbook.indexOf('## 1. app')).toBeLessThan(runbook.indexOf('## 2. cache'));
+    // The Redis engine's break-glass steps, with this member's name and backup id.
+    expect(runbook).toContain('### Restore a Redis backup by hand');
+    expect(runbook).toMatch(new RegExp(`^NAME=shop-cache\\s`, 'm'));
+    expect(runbook).toMatch(new RegExp(`^ID=${cache!.id}\\s`, 'm'));
+    expect(runbook).toContain('Restoring without Lifeboat');
+    expect(runbook).toContain('- alice is cached: `GET session:1` gives alice');
+    expect(runbook).toContain("- every session is cached: every key `select 'session:' || id from sessions order by id` returns on app exists in cache");
+    expect(runbook).not.toContain(pg.password);
+  });
+});
+
+describe('restore --stack', () => {
+  async function restoreTheStack(s: ReturnType<typeof setup>, env: Record<string, string>) {
+    const context = testContext({ ...s.env, ...env });
+    const options = resolveOptions(restoreOperation, withStackStore(objectSource({ stack: s.file, passphrase: PASSPHRASE, 'signing-public-key': signing.publicKey }), context.env));
+    return restoreStack(options, context);
+  }
+
+  it('restores every member in order into the targets restore-settings name', async () => {
+    const s = setup();
+    expect((await backupTheStack(s)).failure).toBeUndefined();
+    await pg.createDatabase('shop_restored');
+    const target = await startRedis();
+    try {
+      const outcome = await restoreTheStack(s, { APP_RESTORE_URL: pg.url('shop_restored'), CACHE_RESTORE_URL: target.url() });
+      expect(outcome.failure).toBeUndefined();
+      expect(outcome.data).toMatchObject({ restored: ['app', 'cache'], remaining: [] });
+      expect(await pg.query('SELECT username FROM sessions ORDER BY id', [], 'shop_restored')).toEqual([{ username: 'alice' }, { username: 'bob' }, { username: 'carol' }]);
+      expect(await target.cli(['GET', 'session:2'])).toContain('bob');
+    } finally {
+      await target.stop();
+    }
+  });
+
+  it('stops at the first member that fails, saying what was restored and what remains', async () => {
+    const s = setup();
+    expect((await backupTheStack(s)).failure).toBeUndefined();
+    await pg.createDatabase('shop_restored_again');
+    // The source server is no empty target: the cache's restore is refused.
+    const outcome = await restoreTheStack(s, { APP_RESTORE_URL: pg.url('shop_restored_again'), CACHE_RESTORE_URL: redis.url() });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failure).toMatch(/^Stack restore of shop\/\S+ stopped at cache: .*Restored: app\. Not restored: cache\.$/);
+    expect(await pg.query('SELECT count(*)::int AS n FROM sessions', [], 'shop_restored_again')).toEqual([{ n: 3 }]);
+  });
+});
