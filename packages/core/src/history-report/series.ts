@@ -1,0 +1,33 @@
+/**
+ * The chart series of a history report, and the small unicode sparklines the Markdown
+ * report shows in job summaries. Pure: records come in, numbers go out.
+ */
+
+/** One point of a chart: a time and a value. */
+export interface Point {
+  at: string;
+  value: number;
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** A sparkline of `values`, one bar each, scaled from the lowest to the highest. */
+export function sparkline(values: readonly number[]): string {
+  if (values.length === 0) return '';
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  const span = high - low;
+  return values
+    .map((value) => BARS[span === 0 ? 0 : Math.round(((value - low) / span) * (BARS.length - 1))])
+    .join('');
+}
+
+/** The points of `items` that have a figure, ordered by time. */
+export function seriesOf<T>(items: readonly T[], at: (item: T) => string, value: (item: T) => number | undefined): Point[] {
+  return items
+    .flatMap((item) => {
+      const figure = value(item);
+      return figure === undefined || !Number.isFinite(figure) ? [] : [{ at: at(item), value: figure }];
+    })
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}
