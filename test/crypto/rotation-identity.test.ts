@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { decryptToFile, loadDecryptionKeys, WrongKeyError } from '../../packages/core/src/crypto/index.js';
+import { decryptToFile, loadDecryptionKeys, prepareEncryption, WrongKeyError } from '../../packages/core/src/crypto/index.js';
+import { MemoryReporter } from '../../packages/core/src/report/reporter.js';
 import { createGpgHome, type GpgHome } from '../services/gpg.js';
 import { caught, chunked, tempDir, testBytes } from './fixtures.js';
 
@@ -49,5 +50,29 @@ describe('identity holding the old and the new key', () => {
     const keys = await loadDecryptionKeys({ identity: newKey.secretKeyArmored });
     const error = await caught(decryptToFile(chunked(await readFile(join(dir, 'old.pgp'))), keys, join(dir, 'refused.out'), { engine: 'openpgp', label: 'old.pgp' }));
     expect(error).toBeInstanceOf(WrongKeyError);
+  });
+});
+
+/** A recipient made by gpg to expire in 10 days: the backup goes ahead with a warning naming the key and the fix. */
+describe('a recipient key close to expiry', () => {
+  test('prepareEncryption warns, once, with the date, the days left and the successor advice', async () => {
+    const soon = await createGpgHome({ name: 'Soon', email: 'soon@example.org', passphrase: '', expire: '10d' });
+    const distant = await createGpgHome({ name: 'Distant', email: 'distant@example.org', passphrase: '', expire: '90d' });
+    try {
+      const reporter = new MemoryReporter();
+      const plan = await prepareEncryption({ encryption: 'openpgp', recipients: soon.publicKeyArmored }, reporter);
+      expect(plan.recipients.map((r) => r.fingerprint.toLowerCase())).toEqual([soon.fingerprint.toLowerCase()]);
+      const warnings = reporter.lines.filter((l) => l.level === 'warning').map((l) => l.message);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/expires on \d{4}-\d\d-\d\dT.* \(in (9|10) days\)/);
+      expect(warnings[0]).toContain('add its successor now');
+      // Outside the 30-day window there is nothing to warn about.
+      const later = new MemoryReporter();
+      await prepareEncryption({ encryption: 'openpgp', recipients: distant.publicKeyArmored }, later);
+      expect(later.lines.filter((l) => l.level === 'warning')).toEqual([]);
+    } finally {
+      await soon.cleanup();
+      await distant.cleanup();
+    }
   });
 });
