@@ -51,7 +51,9 @@ export function describeDamage(extracted: Extracted): string {
  * Entries that would land outside the folder (absolute names, `..`, a path through a link
  * the archive made) are refused, as are kinds Lifeboat never writes (devices, hard links).
  */
-export async function extractArchive(payloadPath: string, dir: string): Promise<Extracted> {
+export async function extractArchive(payloadPath: string, dir: string, options: { readonly keepModes?: boolean } = {}): Promise<Extracted> {
+  // A drill reads every file and then removes the folder: its own modes stay owner-read/write.
+  const keepModes = options.keepModes ?? true;
   const files = new Map<string, { sha256: string; size: number }>();
   const links = new Set<string>();
   const folders: { path: string; mode: number; mtime: Date }[] = [];
@@ -104,7 +106,7 @@ export async function extractArchive(payloadPath: string, dir: string): Promise<
         });
         // `wx`: never write through something already there (a link of the archive's own).
         await pipeline(entry, tap, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
-        await chmod(path, mode);
+        await chmod(path, keepModes ? mode : (mode & 0o777) | 0o600);
         await utimes(path, mtime, mtime);
         files.set(name, { sha256: hash.digest('hex'), size });
         bytes += size;
@@ -121,7 +123,7 @@ export async function extractArchive(payloadPath: string, dir: string): Promise<
   }
   // Folder modes last: a read-only folder must first take what it holds.
   for (const folder of folders.reverse()) {
-    await chmod(folder.path, folder.mode);
+    if (keepModes) await chmod(folder.path, folder.mode);
     await utimes(folder.path, folder.mtime, folder.mtime);
   }
   let sums: Map<string, string> | undefined;

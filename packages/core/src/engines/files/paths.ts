@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { FilesPathError } from './errors.js';
 import { SUMS_ENTRY } from './manifest.js';
 
-const FIX = 'List files and folders relative to `files-root` (e.g. `etc/app.yaml,deploy/`), without `..`.';
+const FIX = 'List files and folders in `paths` relative to `files-root` (e.g. `etc/app.yaml,deploy/`), without `..`.';
 
 /**
  * The archive names of the `paths` entries: normalized, relative, `..`-free, without
