@@ -16,7 +16,7 @@ export const filesManifestSchema = z.looseObject({
   payloadFormat: z.literal('tar'),
   /** The secret scan was waived with `allow-secrets: true`: this backup may hold secrets. */
   allowSecrets: z.boolean(),
-  /** Files the scan flagged (only when `allowSecrets`); the findings themselves are in the stats. */
+  /** How many findings the scan made (only when `allowSecrets`); where, is in the encrypted stats. */
   secretFindings: z.number().int().nonnegative().optional(),
 });
 
