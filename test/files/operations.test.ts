@@ -206,3 +206,19 @@ describe('bad paths', () => {
     expect(backupIds(store, 'app-config')).toEqual([]);
   });
 });
+
+describe('lifeboat preflight --paths', () => {
+  it('passes the source row with the files counted, and fails it naming a missing path', async () => {
+    const root = tempFolder('lifeboat-files-root-');
+    writeSample(root);
+    const store = tempFolder('lifeboat-store-');
+    const env = cliEnv({ LIFEBOAT_RECIPIENTS: encryptionKey.publicKey });
+    const ok = await runCli(['preflight', '--store', store, '--paths', SAMPLE_PATHS, '--files-root', root], env);
+    expect(ok.code, ok.output).toBe(0);
+    expect(ok.output).toMatch(/source.*5 files \(\d+ bytes\) under data\/seed.json, deploy, etc\/app.yaml can be read/);
+    const missing = await runCli(['preflight', '--store', store, '--paths', 'etc/app.yaml,nowhere.yaml', '--files-root', root], env);
+    expect(missing.code).not.toBe(0);
+    expect(missing.output).toContain('nowhere.yaml does not exist under `files-root`');
+    expect(backupIds(store, 'files')).toEqual([]);
+  });
+});
