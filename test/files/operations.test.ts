@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backup, backupOperation, drill, drillOperation, drillRecordSchema, generateKeyPair, objectSource, resolveOptions, restore, restoreOperation, type DrillRecord, type Manifest } from '@lifeboat/core';
 import { runCli } from '../support/cli.js';
+import { runBundledAction } from '../support/run-action.js';
 import { tempFolder } from '../support/temp-folders.js';
 import { testContext } from '../redis/support.js';
 import { privateKeyText, SAMPLE_FILES, SAMPLE_PATHS, writeSample } from './sample.js';
@@ -220,5 +221,21 @@ describe('lifeboat preflight --paths', () => {
     expect(missing.code).not.toBe(0);
     expect(missing.output).toContain('nowhere.yaml does not exist under `files-root`');
     expect(backupIds(store, 'files')).toEqual([]);
+  });
+});
+
+describe('the backup and restore-drill actions with files inputs', () => {
+  it('backs up from the `paths` input and drills it with inline files checks', async () => {
+    const root = tempFolder('lifeboat-files-root-');
+    writeSample(root);
+    const store = tempFolder('lifeboat-store-');
+    const backedUp = await runBundledAction('backup', { store, name: 'app-config', paths: SAMPLE_PATHS, 'files-root': root, recipients: encryptionKey.publicKey, 'signing-key': signingKey.privateKey }, {}, true);
+    expect(backedUp.code, backedUp.stdout + backedUp.stderr).toBe(0);
+    expect(backedUp.outputs['backup-id']).toBeTruthy();
+    expect(onlyManifest(store, 'app-config').manifest.source).toMatchObject({ kind: 'files', allowSecrets: false });
+
+    const drilled = await runBundledAction('restore-drill', { store, name: 'app-config', identity: encryptionKey.privateKey, 'signing-public-key': signingKey.publicKey, checks: CHECKS, 'evidence-dir': tempFolder('lifeboat-evidence-') }, {}, true);
+    expect(drilled.code, drilled.stdout + drilled.stderr).toBe(0);
+    expect(drilled.outputs.verdict).toBe('pass');
   });
 });
