@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadSqlChecks } from '@lifeboat/core';
+import { parseChecks as parseFilesChecks } from '../../packages/core/src/engines/files/checks.js';
 import { parseChecks as parseRedisChecks } from '../../packages/core/src/engines/redis/checks.js';
 import { documentationSnippets, snippetKind, snippetProblems, yamlBlocks, type Snippet } from './snippets.js';
 
@@ -25,6 +26,7 @@ describe('YAML snippets in README.md and docs/', () => {
   it.each(snippets.filter((s) => snippetKind(parse(s.text)) === 'checks').map((s) => [s.where, s] as const))('%s is a checks file the drill accepts', (_, snippet) => {
     const entries = parse(snippet.text) as Record<string, unknown>[];
     if (entries.some((e) => 'command' in e)) expect(parseRedisChecks(entries)).toHaveLength(entries.length);
+    else if (entries.some((e) => 'path' in e)) expect(parseFilesChecks(entries)).toHaveLength(entries.length);
     else expect(loadSqlChecks(snippet.text)).toHaveLength(entries.length);
   });
 });

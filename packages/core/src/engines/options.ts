@@ -1,3 +1,4 @@
+import { filesBackupOptions, filesRestoreOptions } from './files/options.js';
 import { postgresBackupOptions, postgresDrillOptions, postgresRecoveryOptions } from './postgres/options.js';
 import { commandBackupOptions, commandDrillOptions, commandRestoreOptions } from './command/options.js';
 import { redisBackupOptions, redisDrillOptions, redisRestoreOptions } from './redis/options.js';
@@ -6,8 +7,8 @@ import { redisBackupOptions, redisDrillOptions, redisRestoreOptions } from './re
 // engine with options adds one entry to each line here (and one line in registry.ts).
 
 /** The sources `lifeboat backup` can read, and how. */
-export const engineBackupOptions = { ...postgresBackupOptions, ...redisBackupOptions, ...commandBackupOptions };
+export const engineBackupOptions = { ...postgresBackupOptions, ...redisBackupOptions, ...commandBackupOptions, ...filesBackupOptions };
 /** Where a drill restores each kind. */
 export const engineDrillOptions = { ...postgresDrillOptions, ...redisDrillOptions, ...commandDrillOptions };
 /** Where `lifeboat restore` writes each kind. */
-export const engineRestoreOptions = { ...postgresRecoveryOptions, ...redisRestoreOptions, ...commandRestoreOptions };
+export const engineRestoreOptions = { ...postgresRecoveryOptions, ...redisRestoreOptions, ...commandRestoreOptions, ...filesRestoreOptions };

@@ -15,6 +15,7 @@ describe('backupEngine', () => {
     [{}, 'postgres'],
     [{ 'database-url': 'postgres://u@h/db' }, 'postgres'],
     [{ 'redis-url': 'redis://h:6379' }, 'redis'],
+    [{ paths: 'etc/app.yaml,deploy/' }, 'files'],
   ])('%j backs up with %s', (values, id) => {
     expect(backupEngine(backupWith(values)).id).toBe(id);
   });
@@ -22,6 +23,7 @@ describe('backupEngine', () => {
   it('refuses two kinds of source in one run, naming both options', () => {
     expect(() => backupEngine(backupWith({ 'database-url': 'postgres://u@h/db', 'redis-url': 'redis://h' }))).toThrow(OptionError);
     expect(() => backupEngine(backupWith({ 'database-url': 'postgres://u@h/db', 'redis-url': 'redis://h' }))).toThrow('`database-url` and `redis-url` are both set');
+    expect(() => backupEngine(backupWith({ 'redis-url': 'redis://h', paths: 'etc' }))).toThrow('`redis-url` and `paths` are both set');
   });
 });
 
@@ -29,6 +31,7 @@ describe('restoreEngine', () => {
   it.each([
     [{ 'target-database-url': 'postgres://u@h/db' }, 'postgres'],
     [{ 'target-redis-url': 'redis://h' }, 'redis'],
+    [{ 'target-dir': './restored' }, 'files'],
   ])('%j restores with %s', (values, id) => {
     expect(restoreEngine(restoreWith(values)).id).toBe(id);
   });
@@ -41,7 +44,7 @@ describe('restoreEngine', () => {
   });
 
   it('names the target option of each kind', () => {
-    expect([restoreOptionFor('postgres'), restoreOptionFor('redis'), restoreOptionFor('canister'), restoreOptionFor('mongodb')]).toEqual(['target-database-url', 'target-redis-url', undefined, undefined]);
+    expect([restoreOptionFor('postgres'), restoreOptionFor('redis'), restoreOptionFor('files'), restoreOptionFor('canister'), restoreOptionFor('mongodb')]).toEqual(['target-database-url', 'target-redis-url', 'target-dir', undefined, undefined]);
   });
 });
 
@@ -50,6 +53,7 @@ describe('engineSection', () => {
     [{ kind: 'postgres', serverMajor: 16 }, 'postgres'],
     [{ kind: 'canister', complete: true }, 'canister'],
     [{ kind: 'canister-snapshot', files: 2 }, 'canister'],
+    [{ kind: 'files', payloadFormat: 'tar', allowSecrets: false }, 'files'],
   ])('%j is read by %s', (source, id) => {
     expect(engineSection(source, 'm')?.engine.id).toBe(id);
   });

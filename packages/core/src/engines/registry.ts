@@ -5,6 +5,7 @@ import { OptionError } from '../report/errors.js';
 import { canisterEngine } from './canister/engine.js';
 import { commandEngine } from './command/engine.js';
 import type { Engine } from './engine.js';
+import { filesEngine } from './files/engine.js';
 import { postgresEngine } from './postgres/engine.js';
 import { redisEngine } from './redis/engine.js';
 
@@ -14,7 +15,7 @@ import { redisEngine } from './redis/engine.js';
 type AnyEngine = Engine<any, any, any>;
 
 /** Every engine, in the order messages list them. */
-export const ENGINES: readonly AnyEngine[] = [postgresEngine, redisEngine, commandEngine, canisterEngine];
+export const ENGINES: readonly AnyEngine[] = [postgresEngine, redisEngine, commandEngine, filesEngine, canisterEngine];
 
 /** The engine `lifeboat backup` uses when no engine's source option is set (it reads the `PG*` variables). */
 const DEFAULT_BACKUP_ENGINE: AnyEngine = postgresEngine;
