@@ -36,6 +36,8 @@ export * from './retention/buckets.js';
 export * from './retention/policy.js';
 export * from './retention/delete-backup.js';
 export * from './retention/prune.js';
+export * from './retention/keys-report.js';
+export * from './retention/key-needs.js';
 export * from './gate/verdict.js';
 export * from './gate/summary.js';
 export { gateStore, readGateFacts, type GateHooks } from './gate/gate.js';

@@ -15,6 +15,7 @@ import {
   drillOperation,
   gateOperation,
   keygenOperation,
+  keysOperation,
   listOperation,
   preflightOperation,
   pruneOperation,
@@ -26,6 +27,7 @@ import { withNotifications } from './notify/notify.js';
 import { backup } from './pipeline/backup.js';
 import { preflight } from './preflight/preflight.js';
 import type { OperationOutcome } from './report/outcome.js';
+import { keysReport } from './retention/keys-report.js';
 import { prune } from './retention/prune.js';
 import { backupStack } from './stacks/backup-stack.js';
 import { drillStack } from './stacks/drill-stack.js';
@@ -50,6 +52,7 @@ export const operations = {
   list: runnable(listOperation, listCatalog),
   verify: runnable(verifyOperation, verify),
   prune: runnable(pruneOperation, prune),
+  keys: runnable(keysOperation, keysReport),
   gate: runnable(gateOperation, withNotifications('gate', gateWithFreshBackup)),
   runbook: runnable(runbookOperation, writeRunbook),
   keygen: runnable(keygenOperation, keygen),

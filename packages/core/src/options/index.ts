@@ -17,14 +17,16 @@ export const actionOperations = [backupOperation, drillOperation, canisterExport
 export * from './render.js';
 
 /** Every operation, actions first; the CLI and the docs list them in this order. */
-export const allOperations = [...actionOperations, preflightOperation, restoreOperation, listOperation, verifyOperation, pruneOperation, runbookOperation, keygenOperation, demoOperation] as const;
+export const allOperations = [...actionOperations, preflightOperation, restoreOperation, listOperation, verifyOperation, pruneOperation, keysOperation, runbookOperation, keygenOperation, demoOperation] as const;
 export { listOperation, type ListOptions } from './list.js';
 export { verifyOperation, type VerifyOptions } from './verify.js';
 export { pruneOperation, type PruneOptions } from './prune.js';
+export { keysOperation, type KeysOptions } from './keys.js';
 export { retentionOptions, type RetentionOptions } from './retention.js';
 import { listOperation } from './list.js';
 import { verifyOperation } from './verify.js';
 import { pruneOperation } from './prune.js';
+import { keysOperation } from './keys.js';
 export * from './storage.js';
 export * from './signing.js';
 export * from '../engines/postgres/options.js';
