@@ -36,6 +36,8 @@ export interface PruneReport {
   readonly locked: number;
   /** Keys under the name that are neither backups nor drill records; never touched. */
   readonly strays: readonly string[];
+  /** Shared objects (`<name>/objects/`) no kept backup needs, deleted (or that a dry run would delete). */
+  readonly sharedDeleted: number;
 }
 
 /**
