@@ -52,6 +52,7 @@ export function groupListing(objects: Iterable<StoredObject>): Map<string, NameL
     return found;
   };
   const pendingStrays: { name: string; key: string }[] = [];
+  const pendingShared: { name: string; object: StoredObject }[] = [];
   for (const object of objects) {
     const parts = object.key.split('/');
     const [name, second] = parts;
@@ -69,7 +70,7 @@ export function groupListing(objects: Iterable<StoredObject>): Map<string, NameL
       continue;
     }
     if (second === SHARED_FOLDER) {
-      entry(name).shared.push(object);
+      pendingShared.push({ name, object });
       continue;
     }
     if (!isBackupId(second)) {
@@ -84,6 +85,7 @@ export function groupListing(objects: Iterable<StoredObject>): Map<string, NameL
   // Loose files count as strays only under a name that holds backups or drills: a folder of
   // unrelated data next to the backups is not a backup name.
   for (const { name, key } of pendingStrays) byName.get(name)?.strays.push(key);
+  for (const { name, object } of pendingShared) byName.get(name)?.shared.push(object);
 
   const result = new Map<string, NameListing>();
   for (const name of [...byName.keys()].sort()) {
