@@ -140,7 +140,10 @@ export async function runBackup(source: BackupSource, target: BackupTarget, cont
         throw error;
       });
     try {
-      await Promise.all([
+      // Both settle before a failure propagates: an upload still cleaning up its partial
+      // object when the run returns would leave it behind.
+      let first: { error: unknown } | undefined;
+      await Promise.allSettled([
         pipeline(
           producer.stream,
           plain,
@@ -155,7 +158,13 @@ export async function runBackup(source: BackupSource, target: BackupTarget, cont
           throw error;
         }),
         put,
-      ]);
+      ].map((p) => p.catch((error: unknown) => {
+        first ??= { error };
+        throw error;
+      })));
+      // The failure that came first is the cause; the other side's is its consequence.
+      const failure = first as { error: unknown } | undefined;
+      if (failure) throw failure.error;
     } finally {
       progress.stop();
     }
