@@ -1,4 +1,5 @@
 import type { Engine } from '../engine.js';
+import { breakGlass } from './break-glass.js';
 import { openBucket } from './bucket-client.js';
 import { drillBucket, prepareBucketRestore } from './drill.js';
 import { bucketManifestSchema, type BucketManifestSection } from './manifest.js';
@@ -34,4 +35,6 @@ export const bucketEngine: Engine<BucketManifestSection> = {
     selected: (options) => options.targetBucket !== undefined,
     prepare: (options, context) => prepareBucketRestore(options, context),
   },
+
+  breakGlass,
 };

@@ -6,4 +6,5 @@ export { bucketManifestSchema, bucketStatsSchema, INDEX_FILE, type BucketManifes
 export { indexEntrySchema, refsEntrySchema, planObject, matchOf, seal, unseal, chooseSample, type IndexEntry, type RefsEntry } from './object-index.js';
 export { readIndex, fetchVerified, verifyAll } from './verify.js';
 export { drillBucket, prepareBucketRestore } from './drill.js';
+export { breakGlass } from './break-glass.js';
 export { bucketEngine } from './engine.js';

@@ -8,8 +8,6 @@ export const bucketManifestSchema = z.looseObject({
   kind: z.literal('bucket'),
   /** `s3://bucket/prefix` backed up. */
   location: z.string(),
-  /** The endpoint as reports name it. */
-  endpoint: z.string().optional(),
   indexFormat: z.literal(1),
   /** How each object's blob is encrypted (the manifest's scheme, repeated where the engine reads it). */
   objectEncryption: z.enum(['openpgp', 'age', 'none']),
