@@ -35,7 +35,9 @@ export class BucketSourceError extends LifeboatError {
 export async function createBucketSource(settings: BucketBackupSettings): Promise<BackupSource> {
   const { bucket } = settings;
   // Credentials, bucket and prefix are checked before anything is stored.
-  await bucket.isEmpty();
+  if (await bucket.isEmpty()) {
+    settings.context.reporter.warning(`${bucket.location} holds no objects: the backup records an empty bucket. Check \`bucket\` if that is not expected.`);
+  }
   return {
     kind: 'bucket',
     defaultName: 'bucket',
