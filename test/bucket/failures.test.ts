@@ -8,7 +8,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backup, backupOperation, generateKeyPair, objectSource, resolveOptions } from '@lifeboat/core';
+import { backup, backupOperation, generateKeyPair, objectSource, preflight, preflightOperation, resolveOptions, type PreflightCheck } from '@lifeboat/core';
 import { prepareEncryption } from '../../packages/core/src/crypto/index.js';
 import { openBucket, SourceBucket, type ListedObject } from '../../packages/core/src/engines/bucket/bucket-client.js';
 import { createBucketSource } from '../../packages/core/src/engines/bucket/source.js';
@@ -64,6 +64,16 @@ describe('bucket backups that fail', () => {
     expect(outcome.ok).toBe(false);
     expect(outcome.failure).toMatch(/no-such-bucket-here/);
     expect(filesUnder(opts.store)).toEqual([]);
+  });
+
+  it('preflight lists the bucket (a pass), and fails naming a bucket that does not exist', async () => {
+    const values = (bucket: string) => objectSource({ store: freshFolder(), bucket, 'bucket-endpoint': s3.endpoint, 'bucket-force-path-style': 'true', recipients: key.publicKey });
+    const good = await preflight(resolveOptions(preflightOperation, values(`s3://${source}/data`)), testContext(s3.env));
+    const rows = (good.data as { checks: PreflightCheck[] }).checks;
+    expect(rows.find((c) => c.name === 'source')).toMatchObject({ status: 'pass', detail: `s3://${source}/data is reachable and can be listed` });
+    const bad = await preflight(resolveOptions(preflightOperation, values('s3://no-such-bucket-here/data')), testContext(s3.env));
+    expect(bad.ok).toBe(false);
+    expect((bad.data as { checks: PreflightCheck[] }).checks.find((c) => c.name === 'source')).toMatchObject({ status: 'fail', detail: expect.stringContaining('no-such-bucket-here') });
   });
 
   it('writes no manifest and removes the copied objects when the listing breaks mid-way', async () => {

@@ -23,6 +23,17 @@ export const bucketEngine: Engine<BucketManifestSection> = {
       const bucket = openBucket(options.bucket!, 'bucket', options, context);
       return [{ name: options.name ?? 'bucket', create: () => createBucketSource({ bucket, concurrency: options.bucketConcurrency, context }) }];
     },
+    async preflight(options, context, checks) {
+      await checks.run('source', async () => {
+        const bucket = openBucket(options.bucket!, 'bucket', options, context);
+        try {
+          const empty = await bucket.isEmpty();
+          return { value: undefined, detail: empty ? `${bucket.location} is reachable but holds no objects` : `${bucket.location} is reachable and can be listed`, warn: empty };
+        } finally {
+          bucket.close();
+        }
+      });
+    },
   },
 
   drill: {
