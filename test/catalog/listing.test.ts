@@ -54,6 +54,14 @@ describe('groupListing', () => {
   });
 
   it('returns an empty listing for a name it never saw', () => {
-    expect(listingOf(new Map(), 'db')).toEqual({ name: 'db', folders: [], drillObjects: [], drillSignatures: new Set(), strays: [] });
+    expect(listingOf(new Map(), 'db')).toEqual({ name: 'db', folders: [], drillObjects: [], drillSignatures: new Set(), shared: [], strays: [] });
+  });
+
+  it('keeps shared objects (`<name>/objects/`) apart from strays, under a name that holds backups only', () => {
+    const grouped = groupListing(objects(`db/${A}/manifest.json`, `db/objects/${A}/0.pgp`, `db/objects/${A}/1.pgp`, 'logs/objects/x'));
+    const db = listingOf(grouped, 'db');
+    expect(db.shared.map((o) => o.key)).toEqual([`db/objects/${A}/0.pgp`, `db/objects/${A}/1.pgp`]);
+    expect(db.strays).toEqual([]);
+    expect([...grouped.keys()]).toEqual(['db']);
   });
 });

@@ -1,4 +1,4 @@
-import type { Store } from '../storage/store.js';
+import type { Store, StoredObject } from '../storage/store.js';
 import { SignatureError } from '../crypto/errors.js';
 import { verifyDetached } from '../crypto/sign.js';
 import { OptionError } from '../report/errors.js';
@@ -101,6 +101,8 @@ export interface NameCatalog {
   readonly rejectedDrills: readonly RejectedRecord[];
   /** Keys under the name that are neither backup objects nor drill records. */
   readonly strays: readonly string[];
+  /** Objects under `<name>/objects/`, shared by the backups whose refs list them. */
+  readonly shared: readonly StoredObject[];
 }
 
 /** Why a backup whose manifest records `source.complete: false` is incomplete. */
@@ -196,7 +198,7 @@ async function buildCatalog(store: Store, listing: NameListing, options: Catalog
     if (read.manifest.source.complete === false) return { ...common, state: 'incomplete', manifest: read.manifest, manifestSha256, problem: PARTIAL_EXPORT };
     return { ...common, state: 'complete', manifest: read.manifest, manifestSha256 };
   });
-  return { name, backups, drills, unreadableDrills, rejectedDrills, strays: listing.strays };
+  return { name, backups, drills, unreadableDrills, rejectedDrills, strays: listing.strays, shared: listing.shared };
 }
 
 /** Reads and checks a listed manifest. Parse problems are results; store errors propagate. */

@@ -7,12 +7,19 @@
  *   <name>/<backup-id>/manifest.json     written last: a backup exists only when this exists
  *   <name>/drills/<drill-id>.json.sig    optional detached signature of the drill record
  *   <name>/drills/<drill-id>.json        drill evidence records (written after their signature)
+ *   <name>/objects/<backup-id>/<n>.pgp   shared objects: stored once, needed by every backup whose
+ *                                        `refs.json` lists them (bucket backups)
  */
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_SIGNATURE_FILE = 'manifest.json.sig';
 export const STATS_FILE = 'stats.json';
 export const DRILLS_FOLDER = 'drills';
+/** Folder of objects shared by several backups of a name, each listed in the `refs` file of the backups that need it. */
+export const SHARED_FOLDER = 'objects';
+/** Role and file name, in a manifest, of the plaintext list of shared objects a backup needs. */
+export const REFS_ROLE = 'refs';
+export const REFS_FILE = 'refs.json';
 /** Appended to a drill record's key for its detached signature. */
 export const SIGNATURE_SUFFIX = '.sig';
 
@@ -51,6 +58,11 @@ export function drillRecordKey(name: string, drillId: string): string {
 /** Prefix under which every object of a backup name lives. */
 export function namePrefix(name: string): string {
   return `${name}/`;
+}
+
+/** Key (relative to the store's root) of a shared object, from its path under the name (`objects/…`). */
+export function sharedObjectKey(name: string, path: string): string {
+  return `${name}/${path}`;
 }
 
 /** Key of a drill record's detached signature. */

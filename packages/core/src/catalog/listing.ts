@@ -1,6 +1,6 @@
 import type { StoredObject } from '../storage/store.js';
 import { isBackupId } from './backup-id.js';
-import { DRILLS_FOLDER, isValidBackupName, MANIFEST_FILE, SIGNATURE_SUFFIX } from './layout.js';
+import { DRILLS_FOLDER, isValidBackupName, MANIFEST_FILE, SHARED_FOLDER, SIGNATURE_SUFFIX } from './layout.js';
 
 /** One object of a backup folder, as the listing shows it. */
 export interface FolderObject {
@@ -30,6 +30,8 @@ export interface NameListing {
   readonly drillObjects: readonly StoredObject[];
   /** Keys of `<name>/drills/*.json.sig` objects: detached signatures of drill records. */
   readonly drillSignatures: ReadonlySet<string>;
+  /** `<name>/objects/**`: objects shared by backups, kept while a backup's refs list them. */
+  readonly shared: readonly StoredObject[];
   /** Keys under the name that are neither backup objects nor drill records; never touched. */
   readonly strays: readonly string[];
 }
@@ -40,16 +42,17 @@ export interface NameListing {
  * (some S3-compatible stores return common prefixes for one level only).
  */
 export function groupListing(objects: Iterable<StoredObject>): Map<string, NameListing> {
-  const byName = new Map<string, { folders: Map<string, FolderObject[]>; drills: StoredObject[]; signatures: Set<string>; strays: string[] }>();
+  const byName = new Map<string, { folders: Map<string, FolderObject[]>; drills: StoredObject[]; signatures: Set<string>; shared: StoredObject[]; strays: string[] }>();
   const entry = (name: string) => {
     let found = byName.get(name);
     if (!found) {
-      found = { folders: new Map(), drills: [], signatures: new Set(), strays: [] };
+      found = { folders: new Map(), drills: [], signatures: new Set(), shared: [], strays: [] };
       byName.set(name, found);
     }
     return found;
   };
   const pendingStrays: { name: string; key: string }[] = [];
+  const pendingShared: { name: string; object: StoredObject }[] = [];
   for (const object of objects) {
     const parts = object.key.split('/');
     const [name, second] = parts;
@@ -66,6 +69,10 @@ export function groupListing(objects: Iterable<StoredObject>): Map<string, NameL
       else pendingStrays.push({ name, key: object.key });
       continue;
     }
+    if (second === SHARED_FOLDER) {
+      pendingShared.push({ name, object });
+      continue;
+    }
     if (!isBackupId(second)) {
       pendingStrays.push({ name, key: object.key });
       continue;
@@ -78,10 +85,11 @@ export function groupListing(objects: Iterable<StoredObject>): Map<string, NameL
   // Loose files count as strays only under a name that holds backups or drills: a folder of
   // unrelated data next to the backups is not a backup name.
   for (const { name, key } of pendingStrays) byName.get(name)?.strays.push(key);
+  for (const { name, object } of pendingShared) byName.get(name)?.shared.push(object);
 
   const result = new Map<string, NameListing>();
   for (const name of [...byName.keys()].sort()) {
-    const { folders, drills, signatures, strays } = byName.get(name)!;
+    const { folders, drills, signatures, shared, strays } = byName.get(name)!;
     const grouped: BackupFolder[] = [...folders.entries()]
       .map(([id, files]) => ({
         name,
@@ -95,6 +103,7 @@ export function groupListing(objects: Iterable<StoredObject>): Map<string, NameL
       folders: grouped,
       drillObjects: drills.sort((a, b) => compareText(b.key, a.key)),
       drillSignatures: signatures,
+      shared: shared.sort((a, b) => compareText(a.key, b.key)),
       strays: strays.sort(compareText),
     });
   }
@@ -103,7 +112,7 @@ export function groupListing(objects: Iterable<StoredObject>): Map<string, NameL
 
 /** The listing of one name; empty when the listing shows nothing under it. */
 export function listingOf(grouped: Map<string, NameListing>, name: string): NameListing {
-  return grouped.get(name) ?? { name, folders: [], drillObjects: [], drillSignatures: new Set(), strays: [] };
+  return grouped.get(name) ?? { name, folders: [], drillObjects: [], drillSignatures: new Set(), shared: [], strays: [] };
 }
 
 /** Code-point order, the order ids and keys sort in on every store. */

@@ -2,6 +2,7 @@ import { ManifestError } from '../catalog/manifest.js';
 import type { BackupOptions } from '../options/backup.js';
 import type { RestoreOptions } from '../options/restore.js';
 import { OptionError } from '../report/errors.js';
+import { bucketEngine } from './bucket/engine.js';
 import { canisterEngine } from './canister/engine.js';
 import { commandEngine } from './command/engine.js';
 import type { Engine } from './engine.js';
@@ -15,7 +16,7 @@ import { redisEngine } from './redis/engine.js';
 type AnyEngine = Engine<any, any, any>;
 
 /** Every engine, in the order messages list them. */
-export const ENGINES: readonly AnyEngine[] = [postgresEngine, redisEngine, commandEngine, filesEngine, canisterEngine];
+export const ENGINES: readonly AnyEngine[] = [postgresEngine, redisEngine, commandEngine, filesEngine, bucketEngine, canisterEngine];
 
 /** The engine `lifeboat backup` uses when no engine's source option is set (it reads the `PG*` variables). */
 const DEFAULT_BACKUP_ENGINE: AnyEngine = postgresEngine;

@@ -1,4 +1,6 @@
 import type { Readable } from 'node:stream';
+import type { EncryptionPlan } from '../crypto/plan.js';
+import type { Store } from '../storage/store.js';
 
 /**
  * A running export: the plaintext stream plus a promise that settles when the producer is
@@ -18,6 +20,20 @@ export interface SourceResult {
   readonly manifest: Record<string, unknown>;
   /** Goes to `stats.json.pgp` (encrypted): table list, row counts, anything content-derived. */
   readonly stats: Record<string, unknown>;
+  /**
+   * Further small files stored as given in the backup's folder and listed in the manifest
+   * with their role (e.g. `refs`, the shared objects a backup needs). Plaintext: operational
+   * only, never content.
+   */
+  readonly files?: readonly { readonly role: string; readonly file: string; readonly body: Buffer }[];
+}
+
+/** The backup a source is producing, for sources that store objects of their own beside the payload. */
+export interface BackupRun {
+  readonly id: string;
+  readonly name: string;
+  readonly store: Store;
+  readonly encryption: EncryptionPlan;
 }
 
 /** A producer of one backup stream (PostgreSQL dump, canister export, ...). */
@@ -30,6 +46,6 @@ export interface BackupSource {
   readonly payloadFile: string;
   /** Expected payload size in bytes, when it can be estimated (sizes multipart parts). */
   readonly expectedSize?: number;
-  /** Starts producing; called only after encryption keys and the store were validated. */
-  start(signal: AbortSignal): Promise<SourceRun>;
+  /** Starts producing; called only after encryption keys and the store were validated. `run` is given by the backup pipeline. */
+  start(signal: AbortSignal, run?: BackupRun): Promise<SourceRun>;
 }

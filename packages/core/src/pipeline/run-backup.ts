@@ -113,7 +113,7 @@ export async function runBackup(source: BackupSource, target: BackupTarget, cont
 
   try {
     reporter.info(`Backup ${target.name}/${id}: ${source.kind} → ${target.store.location}`);
-    const producer = await source.start(abort.signal);
+    const producer = await source.start(abort.signal, { id, name: target.name, store: target.store, encryption: target.encryption });
     run = producer;
     // A failed producer must also fail the upload, and the other way round.
     const stopProducer = () => producer.abort(abort.signal.reason instanceof Error ? abort.signal.reason : undefined);
@@ -140,7 +140,10 @@ export async function runBackup(source: BackupSource, target: BackupTarget, cont
         throw error;
       });
     try {
-      await Promise.all([
+      // Both settle before a failure propagates: an upload still cleaning up its partial
+      // object when the run returns would leave it behind.
+      let first: { error: unknown } | undefined;
+      await Promise.allSettled([
         pipeline(
           producer.stream,
           plain,
@@ -155,7 +158,13 @@ export async function runBackup(source: BackupSource, target: BackupTarget, cont
           throw error;
         }),
         put,
-      ]);
+      ].map((p) => p.catch((error: unknown) => {
+        first ??= { error };
+        throw error;
+      })));
+      // The failure that came first is the cause; the other side's is its consequence.
+      const failure = first as { error: unknown } | undefined;
+      if (failure) throw failure.error;
     } finally {
       progress.stop();
     }
@@ -188,6 +197,17 @@ export async function runBackup(source: BackupSource, target: BackupTarget, cont
       sha256: createHash('sha256').update(statsBytes).digest('hex'),
     };
 
+    const extras: StoredFile[] = [];
+    for (const extra of sourceResult.files ?? []) {
+      const extraKey = backupObjectKey(target.name, id, extra.file);
+      written.push(extraKey);
+      const extraPut = await target.store.put(extraKey, Readable.from([extra.body]), { signal: abort.signal });
+      if (extraPut.size !== extra.body.length) {
+        throw new LifeboatError('size-mismatch', `The store reports ${extraPut.size} bytes for ${extraKey} but ${extra.body.length} were sent.`, 'Run the backup again.');
+      }
+      extras.push({ role: extra.role, file: extra.file, size: extra.body.length, sha256: createHash('sha256').update(extra.body).digest('hex') });
+    }
+
     const finished = context.now();
     const manifest: Manifest = {
       format: MANIFEST_FORMAT,
@@ -198,12 +218,12 @@ export async function runBackup(source: BackupSource, target: BackupTarget, cont
       startedAt: started.toISOString(),
       finishedAt: finished.toISOString(),
       durationMs: finished.getTime() - started.getTime(),
-      objects: [payload, stats],
+      objects: [payload, stats, ...extras],
       encryption: describeEncryption(target.encryption),
       provenance: provenanceFromEnv(context.env, hostname()),
     };
     const manifestText = serializeManifest(manifest);
-    let storedBytes = payload.size + stats.size + Buffer.byteLength(manifestText);
+    let storedBytes = payload.size + stats.size + extras.reduce((sum, e) => sum + e.size, 0) + Buffer.byteLength(manifestText);
     if (target.signing) {
       const { signature } = await signDetached(Buffer.from(manifestText), target.signing);
       const signatureKey = backupObjectKey(target.name, id, MANIFEST_SIGNATURE_FILE);

@@ -13,6 +13,7 @@ import { deleteBackup, type BackupDeletion } from './delete-backup.js';
 import { applyRetention, describeReasons, type RetentionDecision, type RetentionPolicy } from './policy.js';
 import { retentionPolicyFrom, retentionPolicyIfAny } from './policy-options.js';
 import { markdownCell } from '../report/markdown.js';
+import { sharedObjectsToDelete, sharedUses } from './shared-objects.js';
 
 /** The executor refused a plan that breaks a retention invariant (a bug, never expected). */
 export class RetentionInvariantError extends LifeboatError {
@@ -35,6 +36,8 @@ export interface PruneReport {
   readonly locked: number;
   /** Keys under the name that are neither backups nor drill records; never touched. */
   readonly strays: readonly string[];
+  /** Shared objects (`<name>/objects/`) no kept backup needs, deleted (or that a dry run would delete). */
+  readonly sharedDeleted: number;
 }
 
 /**
@@ -77,8 +80,10 @@ export async function pruneName(
       else reporter.warning(deletion.message!);
     }
   }
+  const sharedDeleted = await pruneShared(store, catalog, options.dryRun ? new Set(toDelete.map((d) => d.backup.id)) : new Set(deletions.filter((d) => d.status === 'deleted').map((d) => d.id)), policy, context, options.dryRun);
   const kept = decisions.length - toDelete.length;
   return {
+    sharedDeleted,
     name,
     dryRun: options.dryRun,
     decisions,
@@ -89,6 +94,31 @@ export async function pruneName(
     locked: deletions.filter((d) => d.status === 'locked').length,
     strays: catalog.strays,
   };
+}
+
+/**
+ * Deletes the shared objects no remaining backup needs (after the backups themselves, so a
+ * backup is never left needing a deleted object). Reading a kept backup's refs that fails
+ * deletes nothing shared, with a warning: the next prune tries again.
+ */
+async function pruneShared(store: Store, catalog: NameCatalog, deleted: ReadonlySet<string>, policy: RetentionPolicy, context: RunContext, dryRun: boolean): Promise<number> {
+  if (catalog.shared.length === 0) return 0;
+  let keys: string[];
+  try {
+    keys = sharedObjectsToDelete(catalog.shared, await sharedUses(store, catalog, deleted), context.now(), policy.incompleteGrace);
+  } catch (error) {
+    context.reporter.warning(`Shared objects of ${catalog.name} were left alone: ${(error as Error).message}`);
+    return 0;
+  }
+  if (keys.length === 0) return 0;
+  if (dryRun) {
+    context.reporter.info(`would delete ${keys.length} shared object(s) no kept backup needs`);
+    return keys.length;
+  }
+  const result = await store.delete(keys);
+  for (const failure of result.failed) context.reporter.warning(`Could not delete shared object ${failure.key} (${failure.reason}); the next prune tries again.`);
+  context.reporter.info(`deleted ${result.deleted.length} shared object(s) no kept backup needs`);
+  return result.deleted.length;
 }
 
 /** `lifeboat prune`: opens the store, prunes one name, and reports the plan and its outcome. */
@@ -215,6 +245,7 @@ function pruneData(report: PruneReport) {
       why: d.why,
     })),
     deletions: report.deletions,
+    sharedDeleted: report.sharedDeleted,
     strays: report.strays,
   };
 }
