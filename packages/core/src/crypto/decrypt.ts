@@ -223,7 +223,7 @@ async function decryptInto(
     signal?.throwIfAborted();
     if (options.scheme === 'age') {
       options.onEngine?.('age', 'node:crypto (X25519, scrypt, ChaCha20-Poly1305)');
-      const meter = new HashCounter();
+      const meter = new HashCounter({ highWaterMark: 1 << 20 });
       created = true;
       // Large writes: a 16 KiB stream buffer made the file system, not the decryption, set the pace.
       await pipeline(input, ageDecryptor(keys, options.label), meter, createWriteStream(outPath, { mode: 0o600, highWaterMark: 1 << 20 }), { signal });

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { pipeline, Readable } from 'node:stream';
+import { PassThrough, pipeline, Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { createMessage, encrypt, enums, generateSessionKey, type PartialConfig, type SessionKey } from 'openpgp';
+import { createMessage, encrypt, encryptSessionKey, enums, generateSessionKey, type PartialConfig, type SessionKey } from 'openpgp';
 import { ageEncryptBytes, ageEncryptStream, type AgeEncryptionKeys } from './age/index.js';
-import { coalesce } from './coalesce.js';
+import { coalesce, CRYPTO_CHUNK } from './coalesce.js';
 import { NoEncryptionKeyError } from './errors.js';
 import type { EncryptionPlan } from './plan.js';
+import { NATIVE_SEIPD_CIPHERS, SeipdWriter } from './seipd-writer.js';
 
 /**
  * What every message Lifeboat writes must satisfy for GnuPG 2.2: no AEAD (SEIPDv2), no v6
@@ -31,10 +32,9 @@ export function encryptStream(plan: EncryptionPlan, input: Readable): Readable {
   const onError = (error: unknown) => (inputError ??= error);
   input.on('error', onError);
   // Take the input now, not at the first read: a listener attached meanwhile must not drain it.
-  const joined = coalesce();
-  pipeline(input, joined, () => undefined);
-  const source = Readable.toWeb(joined) as unknown as WebReadableStream<Uint8Array>;
-  const output = Readable.from(encryptedChunks(plan, source, () => inputError), { objectMode: false });
+  const taken = new PassThrough({ highWaterMark: CRYPTO_CHUNK });
+  pipeline(input, taken, () => undefined);
+  const output = Readable.from(encryptedChunks(plan, taken, () => inputError), { objectMode: false });
   // However the output ends (consumed, failed, or destroyed before its first read), the input goes with it.
   output.once('close', () => {
     input.off('error', onError);
@@ -52,14 +52,34 @@ export async function encryptBytes(plan: EncryptionPlan, data: Uint8Array): Prom
   return encrypt({ message, ...(await encryptionParams(plan)), format: 'binary' });
 }
 
-async function* encryptedChunks(
-  plan: EncryptionPlan,
-  source: WebReadableStream<Uint8Array>,
-  inputError: () => unknown,
-): AsyncGenerator<Uint8Array> {
+/**
+ * The message: session key packets from openpgp.js, then the encrypted data. For an AES
+ * session key (what gpg and Lifeboat keys prefer, and every passphrase-only plan) the bulk
+ * is written by SeipdWriter on Node's cipher; for other ciphers by openpgp.js.
+ */
+async function* encryptedChunks(plan: EncryptionPlan, source: Readable, inputError: () => unknown): AsyncGenerator<Uint8Array> {
   try {
-    const message = await createMessage({ binary: source as never, format: 'binary' });
-    const encrypted = (await encrypt({ message, ...(await encryptionParams(plan)), format: 'binary' })) as unknown as WebReadableStream<Uint8Array>;
+    const params = await encryptionParams(plan);
+    const { sessionKey } = params;
+    if (sessionKey.algorithm in NATIVE_SEIPD_CIPHERS) {
+      const head = await encryptSessionKey({
+        data: sessionKey.data,
+        algorithm: sessionKey.algorithm,
+        encryptionKeys: params.encryptionKeys,
+        passwords: params.passwords,
+        format: 'binary',
+        config: params.config,
+      });
+      const writer = new SeipdWriter(head, sessionKey.algorithm, sessionKey.data);
+      sessionKey.data.fill(0);
+      pipeline(source, writer, () => undefined);
+      for await (const chunk of writer) yield chunk as Buffer;
+      return;
+    }
+    const joined = coalesce();
+    pipeline(source, joined, () => undefined);
+    const message = await createMessage({ binary: Readable.toWeb(joined) as unknown as WebReadableStream<Uint8Array> as never, format: 'binary' });
+    const encrypted = (await encrypt({ message, ...params, format: 'binary' })) as unknown as WebReadableStream<Uint8Array>;
     // Pull-based: a chunk is encrypted only when the consumer asks for one.
     for await (const chunk of encrypted) yield chunk;
   } catch (error) {
