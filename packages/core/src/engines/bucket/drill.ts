@@ -10,7 +10,6 @@ import { privateWorkDir } from '../../process/work-dir.js';
 import { openStore } from '../../storage/open-store.js';
 import type { DecryptedBackup, PreparedRestore } from '../engine.js';
 import type { RestoredTarget } from '../restored-target.js';
-import { openBucket } from './bucket-client.js';
 import type { BucketManifestSection } from './manifest.js';
 import { chooseSample } from './object-index.js';
 import { readIndex, verifiedChecks, verifyAll, type ObjectReader } from './verify.js';
@@ -58,6 +57,8 @@ export async function drillBucket(backup: DecryptedBackup<BucketManifestSection>
  * every object back under its key, each checked (size, SHA-256) before it is uploaded.
  */
 export async function prepareBucketRestore(options: RestoreOptions, context: RunContext): Promise<PreparedRestore<BucketManifestSection>> {
+  // Loaded only here: the AWS SDK takes long to import and most runs never need it.
+  const { openBucket } = await import('./bucket-client.js');
   const target = openBucket(options.targetBucket!, 'target-bucket', options, context);
   if (!(await target.isEmpty())) {
     target.close();

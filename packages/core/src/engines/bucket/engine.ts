@@ -1,6 +1,5 @@
 import type { Engine } from '../engine.js';
 import { breakGlass } from './break-glass.js';
-import { openBucket } from './bucket-client.js';
 import { drillBucket, prepareBucketRestore } from './drill.js';
 import { bucketManifestSchema, type BucketManifestSection } from './manifest.js';
 import { createBucketSource } from './source.js';
@@ -20,11 +19,14 @@ export const bucketEngine: Engine<BucketManifestSection> = {
     option: 'bucket',
     selected: (options) => options.bucket !== undefined,
     async plan(options, context) {
+      // Loaded only when a bucket is backed up: the AWS SDK takes long to import.
+      const { openBucket } = await import('./bucket-client.js');
       const bucket = openBucket(options.bucket!, 'bucket', options, context);
       return [{ name: options.name ?? 'bucket', create: () => createBucketSource({ bucket, concurrency: options.bucketConcurrency, context }) }];
     },
     async preflight(options, context, checks) {
       await checks.run('source', async () => {
+        const { openBucket } = await import('./bucket-client.js');
         const bucket = openBucket(options.bucket!, 'bucket', options, context);
         try {
           const empty = await bucket.isEmpty();
