@@ -9,9 +9,15 @@
  *
  * LIFEBOAT_BENCH_CORE may point at another build of packages/core (a folder with index.js).
  * s3rver is slow (it hashes and writes every part to disk), so S3 figures are lower bounds.
+ *
+ * Then a large synthetic upload (LIFEBOAT_BENCH_S3_GIB, default 4; the 50 GiB figure is
+ * `LIFEBOAT_BENCH_S3_GIB=50`) to a protocol-level S3 peer on loopback that counts and discards
+ * bodies, with 10,000 and with 1,000 parts allowed (`s3-max-parts`): peak RSS, the part size
+ * planned and the parts the peer received.
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,18 +27,28 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const coreDir = resolve(process.env.LIFEBOAT_BENCH_CORE || join(here, '../../packages/core/lib'));
 const mib = Number(process.env.LIFEBOAT_BENCH_MIB || 1024);
+const largeGib = Number(process.env.LIFEBOAT_BENCH_S3_GIB || 4);
 const CHUNK = 1 << 20;
 
-/** `mib` MiB of incompressible bytes: a random 16 MiB pool, each chunk stamped with its index. */
-function generated() {
+/**
+ * `total` MiB of incompressible bytes: a random 16 MiB pool, each chunk stamped with its index.
+ * With `views`, chunks are views of the pool instead (unstamped): the generator then makes no
+ * garbage of its own, so peak RSS is the store's.
+ */
+function generated(total, views = false) {
   const pool = randomBytes(16 * CHUNK);
   let index = 0;
   return new Readable({
     highWaterMark: CHUNK,
     read() {
-      if (index === mib) return this.push(null);
+      if (index === total) return this.push(null);
       const offset = (index % 16) * CHUNK;
-      const chunk = Buffer.from(pool.subarray(offset, offset + CHUNK));
+      const view = pool.subarray(offset, offset + CHUNK);
+      if (views) {
+        index++;
+        return this.push(view);
+      }
+      const chunk = Buffer.from(view);
       chunk.writeUInt32BE(index++, 0);
       this.push(chunk);
     },
@@ -44,16 +60,17 @@ async function run(config) {
   const core = await import(pathToFileURL(join(coreDir, 'index.js')).href);
   const context = core.createContext(new core.MemoryReporter(), 'cli', { ...process.env, ...config.env });
   const store = await core.openStore(config.options, context);
-  const expectedSize = config.hint ? mib * CHUNK : undefined;
-  const plan = core.planUpload(expectedSize, config.options.s3PartSize);
+  const size = (config.mib ?? mib) * CHUNK;
+  const expectedSize = config.hint ? size : undefined;
+  const plan = core.planUpload(expectedSize, config.options.s3PartSize, config.options.s3MaxParts);
   const started = performance.now();
-  const result = await store.put('bench/object', generated(), { expectedSize });
+  const result = await store.put('bench/object', generated(config.mib ?? mib, config.views), { expectedSize });
   const seconds = (performance.now() - started) / 1000;
-  if (result.size !== mib * CHUNK) throw new Error(`stored ${result.size} bytes`);
+  if (result.size !== size) throw new Error(`stored ${result.size} bytes`);
   console.log(
     JSON.stringify({
       seconds,
-      mibPerSecond: mib / seconds,
+      mibPerSecond: size / CHUNK / seconds,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
       partMiB: plan.partSize / CHUNK,
       queueSize: plan.queueSize,
@@ -81,6 +98,103 @@ async function startS3rver(dataDir) {
     proc.once('exit', () => fail(new Error('s3rver exited')));
   });
   return { proc, endpoint: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * A protocol-level S3 peer that keeps no bytes: multipart uploads (create, parts, complete,
+ * abort), PutObject and HEAD, path-style, any credentials. It counts each upload's parts and
+ * bytes (the decoded length of aws-chunked bodies), so a 50 GiB upload needs no disk.
+ */
+async function startDiscardingS3() {
+  const objects = new Map(); // key → size
+  const uploads = new Map(); // uploadId → { key, parts: Map<number, size> }
+  let nextUpload = 1;
+  const xml = (res, body) => {
+    res.writeHead(200, { 'content-type': 'application/xml' });
+    res.end(`<?xml version="1.0" encoding="UTF-8"?>\n${body}`);
+  };
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, 'http://peer');
+    const [, bucket, ...rest] = url.pathname.split('/');
+    const key = decodeURIComponent(rest.join('/'));
+    let bytes = 0;
+    req.on('data', (chunk) => (bytes += chunk.length));
+    req.on('end', () => {
+      const decoded = Number(req.headers['x-amz-decoded-content-length'] ?? bytes);
+      const q = url.searchParams;
+      if (req.method === 'POST' && q.has('uploads')) {
+        const id = `u${nextUpload++}`;
+        uploads.set(id, { key, parts: new Map() });
+        return xml(res, `<InitiateMultipartUploadResult><Bucket>${bucket}</Bucket><Key>${key}</Key><UploadId>${id}</UploadId></InitiateMultipartUploadResult>`);
+      }
+      if (req.method === 'PUT' && q.has('uploadId')) {
+        uploads.get(q.get('uploadId'))?.parts.set(Number(q.get('partNumber')), decoded);
+        res.writeHead(200, { etag: `"part-${q.get('partNumber')}"` });
+        return res.end();
+      }
+      if (req.method === 'POST' && q.has('uploadId')) {
+        const upload = uploads.get(q.get('uploadId'));
+        const sizes = [...upload.parts.values()];
+        objects.set(key, { size: sizes.reduce((a, b) => a + b, 0), parts: sizes.length, largestPart: Math.max(...sizes) });
+        uploads.delete(q.get('uploadId'));
+        return xml(res, `<CompleteMultipartUploadResult><Bucket>${bucket}</Bucket><Key>${key}</Key><ETag>"done-${sizes.length}"</ETag></CompleteMultipartUploadResult>`);
+      }
+      if (req.method === 'DELETE') {
+        uploads.delete(q.get('uploadId'));
+        objects.delete(key);
+        res.writeHead(204);
+        return res.end();
+      }
+      if (req.method === 'PUT') {
+        objects.set(key, { size: decoded, parts: 1, largestPart: decoded });
+        res.writeHead(200, { etag: '"single"' });
+        return res.end();
+      }
+      if (req.method === 'HEAD') {
+        const object = objects.get(key);
+        if (!object) {
+          res.writeHead(404);
+          return res.end();
+        }
+        res.writeHead(200, { 'content-length': String(object.size), etag: '"x"', 'last-modified': new Date().toUTCString() });
+        return res.end();
+      }
+      res.writeHead(501);
+      res.end();
+    });
+  });
+  await new Promise((done) => server.listen(0, '127.0.0.1', done));
+  return { endpoint: `http://127.0.0.1:${server.address().port}`, objects, close: () => new Promise((done) => server.close(done)) };
+}
+
+/** Large synthetic uploads to the discarding peer: memory must not follow the size. */
+async function large() {
+  const peer = await startDiscardingS3();
+  try {
+    const env = { AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'us-east-1' };
+    const options = { store: 's3://bench/large', s3Endpoint: peer.endpoint, s3ForcePathStyle: true };
+    console.log(`\nUploading ${largeGib} GiB of incompressible data to a loopback S3 peer that discards bodies; one process per row.`);
+    console.log('| s3-max-parts | size hint | part planned | parts received | largest part | time | throughput | peak RSS |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    const folder = await mkdtemp(join(tmpdir(), 'lifeboat-bench-large-'));
+    try {
+      const r = await child({ label: 'large folder', options: { store: folder }, env: {}, mib: Math.min(largeGib, 4) * 1024, views: true });
+      console.log(`| (a folder store, ${Math.min(largeGib, 4)} GiB, for the base) | | | | | ${r.seconds.toFixed(0)} s | ${r.mibPerSecond.toFixed(0)} MiB/s | ${r.peakRssMiB.toFixed(0)} MiB |`);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+    for (const [maxParts, hint] of [[10_000, true], [1_000, true], [10_000, false]]) {
+      const r = await child({ label: `large ${maxParts}`, options: { ...options, s3MaxParts: maxParts }, env, hint, mib: largeGib * 1024, views: true });
+      const stored = peer.objects.get('large/bench/object');
+      console.log(
+        `| ${maxParts} | ${hint ? 'yes' : 'no'} | ${r.partMiB} MiB | ${stored.parts} | ${(stored.largestPart / CHUNK).toFixed(0)} MiB | ${r.seconds.toFixed(0)} s | ${r.mibPerSecond.toFixed(0)} MiB/s | ${r.peakRssMiB.toFixed(0)} MiB |`,
+      );
+      if (stored.parts > maxParts) throw new Error(`${stored.parts} parts sent where ${maxParts} are allowed`);
+      peer.objects.delete('large/bench/object');
+    }
+  } finally {
+    await peer.close();
+  }
 }
 
 async function main() {
@@ -119,4 +233,8 @@ async function main() {
 }
 
 if (process.argv[2] === '--run') await run(JSON.parse(process.argv[3]));
-else await main();
+else if (process.argv[2] === '--large') await large();
+else {
+  await main();
+  await large();
+}

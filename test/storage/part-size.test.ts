@@ -66,14 +66,14 @@ describe('planUpload', () => {
     expect(planUpload(1 * GiB).queueSize).toBe(MAX_QUEUE_SIZE);
   });
 
-  it('holds at most 5 parts of 5 MiB for any database 5 MiB parts can store, still sending several at once', () => {
-    // lib-storage holds the parts in flight, the part being gathered and its copy.
+  it('holds at most 4 parts of 5 MiB for any database 5 MiB parts can store, still sending several at once', () => {
+    // The upload holds the parts in flight and the part being gathered.
     const largestWithMinimumParts = (MIN_PART_SIZE * MAX_PARTS) / ESTIMATE_HEADROOM;
     fc.assert(
       fc.property(fc.double({ min: 0, max: largestWithMinimumParts, noNaN: true }), (expected) => {
         const plan = planUpload(expected);
         expect(plan.partSize).toBe(MIN_PART_SIZE);
-        expect(plan.partSize * (plan.queueSize + 2)).toBeLessThanOrEqual(25 * MiB);
+        expect(plan.partSize * (plan.queueSize + 1)).toBeLessThanOrEqual(20 * MiB);
         expect(plan.queueSize).toBeGreaterThanOrEqual(2);
       }),
     );

@@ -34,7 +34,7 @@ export const s3UploadOptions = {
   }),
   's3-part-size': opt.size({
     description:
-      'Multipart part size (5MiB to 5GiB). Empty: sized from the expected backup size so `s3-max-parts` parts always suffice. Memory grows with it: about 2 × part size × (parts in flight + 1), with 4 parts in flight up to 32MiB parts and fewer above.',
+      'Multipart part size (5MiB to 5GiB). Empty: sized from the expected backup size so `s3-max-parts` parts always suffice. Memory grows with it: part size × (parts in flight + 1), with 3 parts in flight up to 21MiB parts and fewer above (64MiB in flight at most).',
   }),
 };
 

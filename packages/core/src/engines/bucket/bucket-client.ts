@@ -1,5 +1,4 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import type { Readable } from 'node:stream';
 import type { RunContext } from '../../context.js';
 import { OptionError } from '../../report/errors.js';
@@ -7,6 +6,8 @@ import { registerSecret } from '../../report/secrets.js';
 import { StorageError } from '../../storage/errors.js';
 import { createS3Client, resolveRegion } from '../../storage/s3/s3-client.js';
 import { mapS3Error, type S3Call } from '../../storage/s3/s3-errors.js';
+import { MultipartUpload } from '../../storage/s3/multipart-upload.js';
+import { planUpload } from '../../storage/s3/part-size.js';
 import type { BucketConnectionOptions } from './options.js';
 
 /** A bucket and prefix as `s3://bucket/prefix` names them. */
@@ -116,7 +117,7 @@ export class SourceBucket {
   /** Streams `body` to `key` (multipart when large). */
   async put(key: string, body: Readable, size: number): Promise<void> {
     try {
-      await new Upload({ client: this.client, params: { Bucket: this.target.bucket, Key: key, Body: body, ContentLength: size < 5 * 1024 * 1024 ? size : undefined }, queueSize: 2 }).done();
+      await new MultipartUpload(this.client, { Bucket: this.target.bucket, Key: key }, planUpload(size)).done(body);
     } catch (error) {
       throw mapS3Error(error, this.call('PutObject', 's3:PutObject', key));
     }

@@ -1,23 +1,19 @@
 /**
  * Multipart sizing. S3 allows at most 10,000 parts of 5 MiB to 5 GiB and objects up to
- * 5 TiB, and @aws-sdk/lib-storage holds every part in flight in memory. So the part size
- * follows the expected size (with headroom, because estimates such as a database's on-disk
- * size can be low) and the queue shrinks as parts grow, keeping `partSize × queueSize`
- * within UPLOAD_MEMORY_BUDGET.
+ * 5 TiB, and an upload holds every part in flight in memory. So the part size follows the
+ * expected size (with headroom, because estimates such as a database's on-disk size can be
+ * low) and the queue shrinks as parts grow, keeping `partSize × queueSize` within
+ * UPLOAD_MEMORY_BUDGET.
  *
- * What lib-storage holds: `queueSize` parts being sent, plus the next part gathered as the
- * stream's own chunks and then copied into one buffer (Buffer.concat: copies cannot be
- * avoided by shaping the input, since every part after the first is a concatenation), so
- * about `partSize × (queueSize + 2)`. Sent parts are garbage the collector frees late, so a
- * backup to S3 peaks some 40 MiB above the same backup to a folder even with few parts in flight.
+ * What the upload holds (multipart-upload.ts): a fixed pool of `queueSize + 1` part buffers,
+ * `queueSize` being sent and one filling, reused from part to part, so
+ * `partSize × (queueSize + 1)` whatever the object's size.
  *
- * Measured (whole backups of a 1 GiB database to s3rver, Node 20, as scripts/bench/backup.bench.ts
- * runs them): peak RSS ≈ 160 MiB + partSize × (queueSize + 2), within about 10%. Databases up
- * to 24 GiB (5 MiB parts, 3 in flight) stay near 185 MiB; 4 in flight peaked at 189–202 MiB,
- * and 2 were no lower than 3. Bigger databases need bigger parts for 10,000 to hold them:
- * about 240 MiB with 16 MiB parts (no size hint, or about 78 GiB expected), 290 MiB with
- * 32 MiB parts (2 in flight), 350 MiB with 64 MiB parts (1 in flight), and about 1.7 GiB
- * for the 525 MiB parts of a 5 TiB object.
+ * Measured (scripts/bench/storage-upload.mjs, Node 24, 2 cores, 2 GiB to a loopback S3 peer
+ * that discards bodies, each upload in its own process): a folder store peaks at 133 MiB RSS;
+ * S3 with 5 MiB parts (3 in flight) at 202 MiB, with 16 MiB parts at 220 MiB. The same runs
+ * through @aws-sdk/lib-storage, which concatenates every part into a new buffer, peaked at
+ * 253 and 315 MiB. The 525 MiB parts of a 5 TiB object still need about 1 GiB.
  */
 
 const MiB = 1024 * 1024;
@@ -56,8 +52,8 @@ function largestUsefulPart(maxParts: number): number {
 
 /**
  * Plans a multipart upload from the expected size (bytes, a hint) or an explicit part size,
- * for a store that accepts at most `maxParts` parts. Memory held by the upload is about
- * `partSize × (queueSize + 2)`. The caller refuses, before uploading, an expected size above
+ * for a store that accepts at most `maxParts` parts. Memory held by the upload is
+ * `partSize × (queueSize + 1)`. The caller refuses, before uploading, an expected size above
  * `maxObjectSize`.
  */
 export function planUpload(expectedSize?: number, partSizeOverride?: number, maxParts: number = MAX_PARTS): UploadPlan {

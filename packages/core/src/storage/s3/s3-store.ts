@@ -11,7 +11,6 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import type { RunContext } from '../../context.js';
 import { describeError } from '../../report/errors.js';
 import type { DeleteResult, ProbeOptions, ProbeResult, PutOptions, PutResult, Store, StoredObject } from '../store.js';
@@ -21,6 +20,7 @@ import { checkKey, checkPrefix, joinKey } from '../keys.js';
 import { anySignal } from '../signals.js';
 import { consumeOrDestroy } from '../body.js';
 import { planUpload } from './part-size.js';
+import { MultipartUpload } from './multipart-upload.js';
 import { mapS3Error, S3AccessDeniedError, S3ObjectTooLargeError, type S3Call } from './s3-errors.js';
 
 /** How objects are written: encryption at rest, Object Lock, storage class, part size. */
@@ -54,7 +54,7 @@ function nameOf(error: unknown): string | undefined {
 
 /**
  * A store in an S3 (or S3-compatible) bucket under a prefix. Uploads go through
- * @aws-sdk/lib-storage with a planned part size; a failed upload is aborted so no parts are
+ * MultipartUpload (a fixed pool of part buffers) with a planned part size; a failed upload is aborted so no parts are
  * left behind, and a finished one is checked with HEAD against the bytes sent.
  */
 export class S3Store implements Store {
@@ -182,15 +182,11 @@ export class S3Store implements Store {
     signal?.addEventListener('abort', cancel, { once: true });
 
     const lock = this.settings.objectLock;
-    const upload = new Upload({
-      client: this.client,
-      partSize: plan.partSize,
-      queueSize: plan.queueSize,
-      leavePartsOnError: false,
-      params: {
+    const upload = new MultipartUpload(
+      this.client,
+      {
         Bucket: this.target.bucket,
         Key: fullKey,
-        Body: counter,
         ContentType: options.contentType,
         ServerSideEncryption: this.settings.sse,
         SSEKMSKeyId: this.settings.kmsKeyId,
@@ -200,9 +196,10 @@ export class S3Store implements Store {
         // Object Lock requires a checksum on every PutObject/UploadPart.
         ChecksumAlgorithm: lock ? 'CRC32' : undefined,
       },
-    });
+      plan,
+    );
     try {
-      await upload.done();
+      await upload.done(counter);
     } catch (error) {
       const fromInput = inputError !== undefined && error === inputError;
       const failure = fromInput ? error : mapS3Error(error, this.call('PutObject', 's3:PutObject', fullKey, key));
@@ -224,7 +221,7 @@ export class S3Store implements Store {
     return { key, size: stored };
   }
 
-  /** Aborts a multipart upload lib-storage may have left (its own abort can fail or be skipped). */
+  /** Aborts the multipart upload a failed put leaves, so no parts stay billed. */
   private async abortLeftover(uploadId: string | undefined, fullKey: string): Promise<void> {
     if (!uploadId) return;
     try {
