@@ -101,9 +101,9 @@ function setup(maxSkew?: string, env: Record<string, string> = {}) {
   return { folder, store, file, env: vars };
 }
 
-async function backupTheStack(s: ReturnType<typeof setup>, hooks = {}, env: Record<string, string> = {}) {
+async function backupTheStack(s: ReturnType<typeof setup>, hooks = {}, env: Record<string, string> = {}, extra: Record<string, string> = {}) {
   const context = testContext({ ...s.env, ...env });
-  const options = resolveOptions(backupOperation, withStackStore(objectSource({ stack: s.file, passphrase: PASSPHRASE, 'signing-key': signing.privateKey, 'create-store': 'true' }), context.env));
+  const options = resolveOptions(backupOperation, withStackStore(objectSource({ stack: s.file, passphrase: PASSPHRASE, 'signing-key': signing.privateKey, 'create-store': 'true', ...extra }), context.env));
   return backupStack(options, context, hooks);
 }
 
@@ -168,6 +168,36 @@ describe('backup --stack', () => {
     expect(outcome.ok).toBe(false);
     expect(outcome.failure).toMatch(/snapshots are 1\.\d+s apart, more than max-skew 1\.00s: app at \d{4}-\d\d-\d\dT[\d:.]+Z, cache at \d{4}-\d\d-\d\dT[\d:.]+Z/);
     expect(readdirSync(join(s.store)).sort()).toEqual(['shop-app', 'shop-cache']);
+  });
+
+  it('applies keep rules to the stack records, and never deletes a member backup a kept stack record names', async () => {
+    const s = setup();
+    const keep = { 'keep-last': '1' };
+    const first = await backupTheStack(s, {}, {}, keep);
+    expect(first.failure).toBeUndefined();
+    const [app1, cache1] = JSON.parse(String(first.outputs.backups)) as { name: string; id: string }[];
+    // A failed run leaves a newer app backup; keep-last 1 alone would delete the one the stack record names.
+    // Backup ids have second precision: each run starts in a second of its own, so "newest" is never a tie.
+    const nextSecond = () => new Promise((r) => setTimeout(r, 1100));
+    await nextSecond();
+    const failed = await backupTheStack(s, {}, { CACHE_REDIS_URL: 'redis://127.0.0.1:1' }, keep);
+    expect(failed.ok).toBe(false);
+    const backupsOf = (name: string) => readdirSync(join(s.store, name)).filter((e) => e !== 'drills').sort();
+    expect(backupsOf('shop-app')).toHaveLength(2);
+    expect(backupsOf('shop-app')).toContain(app1!.id);
+
+    // The next complete stack backup replaces the first (never drilled): its record goes, and with it the pins on its members.
+    await nextSecond();
+    const second = await backupTheStack(s, {}, {}, keep);
+    expect(second.failure).toBeUndefined();
+    const [app2, cache2] = JSON.parse(String(second.outputs.backups)) as { name: string; id: string }[];
+    expect(stackRecords(s.store)).toEqual([`${second.outputs['backup-id']}.json`, `${second.outputs['backup-id']}.json.sig`]);
+    expect(backupsOf('shop-app')).toEqual([app2!.id]);
+    expect(backupsOf('shop-cache')).toEqual([cache2!.id]);
+    expect(cache1!.id).not.toBe(cache2!.id);
+    const drilled = await drillTheStack(s);
+    expect(drilled.outcome.failure).toBeUndefined();
+    expect(drilled.outcome.outputs['backup-id']).toBe(second.outputs['backup-id']);
   });
 
   it('refuses a stack file that sets a member secret inline, naming the line, before anything is backed up', async () => {
