@@ -325,7 +325,11 @@ describe('runbook --stack', () => {
     expect(runbook).toContain('### Restore a Redis backup by hand');
     expect(runbook).toMatch(new RegExp(`^NAME=shop-cache\\s`, 'm'));
     expect(runbook).toMatch(new RegExp(`^ID=${cache!.id}\\s`, 'm'));
-    expect(runbook).toContain('Restoring without Lifeboat');
+    expect(runbook).toContain('### Restore a PostgreSQL backup by hand');
+    expect(runbook).toMatch(new RegExp(`^NAME=shop-app\\s`, 'm'));
+    // A folder store: the steps read it where it is, with cp.
+    expect(runbook).toMatch(new RegExp(`^STORE=${s.store.replace(/[.*+?^$\{\}()|[\]\\/]/g, '\\$&')}\\s`, 'm'));
+    expect(runbook).not.toMatch(/^aws s3 cp/m);
     expect(runbook).toContain('- alice is cached: `GET session:1` gives alice');
     expect(runbook).toContain("- every session is cached: every key `select 'session:' || id from sessions order by id` returns on app exists in cache");
     expect(runbook).not.toContain(pg.password);
