@@ -3,12 +3,16 @@
  * together (`backup --stack`), drilled in their restore order with member checks and
  * cross-asset checks (`drill --stack`), a member failing, and snapshots too far apart.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   backupOperation,
   backupStack,
+  gate,
+  gateOperation,
+  listCatalog,
+  listOperation,
   drillOperation,
   drillStack,
   generateKeyPair,
@@ -268,6 +272,75 @@ describe('drill --stack', () => {
   });
 });
 
+describe('list --stack and gate --stack', () => {
+  const listTheStack = async (s: ReturnType<typeof setup>) => {
+    const context = testContext(s.env);
+    return listCatalog(resolveOptions(listOperation, withStackStore(objectSource({ stack: s.file }), context.env)), context);
+  };
+  const gateTheStack = async (s: ReturnType<typeof setup>, values: Record<string, string> = {}) => {
+    const context = testContext(s.env);
+    return gate(resolveOptions(gateOperation, withStackStore(objectSource({ stack: s.file, ...values }), context.env)), context);
+  };
+
+  it('lists the stack backups, complete only while every member backup is there as recorded', async () => {
+    const s = setup();
+    const first = await backupTheStack(s);
+    await new Promise((r) => setTimeout(r, 1100));
+    const second = await backupTheStack(s);
+    expect(second.failure).toBeUndefined();
+    const [app] = JSON.parse(String(first.outputs.backups)) as { name: string; id: string }[];
+    // An operator deletes a member backup by hand: the first stack backup can no longer be restored whole.
+    rmSync(join(s.store, 'shop-app', app!.id), { recursive: true });
+    const listed = await listTheStack(s);
+    expect(listed.outputs).toMatchObject({ names: 'shop', complete: 1, incomplete: 1, 'newest-backup-id': second.outputs['backup-id'] });
+    const views = (listed.data as { backups: { id: string; state: string; problems: string[]; members: { asset: string }[] }[] }).backups;
+    expect(views.map((v) => [v.id, v.state])).toEqual([
+      [second.outputs['backup-id'], 'complete'],
+      [first.outputs['backup-id'], 'incomplete'],
+    ]);
+    expect(views[1]!.problems).toEqual([`app: backup shop-app/${app!.id} is gone`]);
+    expect(views[0]!.members.map((m) => m.asset)).toEqual(['app', 'cache']);
+  });
+
+  it('gates on the newest complete stack backup and the newest conclusive stack drill, trusting only signed drill records when told to', async () => {
+    const s = setup();
+    expect((await backupTheStack(s)).failure).toBeUndefined();
+    const undrilled = await gateTheStack(s);
+    expect(undrilled.ok).toBe(false);
+    expect(undrilled.failure).toContain('No restore drill has run for `shop`');
+
+    // A drill whose record is signed with the drill's key.
+    const drillContext = testContext(s.env);
+    const drilled = await drillStack(
+      resolveOptions(drillOperation, withStackStore(objectSource({ stack: s.file, passphrase: PASSPHRASE, 'signing-public-key': signing.publicKey, 'signing-key': signing.privateKey, 'evidence-dir': join(s.folder, 'evidence') }), drillContext.env)),
+      drillContext,
+    );
+    expect(drilled.failure).toBeUndefined();
+    const passed = await gateTheStack(s, { 'signing-public-key': signing.publicKey });
+    expect(passed.failure).toBeUndefined();
+    expect(passed.outputs).toMatchObject({ verdict: 'pass', 'backup-id': drilled.outputs['backup-id'] });
+
+    // A drill record another key signed is not trusted: the gate stays red.
+    const other = await generateKeyPair({ name: 'Someone else', purpose: 'sign' });
+    const untrusted = await gateTheStack(s, { 'signing-public-key': other.publicKey });
+    expect(untrusted.ok).toBe(false);
+    expect(untrusted.failure).toMatch(/its signature does not verify.*No restore drill has run for `shop`/);
+
+    // Too old for max-backup-age: the stack backup is stale.
+    await new Promise((r) => setTimeout(r, 1100));
+    const staleAfter = await gateTheStack(s, { 'signing-public-key': signing.publicKey, 'max-backup-age': '1s' });
+    expect(staleAfter.ok).toBe(false);
+    expect(staleAfter.failure).toMatch(/The newest backup \(\S+\) is [\d.]+s old \(max 1s\)/);
+
+    // A member backup gone: the stack backup no longer counts.
+    const record = JSON.parse(readFileSync(join(s.store, 'shop', 'stacks', stackRecords(s.store)[0]!), 'utf8')) as StackRecord;
+    rmSync(join(s.store, 'shop-cache', record.members[1]!.backupId), { recursive: true });
+    const incomplete = await gateTheStack(s, { 'signing-public-key': signing.publicKey });
+    expect(incomplete.ok).toBe(false);
+    expect(incomplete.failure).toContain('There is no complete backup of `shop`');
+  });
+});
+
 describe('the CLI', () => {
   it('backs up and drills a stack from the stack file alone, secrets from the environment', async () => {
     const s = setup();
@@ -286,7 +359,13 @@ describe('the CLI', () => {
     const drilled = await runCli(['drill', '--stack', s.file, '--evidence-dir', join(s.folder, 'evidence'), '--json'], env);
     expect(drilled.code).toBe(0);
     expect(drilled.output).toContain('"verdict": "pass"');
-    for (const output of [backedUp.output, drilled.output]) {
+    const gated = await runCli(['gate', '--stack', s.file], env);
+    expect(gated.output).toContain('Gate passed for stack `shop`');
+    expect(gated.code).toBe(0);
+    const listed = await runCli(['list', '--stack', s.file], env);
+    expect(listed.output).toContain('Stack backups: `shop`');
+    expect(listed.code).toBe(0);
+    for (const output of [backedUp.output, drilled.output, gated.output, listed.output]) {
       expect(output).not.toContain(pg.password);
       expect(output).not.toContain('cache pass');
     }

@@ -1,62 +1,13 @@
-import { readCatalog } from '../catalog/catalog.js';
-import { backupIdTime, isBackupId } from '../catalog/backup-id.js';
 import { SIGNATURE_SUFFIX } from '../catalog/layout.js';
-import { listAll, mapLimit, readSmallObject } from '../catalog/store-reads.js';
 import type { RunContext } from '../context.js';
-import { STACKS_FOLDER, stackRecordKey, stackRecordSchema } from '../stacks/stack-record.js';
+import { readStackRecords } from '../stacks/stack-listing.js';
+import { STACKS_FOLDER, stackRecordKey } from '../stacks/stack-record.js';
 import type { Store } from '../storage/store.js';
 import { StaleListingError } from './stale-listing.js';
 import { applyRetention, describeReasons, type RetentionDecision, type RetentionPolicy } from './policy.js';
 import { stackPins, stacksNaming, type StackPins, type StackRecordCandidate } from './stack-pins.js';
 
-/** The stack records of one stack as retention sees them, and the signatures beside them. */
-export interface StackRecordListing {
-  readonly stack: string;
-  readonly records: readonly StackRecordCandidate[];
-  /** Keys of the records' detached signatures. */
-  readonly signatures: ReadonlySet<string>;
-}
-
-/**
- * Reads every stack record of `stack`. A record that does not parse is `unreadable` (never
- * deleted) and still pins whatever members it names; a store error rejects, so nothing is
- * decided from a partial read. A stack drill that passed marks its record `passedDrill`.
- */
-export async function readStackRecords(store: Store, stack: string): Promise<StackRecordListing> {
-  const prefix = `${stack}/${STACKS_FOLDER}/`;
-  const objects = await listAll(store, prefix);
-  const signatures = new Set(objects.filter((o) => o.key.endsWith(`.json${SIGNATURE_SUFFIX}`)).map((o) => o.key));
-  const ids = objects
-    .map((o) => o.key.slice(prefix.length))
-    .filter((file) => file.endsWith('.json') && !file.includes('/') && isBackupId(file.slice(0, -5)))
-    .map((file) => file.slice(0, -5));
-  if (ids.length === 0) return { stack, records: [], signatures };
-  const drilled = new Set((await readCatalog(store, stack)).drills.filter((d) => d.verdict === 'pass' && d.backupId).map((d) => d.backupId!));
-  const records = await mapLimit(ids, 8, async (id): Promise<StackRecordCandidate> => {
-    const time = backupIdTime(id)!;
-    const text = await readSmallObject(store, stackRecordKey(stack, id));
-    const base = { stack, id, time, lastWrite: time, passedDrill: drilled.has(id) };
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      return { ...base, state: 'unreadable', members: [], problem: 'it is not JSON' };
-    }
-    const parsed = stackRecordSchema.safeParse(json);
-    if (parsed.success) return { ...base, state: 'complete', members: parsed.data.members.map((m) => ({ name: m.name, backupId: m.backupId })) };
-    return { ...base, state: 'unreadable', members: readableMembers(json), problem: 'it is not a stack record this version reads' };
-  });
-  return { stack, records, signatures };
-}
-
-/** Members of a record that does not parse (a newer format, a damaged file): every `{name, backupId}` pair it holds. */
-function readableMembers(json: unknown): { name: string; backupId: string }[] {
-  const members = (json as { members?: unknown } | null)?.members;
-  if (!Array.isArray(members)) return [];
-  return members
-    .filter((m): m is { name: string; backupId: string } => typeof m?.name === 'string' && typeof m?.backupId === 'string')
-    .map((m) => ({ name: m.name, backupId: m.backupId }));
-}
+export { readStackRecords } from '../stacks/stack-listing.js';
 
 /**
  * The member backups of `name` that stack records kept by `policy` name: for every stack
