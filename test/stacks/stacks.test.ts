@@ -3,7 +3,7 @@
  * together (`backup --stack`), drilled in their restore order with member checks and
  * cross-asset checks (`drill --stack`), a member failing, and snapshots too far apart.
  */
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -32,6 +32,7 @@ import { startPostgres, type PgServer } from '../services/postgres.js';
 import { requireRedisTools, startRedis, type RedisServer } from '../services/redis.js';
 import { freshFolder, testContext } from '../redis/support.js';
 import { runCli } from '../support/cli.js';
+import { runBundledAction } from '../support/run-action.js';
 import { yamlBlocks } from '../docs/snippets.js';
 import { ENGINES } from '../../packages/core/src/engines/registry.js';
 
@@ -204,6 +205,25 @@ describe('backup --stack', () => {
     expect(drilled.outcome.outputs['backup-id']).toBe(second.outputs['backup-id']);
   });
 
+  it('with preflight (the backup action\'s `preflight: true`), runs every member\'s checks and backs nothing up, failing naming the member', async () => {
+    const s = setup();
+    const preflightTheStack = (env: Record<string, string> = {}) => {
+      const context = testContext({ ...s.env, ...env });
+      const options = resolveOptions(backupOperation, withStackStore(objectSource({ stack: s.file, passphrase: PASSPHRASE, 'signing-key': signing.privateKey, 'create-store': 'true' }), context.env));
+      return backupStack({ ...options, preflight: true }, context);
+    };
+    const passed = await preflightTheStack();
+    expect(passed.failure).toBeUndefined();
+    expect(passed.outputs.passed).toBe(true);
+    // Nothing listens there: the database member's source check fails (Redis has no preflight checks yet).
+    const failed = await preflightTheStack({ APP_DATABASE_URL: 'postgres://lifeboat@127.0.0.1:1/shop' });
+    expect(failed.ok).toBe(false);
+    expect(failed.failure).toMatch(/^Preflight of stack shop failed: app: source/);
+    expect(failed.failure).not.toContain('cache:');
+    expect(existsSync(join(s.store, 'shop'))).toBe(false);
+    expect(existsSync(join(s.store, 'shop-app'))).toBe(false);
+  });
+
   it('refuses a stack file that sets a member secret inline, naming the line, before anything is backed up', async () => {
     const s = setup();
     writeFileSync(s.file, STACK().replace('${CACHE_REDIS_URL}', 'redis://:cache%20pass@127.0.0.1:6379'));
@@ -368,6 +388,28 @@ describe('the CLI', () => {
     for (const output of [backedUp.output, drilled.output, gated.output, listed.output]) {
       expect(output).not.toContain(pg.password);
       expect(output).not.toContain('cache pass');
+    }
+  });
+});
+
+describe('the actions', () => {
+  it('backup, restore-drill and backup-gate take `stack`, the store coming from the stack file', async () => {
+    const s = setup();
+    const keys = { passphrase: PASSPHRASE };
+    const backedUp = await runBundledAction('backup', { stack: s.file, 'create-store': 'true', 'signing-key': signing.privateKey, ...keys }, s.env, true);
+    expect(backedUp.code, backedUp.stdout).toBe(0);
+    expect(backedUp.summary).toContain('Lifeboat stack backup: shop');
+    expect(backedUp.outputs['backup-id']).toBe(stackRecords(s.store)[0]!.replace('.json', ''));
+    const drilled = await runBundledAction('restore-drill', { stack: s.file, 'signing-public-key': signing.publicKey, 'signing-key': signing.privateKey, ...keys }, s.env, true);
+    expect(drilled.code, drilled.stdout).toBe(0);
+    expect(drilled.outputs).toMatchObject({ verdict: 'pass', 'backup-id': backedUp.outputs['backup-id'] });
+    const gated = await runBundledAction('backup-gate', { stack: s.file, 'signing-public-key': signing.publicKey }, s.env, true);
+    expect(gated.code, gated.stdout).toBe(0);
+    expect(gated.outputs).toMatchObject({ verdict: 'pass', 'backup-id': backedUp.outputs['backup-id'] });
+    for (const run of [backedUp, drilled, gated]) {
+      const visible = (run.stdout + run.stderr).split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+      expect(visible).not.toContain(pg.password);
+      expect(visible).not.toContain(PASSPHRASE);
     }
   });
 });

@@ -7,6 +7,7 @@ import { provenanceFromEnv, type RunContext } from '../context.js';
 import { backupEngine, ENGINES } from '../engines/registry.js';
 import { backupOperation, type BackupOptions } from '../options/backup.js';
 import { backup } from '../pipeline/backup.js';
+import { preflight } from '../preflight/preflight.js';
 import { prepareSigning } from '../pipeline/run-backup.js';
 import { markdownCell } from '../report/markdown.js';
 import { describeError, OptionError } from '../report/errors.js';
@@ -63,6 +64,7 @@ export async function backupStack(options: BackupOptions, context: RunContext, h
     // Members are pruned once the stack record is written, so their pins come from the records that stay.
     return { asset, options: { ...opts, ...NO_KEEP_RULES } };
   });
+  if (options.preflight) return preflightStack(stack, planned, context);
   const policy = retentionPolicyIfAny(options);
   const signing = await prepareSigning(options);
   const store = hooks.store ?? (await openStore(options, context));
@@ -132,6 +134,22 @@ export async function backupStack(options: BackupOptions, context: RunContext, h
       backups: JSON.stringify(runs.filter((r) => r.member).map((r) => ({ asset: r.asset.name, name: r.member!.name, id: r.member!.backupId, manifestSha256: r.member!.manifestSha256 }))),
     },
     data: { stack: stack.name, record, members: runs.map((r) => ({ asset: r.asset.name, backupId: r.member?.backupId, error: r.error })) },
+  };
+}
+
+/** `backup --stack --preflight true`: every member's preflight checks, one table each; fails when any member's fails. Reads no data. */
+async function preflightStack(stack: StackFile, planned: readonly { asset: StackAsset; options: BackupOptions }[], context: RunContext): Promise<OperationOutcome> {
+  const failed: string[] = [];
+  for (const { asset, options } of planned) {
+    const outcome = await context.reporter.group(`Stack ${stack.name}: preflight of ${asset.name}`, () => preflight(options, context));
+    if (!outcome.ok) failed.push(...String(outcome.outputs.failed ?? '').split(',').filter(Boolean).map((check) => `${asset.name}: ${check}`));
+    if (!outcome.ok && failed.length === 0) failed.push(asset.name);
+  }
+  return {
+    ok: failed.length === 0,
+    failure: failed.length === 0 ? undefined : `Preflight of stack ${stack.name} failed: ${failed.join(', ')}.`,
+    outputs: { passed: failed.length === 0, failed: failed.join(',') },
+    data: { stack: stack.name, failed },
   };
 }
 
