@@ -13,6 +13,8 @@ import {
   gateOperation,
   listCatalog,
   listOperation,
+  prune,
+  pruneOperation,
   drillOperation,
   drillStack,
   generateKeyPair,
@@ -203,6 +205,28 @@ describe('backup --stack', () => {
     const drilled = await drillTheStack(s);
     expect(drilled.outcome.failure).toBeUndefined();
     expect(drilled.outcome.outputs['backup-id']).toBe(second.outputs['backup-id']);
+  });
+
+  it('prune --stack prunes the stack records, then each member, keeping what the kept records name', async () => {
+    const s = setup();
+    const first = await backupTheStack(s);
+    await new Promise((r) => setTimeout(r, 1100));
+    const second = await backupTheStack(s);
+    expect(second.failure).toBeUndefined();
+    const pruneTheStack = (values: Record<string, string>) => {
+      const context = testContext(s.env);
+      return prune(resolveOptions(pruneOperation, withStackStore(objectSource({ stack: s.file, ...values }), context.env)), context);
+    };
+    const dry = await pruneTheStack({ 'keep-last': '1', 'dry-run': 'true' });
+    expect(dry.outputs).toMatchObject({ deleted: 2 });
+    expect(stackRecords(s.store)).toHaveLength(4);
+    const outcome = await pruneTheStack({ 'keep-last': '1' });
+    expect(outcome.failure).toBeUndefined();
+    expect(outcome.outputs).toMatchObject({ deleted: 2 });
+    expect(stackRecords(s.store)).toEqual([`${second.outputs['backup-id']}.json`, `${second.outputs['backup-id']}.json.sig`]);
+    const kept = (JSON.parse(String(second.outputs.backups)) as { name: string; id: string }[]).map((m) => readdirSync(join(s.store, m.name)).filter((e) => e !== 'drills'));
+    expect(kept).toEqual((JSON.parse(String(second.outputs.backups)) as { id: string }[]).map((m) => [m.id]));
+    expect(first.outputs['backup-id']).not.toBe(second.outputs['backup-id']);
   });
 
   it('with preflight (the backup action\'s `preflight: true`), runs every member\'s checks and backs nothing up, failing naming the member', async () => {

@@ -20,6 +20,9 @@ import { StaleListingError } from './stale-listing.js';
 export { StaleListingError } from './stale-listing.js';
 import { pruneStackRecords, stackPinsFor, type StackRecordPrune } from './stack-records.js';
 import { STACKS_FOLDER } from '../stacks/stack-record.js';
+import { ENGINES } from '../engines/registry.js';
+import { readStackFile } from '../stacks/stack-file.js';
+import { checkStackStore } from '../stacks/stack-store.js';
 
 /** The executor refused a plan that breaks a retention invariant (a bug, never expected). */
 export class RetentionInvariantError extends LifeboatError {
@@ -141,7 +144,29 @@ export async function prune(options: PruneOptions, context: RunContext): Promise
   const store = await openStore(options, context);
   // A mistyped folder or bucket is an error, not "nothing to prune".
   await store.probe();
+  if (options.stack) return pruneStack(store, options, policy, context);
   return pruneStore(store, options, policy, context);
+}
+
+/** `prune --stack`: the stack's records first, then each member's backups with the pins of the records that stay. */
+async function pruneStack(store: Store, options: PruneOptions, policy: RetentionPolicy, context: RunContext): Promise<OperationOutcome> {
+  const stack = readStackFile(options.stack!, ENGINES);
+  checkStackStore(stack, options.store, context.env);
+  const reports: PruneReport[] = [];
+  for (const name of [stack.name, ...stack.assets.map((a) => a.backupName)]) {
+    const report = await context.reporter.group(`Prune ${name}`, () => pruneName(store, name, policy, context, { dryRun: options.dryRun }));
+    await context.reporter.summary(pruneSummary(report, store));
+    reports.push(report);
+  }
+  const outcomes = reports.map((r) => pruneOutcome(r, store));
+  const failures = outcomes.filter((o) => !o.ok).map((o) => o.failure!);
+  const sum = (field: 'kept' | 'deleted' | 'failed' | 'locked') => reports.reduce((total, r) => total + r[field], 0);
+  return {
+    ok: failures.length === 0,
+    failure: failures.length > 0 ? failures.join(' ') : undefined,
+    outputs: { kept: sum('kept'), deleted: sum('deleted'), failed: sum('failed'), locked: sum('locked') },
+    data: { store: store.location, stack: stack.name, reports: reports.map(pruneData) },
+  };
 }
 
 /** `prune` against an open store (tests and library callers that hold a Store). */
