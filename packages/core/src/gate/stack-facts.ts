@@ -14,6 +14,7 @@ import type { GateFacts } from './verdict.js';
  */
 export async function readStackGateFacts(store: Store, stack: string, now: Date, options: CatalogReadOptions = {}): Promise<GateFacts> {
   const [drills, { records }] = await Promise.all([readGateFacts(store, stack, now, options), readStackRecords(store, stack)]);
+  // Notes about plain backups under the stack's name (there should be none) say nothing of the stack.
   const ignored: string[] = [...(drills.ignored ?? []).filter((note) => !note.startsWith('Backup '))];
   let newest: (typeof records)[number] | undefined;
   for (const listed of records) {

@@ -7,8 +7,6 @@ import { StaleListingError } from './stale-listing.js';
 import { applyRetention, describeReasons, type RetentionDecision, type RetentionPolicy } from './policy.js';
 import { stackPins, stacksNaming, type StackPins, type StackRecordCandidate } from './stack-pins.js';
 
-export { readStackRecords } from '../stacks/stack-listing.js';
-
 /**
  * The member backups of `name` that stack records kept by `policy` name: for every stack
  * `name` can be a member of, that stack's records go through the same keep rules as backups.

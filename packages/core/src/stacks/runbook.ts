@@ -78,7 +78,8 @@ export interface RunbookStore {
   readonly endpoint?: string;
 }
 
-function runbookStore(options: RunbookOptions): RunbookStore {
+/** The store as the runbook's steps address it, from the `store` option (and `s3-endpoint`). */
+export function runbookStore(options: Pick<RunbookOptions, 'store' | 's3Endpoint'>): RunbookStore {
   const target = parseStoreUrl(options.store);
   if (target.kind === 'local') return { location: options.store, shell: target.folder, kind: 'local' };
   if (target.kind === 's3') return { location: options.store, shell: `s3://${target.bucket}${target.prefix ? `/${target.prefix}` : ''}`, kind: 's3', endpoint: options.s3Endpoint };
@@ -86,8 +87,7 @@ function runbookStore(options: RunbookOptions): RunbookStore {
 }
 
 /** The runbook as Markdown. Pure. */
-export function renderRunbook(stack: StackFile, record: StackRecord, members: readonly RunbookMember[], store: RunbookStore | string): string {
-  if (typeof store === 'string') store = { location: store, shell: store, kind: 's3' };
+export function renderRunbook(stack: StackFile, record: StackRecord, members: readonly RunbookMember[], store: RunbookStore): string {
   const where = store;
   const lines = [
     `# Recovery runbook: stack ${stack.name}`,
