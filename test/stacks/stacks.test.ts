@@ -3,12 +3,18 @@
  * together (`backup --stack`), drilled in their restore order with member checks and
  * cross-asset checks (`drill --stack`), a member failing, and snapshots too far apart.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   backupOperation,
   backupStack,
+  gate,
+  gateOperation,
+  listCatalog,
+  listOperation,
+  prune,
+  pruneOperation,
   drillOperation,
   drillStack,
   generateKeyPair,
@@ -28,6 +34,7 @@ import { startPostgres, type PgServer } from '../services/postgres.js';
 import { requireRedisTools, startRedis, type RedisServer } from '../services/redis.js';
 import { freshFolder, testContext } from '../redis/support.js';
 import { runCli } from '../support/cli.js';
+import { runBundledAction } from '../support/run-action.js';
 import { yamlBlocks } from '../docs/snippets.js';
 import { ENGINES } from '../../packages/core/src/engines/registry.js';
 
@@ -101,9 +108,9 @@ function setup(maxSkew?: string, env: Record<string, string> = {}) {
   return { folder, store, file, env: vars };
 }
 
-async function backupTheStack(s: ReturnType<typeof setup>, hooks = {}, env: Record<string, string> = {}) {
+async function backupTheStack(s: ReturnType<typeof setup>, hooks = {}, env: Record<string, string> = {}, extra: Record<string, string> = {}) {
   const context = testContext({ ...s.env, ...env });
-  const options = resolveOptions(backupOperation, withStackStore(objectSource({ stack: s.file, passphrase: PASSPHRASE, 'signing-key': signing.privateKey, 'create-store': 'true' }), context.env));
+  const options = resolveOptions(backupOperation, withStackStore(objectSource({ stack: s.file, passphrase: PASSPHRASE, 'signing-key': signing.privateKey, 'create-store': 'true', ...extra }), context.env));
   return backupStack(options, context, hooks);
 }
 
@@ -166,8 +173,79 @@ describe('backup --stack', () => {
     const s = setup('1s');
     const outcome = await backupTheStack(s, { beforeMember: async (asset: string) => asset === 'cache' && new Promise((r) => setTimeout(r, 1500)) });
     expect(outcome.ok).toBe(false);
-    expect(outcome.failure).toMatch(/snapshots are 1\.\d+s apart, more than max-skew 1\.00s: app at \d{4}-\d\d-\d\dT[\d:.]+Z, cache at \d{4}-\d\d-\d\dT[\d:.]+Z/);
+    expect(outcome.failure).toMatch(/snapshots are \d+\.\d+s apart, more than max-skew 1\.00s: app at \d{4}-\d\d-\d\dT[\d:.]+Z, cache at \d{4}-\d\d-\d\dT[\d:.]+Z/);
     expect(readdirSync(join(s.store)).sort()).toEqual(['shop-app', 'shop-cache']);
+  });
+
+  it('applies keep rules to the stack records, and never deletes a member backup a kept stack record names', async () => {
+    const s = setup();
+    const keep = { 'keep-last': '1' };
+    const first = await backupTheStack(s, {}, {}, keep);
+    expect(first.failure).toBeUndefined();
+    const [app1, cache1] = JSON.parse(String(first.outputs.backups)) as { name: string; id: string }[];
+    // A failed run leaves a newer app backup; keep-last 1 alone would delete the one the stack record names.
+    // Backup ids have second precision: each run starts in a second of its own, so "newest" is never a tie.
+    const nextSecond = () => new Promise((r) => setTimeout(r, 1100));
+    await nextSecond();
+    const failed = await backupTheStack(s, {}, { CACHE_REDIS_URL: 'redis://127.0.0.1:1' }, keep);
+    expect(failed.ok).toBe(false);
+    const backupsOf = (name: string) => readdirSync(join(s.store, name)).filter((e) => e !== 'drills').sort();
+    expect(backupsOf('shop-app')).toHaveLength(2);
+    expect(backupsOf('shop-app')).toContain(app1!.id);
+
+    // The next complete stack backup replaces the first (never drilled): its record goes, and with it the pins on its members.
+    await nextSecond();
+    const second = await backupTheStack(s, {}, {}, keep);
+    expect(second.failure).toBeUndefined();
+    const [app2, cache2] = JSON.parse(String(second.outputs.backups)) as { name: string; id: string }[];
+    expect(stackRecords(s.store)).toEqual([`${second.outputs['backup-id']}.json`, `${second.outputs['backup-id']}.json.sig`]);
+    expect(backupsOf('shop-app')).toEqual([app2!.id]);
+    expect(backupsOf('shop-cache')).toEqual([cache2!.id]);
+    expect(cache1!.id).not.toBe(cache2!.id);
+    const drilled = await drillTheStack(s);
+    expect(drilled.outcome.failure).toBeUndefined();
+    expect(drilled.outcome.outputs['backup-id']).toBe(second.outputs['backup-id']);
+  });
+
+  it('prune --stack prunes the stack records, then each member, keeping what the kept records name', async () => {
+    const s = setup();
+    const first = await backupTheStack(s);
+    await new Promise((r) => setTimeout(r, 1100));
+    const second = await backupTheStack(s);
+    expect(second.failure).toBeUndefined();
+    const pruneTheStack = (values: Record<string, string>) => {
+      const context = testContext(s.env);
+      return prune(resolveOptions(pruneOperation, withStackStore(objectSource({ stack: s.file, ...values }), context.env)), context);
+    };
+    const dry = await pruneTheStack({ 'keep-last': '1', 'dry-run': 'true' });
+    expect(dry.outputs).toMatchObject({ deleted: 2 });
+    expect(stackRecords(s.store)).toHaveLength(4);
+    const outcome = await pruneTheStack({ 'keep-last': '1' });
+    expect(outcome.failure).toBeUndefined();
+    expect(outcome.outputs).toMatchObject({ deleted: 2 });
+    expect(stackRecords(s.store)).toEqual([`${second.outputs['backup-id']}.json`, `${second.outputs['backup-id']}.json.sig`]);
+    const kept = (JSON.parse(String(second.outputs.backups)) as { name: string; id: string }[]).map((m) => readdirSync(join(s.store, m.name)).filter((e) => e !== 'drills'));
+    expect(kept).toEqual((JSON.parse(String(second.outputs.backups)) as { id: string }[]).map((m) => [m.id]));
+    expect(first.outputs['backup-id']).not.toBe(second.outputs['backup-id']);
+  });
+
+  it('with preflight (the backup action\'s `preflight: true`), runs every member\'s checks and backs nothing up, failing naming the member', async () => {
+    const s = setup();
+    const preflightTheStack = (env: Record<string, string> = {}) => {
+      const context = testContext({ ...s.env, ...env });
+      const options = resolveOptions(backupOperation, withStackStore(objectSource({ stack: s.file, passphrase: PASSPHRASE, 'signing-key': signing.privateKey, 'create-store': 'true' }), context.env));
+      return backupStack({ ...options, preflight: true }, context);
+    };
+    const passed = await preflightTheStack();
+    expect(passed.failure).toBeUndefined();
+    expect(passed.outputs.passed).toBe(true);
+    // Nothing listens there: the database member's source check fails (Redis has no preflight checks yet).
+    const failed = await preflightTheStack({ APP_DATABASE_URL: 'postgres://lifeboat@127.0.0.1:1/shop' });
+    expect(failed.ok).toBe(false);
+    expect(failed.failure).toMatch(/^Preflight of stack shop failed: app: source/);
+    expect(failed.failure).not.toContain('cache:');
+    expect(existsSync(join(s.store, 'shop'))).toBe(false);
+    expect(existsSync(join(s.store, 'shop-app'))).toBe(false);
   });
 
   it('refuses a stack file that sets a member secret inline, naming the line, before anything is backed up', async () => {
@@ -238,6 +316,75 @@ describe('drill --stack', () => {
   });
 });
 
+describe('list --stack and gate --stack', () => {
+  const listTheStack = async (s: ReturnType<typeof setup>) => {
+    const context = testContext(s.env);
+    return listCatalog(resolveOptions(listOperation, withStackStore(objectSource({ stack: s.file }), context.env)), context);
+  };
+  const gateTheStack = async (s: ReturnType<typeof setup>, values: Record<string, string> = {}) => {
+    const context = testContext(s.env);
+    return gate(resolveOptions(gateOperation, withStackStore(objectSource({ stack: s.file, ...values }), context.env)), context);
+  };
+
+  it('lists the stack backups, complete only while every member backup is there as recorded', async () => {
+    const s = setup();
+    const first = await backupTheStack(s);
+    await new Promise((r) => setTimeout(r, 1100));
+    const second = await backupTheStack(s);
+    expect(second.failure).toBeUndefined();
+    const [app] = JSON.parse(String(first.outputs.backups)) as { name: string; id: string }[];
+    // An operator deletes a member backup by hand: the first stack backup can no longer be restored whole.
+    rmSync(join(s.store, 'shop-app', app!.id), { recursive: true });
+    const listed = await listTheStack(s);
+    expect(listed.outputs).toMatchObject({ names: 'shop', complete: 1, incomplete: 1, 'newest-backup-id': second.outputs['backup-id'] });
+    const views = (listed.data as { backups: { id: string; state: string; problems: string[]; members: { asset: string }[] }[] }).backups;
+    expect(views.map((v) => [v.id, v.state])).toEqual([
+      [second.outputs['backup-id'], 'complete'],
+      [first.outputs['backup-id'], 'incomplete'],
+    ]);
+    expect(views[1]!.problems).toEqual([`app: backup shop-app/${app!.id} is gone`]);
+    expect(views[0]!.members.map((m) => m.asset)).toEqual(['app', 'cache']);
+  });
+
+  it('gates on the newest complete stack backup and the newest conclusive stack drill, trusting only signed drill records when told to', async () => {
+    const s = setup();
+    expect((await backupTheStack(s)).failure).toBeUndefined();
+    const undrilled = await gateTheStack(s);
+    expect(undrilled.ok).toBe(false);
+    expect(undrilled.failure).toContain('No restore drill has run for `shop`');
+
+    // A drill whose record is signed with the drill's key.
+    const drillContext = testContext(s.env);
+    const drilled = await drillStack(
+      resolveOptions(drillOperation, withStackStore(objectSource({ stack: s.file, passphrase: PASSPHRASE, 'signing-public-key': signing.publicKey, 'signing-key': signing.privateKey, 'evidence-dir': join(s.folder, 'evidence') }), drillContext.env)),
+      drillContext,
+    );
+    expect(drilled.failure).toBeUndefined();
+    const passed = await gateTheStack(s, { 'signing-public-key': signing.publicKey });
+    expect(passed.failure).toBeUndefined();
+    expect(passed.outputs).toMatchObject({ verdict: 'pass', 'backup-id': drilled.outputs['backup-id'] });
+
+    // A drill record another key signed is not trusted: the gate stays red.
+    const other = await generateKeyPair({ name: 'Someone else', purpose: 'sign' });
+    const untrusted = await gateTheStack(s, { 'signing-public-key': other.publicKey });
+    expect(untrusted.ok).toBe(false);
+    expect(untrusted.failure).toMatch(/its signature does not verify.*No restore drill has run for `shop`/);
+
+    // Too old for max-backup-age: the stack backup is stale.
+    await new Promise((r) => setTimeout(r, 1100));
+    const staleAfter = await gateTheStack(s, { 'signing-public-key': signing.publicKey, 'max-backup-age': '1s' });
+    expect(staleAfter.ok).toBe(false);
+    expect(staleAfter.failure).toMatch(/The newest backup \(\S+\) is [\d.]+s old \(max 1s\)/);
+
+    // A member backup gone: the stack backup no longer counts.
+    const record = JSON.parse(readFileSync(join(s.store, 'shop', 'stacks', stackRecords(s.store)[0]!), 'utf8')) as StackRecord;
+    rmSync(join(s.store, 'shop-cache', record.members[1]!.backupId), { recursive: true });
+    const incomplete = await gateTheStack(s, { 'signing-public-key': signing.publicKey });
+    expect(incomplete.ok).toBe(false);
+    expect(incomplete.failure).toContain('There is no complete backup of `shop`');
+  });
+});
+
 describe('the CLI', () => {
   it('backs up and drills a stack from the stack file alone, secrets from the environment', async () => {
     const s = setup();
@@ -256,9 +403,37 @@ describe('the CLI', () => {
     const drilled = await runCli(['drill', '--stack', s.file, '--evidence-dir', join(s.folder, 'evidence'), '--json'], env);
     expect(drilled.code).toBe(0);
     expect(drilled.output).toContain('"verdict": "pass"');
-    for (const output of [backedUp.output, drilled.output]) {
+    const gated = await runCli(['gate', '--stack', s.file], env);
+    expect(gated.output).toContain('Gate passed for stack `shop`');
+    expect(gated.code).toBe(0);
+    const listed = await runCli(['list', '--stack', s.file], env);
+    expect(listed.output).toContain('Stack backups: `shop`');
+    expect(listed.code).toBe(0);
+    for (const output of [backedUp.output, drilled.output, gated.output, listed.output]) {
       expect(output).not.toContain(pg.password);
       expect(output).not.toContain('cache pass');
+    }
+  });
+});
+
+describe('the actions', () => {
+  it('backup, restore-drill and backup-gate take `stack`, the store coming from the stack file', async () => {
+    const s = setup();
+    const keys = { passphrase: PASSPHRASE };
+    const backedUp = await runBundledAction('backup', { stack: s.file, 'create-store': 'true', 'signing-key': signing.privateKey, ...keys }, s.env, true);
+    expect(backedUp.code, backedUp.stdout).toBe(0);
+    expect(backedUp.summary).toContain('Lifeboat stack backup: shop');
+    expect(backedUp.outputs['backup-id']).toBe(stackRecords(s.store)[0]!.replace('.json', ''));
+    const drilled = await runBundledAction('restore-drill', { stack: s.file, 'signing-public-key': signing.publicKey, 'signing-key': signing.privateKey, ...keys }, s.env, true);
+    expect(drilled.code, drilled.stdout).toBe(0);
+    expect(drilled.outputs).toMatchObject({ verdict: 'pass', 'backup-id': backedUp.outputs['backup-id'] });
+    const gated = await runBundledAction('backup-gate', { stack: s.file, 'signing-public-key': signing.publicKey }, s.env, true);
+    expect(gated.code, gated.stdout).toBe(0);
+    expect(gated.outputs).toMatchObject({ verdict: 'pass', 'backup-id': backedUp.outputs['backup-id'] });
+    for (const run of [backedUp, drilled, gated]) {
+      const visible = (run.stdout + run.stderr).split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+      expect(visible).not.toContain(pg.password);
+      expect(visible).not.toContain(PASSPHRASE);
     }
   });
 });
@@ -295,7 +470,11 @@ describe('runbook --stack', () => {
     expect(runbook).toContain('### Restore a Redis backup by hand');
     expect(runbook).toMatch(new RegExp(`^NAME=shop-cache\\s`, 'm'));
     expect(runbook).toMatch(new RegExp(`^ID=${cache!.id}\\s`, 'm'));
-    expect(runbook).toContain('Restoring without Lifeboat');
+    expect(runbook).toContain('### Restore a PostgreSQL backup by hand');
+    expect(runbook).toMatch(new RegExp(`^NAME=shop-app\\s`, 'm'));
+    // A folder store: the steps read it where it is, with cp.
+    expect(runbook).toMatch(new RegExp(`^STORE=${s.store.replace(/[.*+?^$\{\}()|[\]\\/]/g, '\\$&')}\\s`, 'm'));
+    expect(runbook).not.toMatch(/^aws s3 cp/m);
     expect(runbook).toContain('- alice is cached: `GET session:1` gives alice');
     expect(runbook).toContain("- every session is cached: every key `select 'session:' || id from sessions order by id` returns on app exists in cache");
     expect(runbook).not.toContain(pg.password);

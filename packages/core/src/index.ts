@@ -34,6 +34,7 @@ export * from './catalog/verify.js';
 export * from './catalog/list.js';
 export * from './retention/buckets.js';
 export * from './retention/policy.js';
+export * from './retention/stack-pins.js';
 export * from './retention/delete-backup.js';
 export * from './retention/prune.js';
 export * from './retention/keys-report.js';

@@ -7,6 +7,10 @@ import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
 import { readCatalog, readStoreCatalog, type CatalogBackup, type DrillSummary, type DrillVerdictName, type NameCatalog } from './catalog.js';
 import { newestComplete } from './decisions.js';
+import { ENGINES } from '../engines/registry.js';
+import { listStack } from '../stacks/list-stack.js';
+import { readStackFile } from '../stacks/stack-file.js';
+import { checkStackStore } from '../stacks/stack-store.js';
 
 /** A backup as `list --json` shows it: no object keys, no manifest internals beyond what operators ask for. */
 export interface BackupView {
@@ -97,10 +101,15 @@ export async function listCatalog(options: ListOptions, context: RunContext): Pr
 }
 
 /** `list` against an open store. */
-export async function listStore(store: Store, options: Pick<ListOptions, 'name'> & Partial<Pick<ListOptions, 'signingPublicKey'>>, context: RunContext): Promise<OperationOutcome> {
+export async function listStore(store: Store, options: Pick<ListOptions, 'name'> & Partial<Pick<ListOptions, 'signingPublicKey' | 'stack' | 'store'>>, context: RunContext): Promise<OperationOutcome> {
   const { reporter } = context;
   const read = { signingPublicKey: options.signingPublicKey };
   if (options.signingPublicKey?.trim()) await readPublicKeys(options.signingPublicKey, { option: 'signing-public-key' });
+  if (options.stack) {
+    const stack = readStackFile(options.stack, ENGINES);
+    if (options.store !== undefined) checkStackStore(stack, options.store, context.env);
+    return listStack(store, stack.name, read, context);
+  }
   const catalogs = options.name ? [await readCatalog(store, options.name, read)] : await readStoreCatalog(store, read);
   const views = catalogs.map(catalogView);
   const all = catalogs.flatMap((c) => c.backups);

@@ -5,9 +5,10 @@ import type { GateOptions } from '../options/gate.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import { backup } from '../pipeline/backup.js';
 import { gate } from './gate.js';
+import { backupStack } from '../stacks/backup-stack.js';
 
 /** Store settings the gate passes on to a fresh backup, so both look at the same place. */
-const SHARED = ['store', 'name', 's3-endpoint', 's3-region', 's3-force-path-style'] as const;
+const SHARED = ['store', 'name', 'stack', 's3-endpoint', 's3-region', 's3-force-path-style'] as const;
 
 /**
  * The gate as the adapters run it: with `backup-if-stale`, a stale or missing backup is
@@ -20,7 +21,9 @@ export function gateWithFreshBackup(options: GateOptions, context: RunContext): 
       const shared: Record<string, string | undefined> = {
         store: options.store,
         // The name the gate read: with `name` empty, the only one in the store, not the database's.
-        name: options.name ?? name,
+        name: options.stack ? undefined : (options.name ?? name),
+        // A stack's fresh backup is a stack backup: every member, then the stack record.
+        stack: options.stack,
         's3-endpoint': options.s3Endpoint,
         's3-region': options.s3Region,
         's3-force-path-style': String(options.s3ForcePathStyle),
@@ -34,7 +37,7 @@ export function gateWithFreshBackup(options: GateOptions, context: RunContext): 
         },
         (value) => context.reporter.secret(value),
       );
-      return backup(backupOptions, context);
+      return options.stack ? backupStack(backupOptions, context) : backup(backupOptions, context);
     },
   });
 }

@@ -11,6 +11,10 @@ import type { OperationOutcome } from '../report/outcome.js';
 import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
 import { gateSummary } from './summary.js';
+import { readStackGateFacts } from './stack-facts.js';
+import { ENGINES } from '../engines/registry.js';
+import { readStackFile } from '../stacks/stack-file.js';
+import { checkStackStore } from '../stacks/stack-store.js';
 import { gateVerdict, type GateFacts, type GateVerdict } from './verdict.js';
 
 /** What the adapter may inject into the gate. */
@@ -35,7 +39,7 @@ export async function gate(options: GateOptions, context: RunContext, hooks: Gat
 /** The gate against an open store (tests and library callers that hold a Store). */
 export async function gateStore(
   store: Store,
-  options: Pick<GateOptions, 'name' | 'maxBackupAge' | 'maxDrillAge' | 'backupIfStale'> & Partial<Pick<GateOptions, 'signingPublicKey'>>,
+  options: Pick<GateOptions, 'name' | 'maxBackupAge' | 'maxDrillAge' | 'backupIfStale'> & Partial<Pick<GateOptions, 'signingPublicKey' | 'stack' | 'store'>>,
   context: RunContext,
   hooks: GateHooks = {},
 ): Promise<OperationOutcome> {
@@ -56,7 +60,11 @@ export async function gateStore(
       'No `signing-public-key` is set, so drill records are taken as they are: anyone who can write to the store can write a passing one. Sign drill records with the drill\'s `signing-key` and set its public key here.',
     );
   }
-  let facts = await readGateFacts(store, options.name, context.now(), read);
+  // A stack is gated on its newest complete stack backup and its stack drills, under its name.
+  const stack = options.stack ? readStackFile(options.stack, ENGINES) : undefined;
+  if (stack && options.store !== undefined) checkStackStore(stack, options.store, context.env);
+  const readFacts = (name: string | undefined) => (stack ? readStackGateFacts(store, stack.name, context.now(), read) : readGateFacts(store, name, context.now(), read));
+  let facts = await readFacts(options.name);
   let verdict = gateVerdict(facts, limits, context.now());
   const extra: string[] = [];
   let backupTaken: string | undefined;
@@ -68,7 +76,7 @@ export async function gateStore(
     if (outcome.ok) {
       const id = outcome.outputs['backup-id'];
       backupTaken = typeof id === 'string' ? id : undefined;
-      facts = await readGateFacts(store, facts.name ?? options.name, context.now(), read);
+      facts = await readFacts(facts.name ?? options.name);
       verdict = gateVerdict(facts, limits, context.now());
     } else {
       extra.push(`The fresh backup (backup-if-stale) failed: ${outcome.failure ?? 'no reason given'}.`);
@@ -81,7 +89,7 @@ export async function gateStore(
   for (const note of verdict.notes) reporter.info(note);
   if (facts.chain) reporter[facts.chain.ok ? 'info' : 'warning'](facts.chain.text);
   // Problems are printed once: in the summary and in the failure the adapter reports.
-  if (pass) reporter.info(`Gate passed for \`${facts.name}\`: backup ${facts.backup!.id} and drill ${facts.drill!.id} are recent.`);
+  if (pass) reporter.info(`Gate passed for ${stack ? 'stack ' : ''}\`${facts.name}\`: ${stack ? 'stack backup' : 'backup'} ${facts.backup!.id} and drill ${facts.drill!.id} are recent.`);
   await reporter.summary(gateSummary({ facts, verdict, limits, problems, pass, backupTaken, store: store.location }));
 
   return {
@@ -132,7 +140,7 @@ export async function readGateFacts(store: Store, name: string | undefined, now:
   return {
     name: resolved,
     backup: backup && { id: backup.id, time: backup.time },
-    drill: drill && { id: drill.id, verdict: drill.verdict, finishedAt: drill.finishedAt, backupId: drill.backupId, failure: drill.failure },
+    drill: drill && { id: drill.id, verdict: drill.verdict, finishedAt: drill.finishedAt, backupId: drill.backupId, manifestSha256: drill.manifestSha256, failure: drill.failure },
     unreadableDrill: unreadable && { key: unreadable.key, problem: unreadable.problem },
     ...(inconclusive.length > 0 && { inconclusive }),
     ...(ignored.length > 0 && { ignored }),

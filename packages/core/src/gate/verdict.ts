@@ -11,6 +11,8 @@ export interface GateFacts {
     readonly verdict: 'pass' | 'fail';
     readonly finishedAt: Date;
     readonly backupId?: string;
+    /** SHA-256 of what the drill restored (a manifest, or a stack record), as the record names it. */
+    readonly manifestSha256?: string;
     readonly failure?: string;
   };
   /** Inconclusive drills newer than `drill` (stopped by their setup), newest first: they neither pass nor fail the gate. */

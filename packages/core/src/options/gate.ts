@@ -13,6 +13,10 @@ export const gateOperation = defineOperation({
     name: opt.backupName({
       description: 'Backup name to gate on. Empty: the only name in the store.',
     }),
+    stack: opt.string({
+      description:
+        'Path of a stack file (`lifeboat.yml`): gate on the stack instead of one name, i.e. on its newest complete stack backup (every member still as recorded) and its newest conclusive stack drill. Its `store` is used when `store` is empty.',
+    }),
     ...recordVerificationOptions,
     'max-backup-age': opt.duration({
       default: '26h',

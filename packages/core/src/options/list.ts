@@ -12,6 +12,10 @@ export const listOperation = defineOperation({
     name: opt.backupName({
       description: 'Backup name to list. Empty: every name under the store.',
     }),
+    stack: opt.string({
+      description:
+        'Path of a stack file (`lifeboat.yml`): list its stack backups (complete when every member backup is still there as recorded, else incomplete naming the member), each with its members and its last stack drill. Its `store` is used when `store` is empty.',
+    }),
     ...recordVerificationOptions,
   },
   outputs: {
@@ -19,7 +23,7 @@ export const listOperation = defineOperation({
     complete: 'Number of complete backups.',
     incomplete: 'Number of incomplete backups (objects but no manifest).',
     unreadable: 'Number of backups whose manifest cannot be read.',
-    'newest-backup-id': 'Id of the newest complete backup (when one name is listed).',
+    'newest-backup-id': 'Id of the newest complete backup (when one name is listed), or of the newest complete stack backup with `stack`.',
   },
 });
 

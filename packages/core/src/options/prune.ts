@@ -13,6 +13,10 @@ export const pruneOperation = defineOperation({
     name: opt.backupName({
       description: 'Backup name to prune. Empty: the only name in the store (an error when it holds several).',
     }),
+    stack: opt.string({
+      description:
+        'Path of a stack file (`lifeboat.yml`): prune the stack\'s records by the keep rules, then every member\'s backups, never one a kept stack record names. Its `store` is used when `store` is empty.',
+    }),
     ...retentionOptions,
     'dry-run': opt.boolean({
       default: 'false',

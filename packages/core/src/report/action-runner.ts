@@ -6,6 +6,7 @@ import { ActionsReporter } from './actions-reporter.js';
 import { describeError, describeErrorVerbose } from './errors.js';
 import type { OperationOutcome } from './outcome.js';
 import { redact } from './secrets.js';
+import { withStackStore } from '../stacks/stack-store.js';
 
 /**
  * The whole of an action's `main.ts`: read inputs through the operation's schema, run one
@@ -18,7 +19,8 @@ export async function runAction<D extends OptionDefs>(
 ): Promise<void> {
   const reporter = new ActionsReporter();
   try {
-    const options = resolveOptions(operation, actionInputSource(env), (value) => reporter.secret(value));
+    // With a `stack` input, an empty `store` is the stack file's, as on the CLI.
+    const options = resolveOptions(operation, withStackStore(actionInputSource(env), env), (value) => reporter.secret(value));
     const outcome = await execute(options, createContext(reporter, 'action', env));
     for (const [name, value] of Object.entries(outcome.outputs)) {
       if (value !== undefined) reporter.output(name, value);

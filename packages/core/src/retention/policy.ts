@@ -37,6 +37,8 @@ export interface RetentionCandidate extends BackupFacts {
   readonly unreadableDrill?: boolean;
   /** Its manifest's times, when it has one: a start or finish in the future is not trusted either. */
   readonly manifest?: { readonly startedAt: string; readonly finishedAt: string };
+  /** The stack records (`<stack>/<id>`) kept by the same rules that name this backup as a member. */
+  readonly pinnedBy?: readonly string[];
 }
 
 /** Why a backup is kept. */
@@ -50,6 +52,7 @@ export type KeepRule =
   | 'unreadable'
   | 'unreadable-drill'
   | 'future'
+  | 'stack'
   | 'no-policy';
 
 /** One reason a backup is kept, e.g. `{ rule: 'daily', detail: '2025-12-31 (1 of 7)' }`. */
@@ -92,7 +95,8 @@ export function hasKeepRule(policy: Omit<RetentionPolicy, 'incompleteGrace'>): b
  * Pure: the same catalog, policy and clock always give the same plan. Whatever the policy,
  * the newest complete backup, the newest backup that passed a drill, backups with an
  * unreadable manifest, backups named by a drill record that cannot be read, and incomplete
- * backups within the grace period are kept; an empty policy keeps everything. A backup whose
+ * backups within the grace period are kept, and so is every member backup a kept stack record
+ * names (`pinnedBy`: a stack drill needs all its members); an empty policy keeps everything. A backup whose
  * id or manifest times lie in the future (beyond the clock skew allowed) is kept and takes no
  * part in the rules: it fills no slot, is never "the newest", and so can push nothing out.
  */
@@ -156,6 +160,7 @@ export function applyRetention<T extends RetentionCandidate>(
   for (const backup of ordered) {
     if (backup.state === 'unreadable') keep(backup, 'unreadable', 'its manifest cannot be read here, so it is left alone');
     if (backup.unreadableDrill) keep(backup, 'unreadable-drill', 'a drill record naming it cannot be read; it may record a pass');
+    if (backup.pinnedBy && backup.pinnedBy.length > 0) keep(backup, 'stack', `a member of kept stack backup ${backup.pinnedBy.join(', ')}`);
     if (backup.state === 'incomplete') {
       const idle = now.getTime() - Math.max(backup.time.getTime(), backup.lastWrite.getTime());
       if (idle < policy.incompleteGrace) {

@@ -10,10 +10,19 @@ import type { OperationOutcome } from '../report/outcome.js';
 import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
 import { deleteBackup, type BackupDeletion } from './delete-backup.js';
-import { applyRetention, describeReasons, type RetentionDecision, type RetentionPolicy } from './policy.js';
+import { applyRetention, describeReasons, type RetentionCandidate, type RetentionDecision, type RetentionPolicy } from './policy.js';
 import { retentionPolicyFrom, retentionPolicyIfAny } from './policy-options.js';
 import { markdownCell } from '../report/markdown.js';
 import { sharedObjectsToDelete, sharedUses } from './shared-objects.js';
+import { withPins } from './stack-pins.js';
+import { StaleListingError } from './stale-listing.js';
+
+export { StaleListingError } from './stale-listing.js';
+import { pruneStackRecords, stackPinsFor, type StackRecordPrune } from './stack-records.js';
+import { STACKS_FOLDER } from '../stacks/stack-record.js';
+import { ENGINES } from '../engines/registry.js';
+import { readStackFile } from '../stacks/stack-file.js';
+import { checkStackStore } from '../stacks/stack-store.js';
 
 /** The executor refused a plan that breaks a retention invariant (a bug, never expected). */
 export class RetentionInvariantError extends LifeboatError {
@@ -38,27 +47,34 @@ export interface PruneReport {
   readonly strays: readonly string[];
   /** Shared objects (`<name>/objects/`) no kept backup needs, deleted (or that a dry run would delete). */
   readonly sharedDeleted: number;
+  /** The stack records under `<name>/stacks/`, when the name is a stack's: kept and deleted by the same policy. */
+  readonly stackRecords?: StackRecordPrune;
 }
 
 /**
  * Lists one name, applies the policy and deletes what it does not keep, oldest first, each
  * backup manifest-last. A listing or manifest read that fails rejects before anything is
  * deleted. Drill records are never deleted: they are the audit trail of what was proven,
- * and the gate reads the newest one whatever became of its backup.
+ * and the gate reads the newest one whatever became of its backup. A backup that a stack
+ * record kept by the same policy names is kept; when the name is a stack's, its stack records
+ * are pruned first, by the policy.
  */
 export async function pruneName(
   store: Store,
   name: string,
   policy: RetentionPolicy,
   context: RunContext,
-  options: { dryRun: boolean; expectBackupId?: string },
+  options: { dryRun: boolean; expectBackupId?: string; expectStackRecordId?: string },
 ): Promise<PruneReport> {
   const { reporter } = context;
   const catalog = await readCatalog(store, name);
   if (options.expectBackupId) requireListed(catalog, options.expectBackupId, store);
   const now = context.now();
-  const decisions = applyRetention(catalog.backups, policy, now);
-  assertSafe(catalog, decisions, now);
+  // Stack records first: the member pins below then come from the records that stay.
+  const stackRecords = await pruneStackRecords(store, name, policy, context, { dryRun: options.dryRun, expectId: options.expectStackRecordId });
+  const backups = withPins(name, catalog.backups, await stackPinsFor(store, name, policy, now));
+  const decisions = applyRetention(backups, policy, now);
+  assertSafe(backups, decisions, now);
 
   const toDelete = decisions.filter((d) => d.action === 'delete').reverse();
   const verb = options.dryRun ? 'would delete' : 'delete';
@@ -67,7 +83,7 @@ export async function pruneName(
     if (decision.action === 'keep') reporter.info(`keep ${b.id} (${b.state}): ${describeReasons(decision.reasons)}`);
     else reporter.info(`${verb} ${b.id} (${b.state}, ${formatBytes(b.size)}): ${decision.why}`);
   }
-  for (const key of catalog.strays) reporter.warning(`${key} is neither a backup object nor a drill record; prune leaves it alone.`);
+  for (const key of catalog.strays.filter((k) => !k.startsWith(`${name}/${STACKS_FOLDER}/`))) reporter.warning(`${key} is neither a backup object nor a drill record; prune leaves it alone.`);
 
   const deletions: BackupDeletion[] = [];
   if (!options.dryRun) {
@@ -92,7 +108,8 @@ export async function pruneName(
     deleted: options.dryRun ? toDelete.length : deletions.filter((d) => d.status === 'deleted').length,
     failed: deletions.filter((d) => d.status === 'failed').length,
     locked: deletions.filter((d) => d.status === 'locked').length,
-    strays: catalog.strays,
+    strays: catalog.strays.filter((k) => !k.startsWith(`${name}/${STACKS_FOLDER}/`)),
+    ...(stackRecords ? { stackRecords } : {}),
   };
 }
 
@@ -127,7 +144,29 @@ export async function prune(options: PruneOptions, context: RunContext): Promise
   const store = await openStore(options, context);
   // A mistyped folder or bucket is an error, not "nothing to prune".
   await store.probe();
+  if (options.stack) return pruneStack(store, options, policy, context);
   return pruneStore(store, options, policy, context);
+}
+
+/** `prune --stack`: the stack's records first, then each member's backups with the pins of the records that stay. */
+async function pruneStack(store: Store, options: PruneOptions, policy: RetentionPolicy, context: RunContext): Promise<OperationOutcome> {
+  const stack = readStackFile(options.stack!, ENGINES);
+  checkStackStore(stack, options.store, context.env);
+  const reports: PruneReport[] = [];
+  for (const name of [stack.name, ...stack.assets.map((a) => a.backupName)]) {
+    const report = await context.reporter.group(`Prune ${name}`, () => pruneName(store, name, policy, context, { dryRun: options.dryRun }));
+    await context.reporter.summary(pruneSummary(report, store));
+    reports.push(report);
+  }
+  const outcomes = reports.map((r) => pruneOutcome(r, store));
+  const failures = outcomes.filter((o) => !o.ok).map((o) => o.failure!);
+  const sum = (field: 'kept' | 'deleted' | 'failed' | 'locked') => reports.reduce((total, r) => total + r[field], 0);
+  return {
+    ok: failures.length === 0,
+    failure: failures.length > 0 ? failures.join(' ') : undefined,
+    outputs: { kept: sum('kept'), deleted: sum('deleted'), failed: sum('failed'), locked: sum('locked') },
+    data: { store: store.location, stack: stack.name, reports: reports.map(pruneData) },
+  };
 }
 
 /** `prune` against an open store (tests and library callers that hold a Store). */
@@ -194,12 +233,6 @@ export async function pruneAfterBackup(
   }
 }
 
-/** A listing that lacks the backup just written cannot be trusted to decide deletions. */
-export class StaleListingError extends LifeboatError {
-  constructor(message: string) {
-    super('stale-listing', message, 'Nothing was deleted. Run prune again later; if it persists, check the store for listing delays.');
-  }
-}
 
 function requireListed(catalog: NameCatalog, id: string, store: Store): void {
   const found = catalog.backups.find((b) => b.id === id);
@@ -211,12 +244,14 @@ function requireListed(catalog: NameCatalog, id: string, store: Store): void {
 }
 
 /** Defence in depth: the executor re-checks the invariants the policy already guarantees. */
-function assertSafe(catalog: NameCatalog, decisions: readonly RetentionDecision<CatalogBackup>[], now: Date): void {
+type PinnedBackup = CatalogBackup & Pick<RetentionCandidate, 'pinnedBy'>;
+
+function assertSafe(backups: readonly PinnedBackup[], decisions: readonly RetentionDecision<PinnedBackup>[], now: Date): void {
   const deleting = new Set(decisions.filter((d) => d.action === 'delete').map((d) => d.backup));
-  const present = catalog.backups.filter((b) => !futureBackupProblem(b, now));
+  const present = backups.filter((b) => !futureBackupProblem(b, now));
   const newest = newestComplete(present);
   const drilled = newestDrilled(present);
-  for (const b of catalog.backups) {
+  for (const b of backups) {
     if (deleting.has(b) && futureBackupProblem(b, now)) throw new RetentionInvariantError(`The plan would delete ${b.id}, which is dated in the future.`);
   }
   if (newest && deleting.has(newest)) throw new RetentionInvariantError(`The plan would delete the newest complete backup ${newest.id}.`);
@@ -224,6 +259,7 @@ function assertSafe(catalog: NameCatalog, decisions: readonly RetentionDecision<
   for (const b of deleting) {
     if (b.state === 'unreadable') throw new RetentionInvariantError(`The plan would delete ${b.id}, whose manifest cannot be read.`);
     if (b.unreadableDrill) throw new RetentionInvariantError(`The plan would delete ${b.id}, named by a drill record that cannot be read.`);
+    if (b.pinnedBy?.length) throw new RetentionInvariantError(`The plan would delete ${b.id}, a member of kept stack backup ${b.pinnedBy.join(', ')}.`);
   }
 }
 
@@ -247,6 +283,16 @@ function pruneData(report: PruneReport) {
     deletions: report.deletions,
     sharedDeleted: report.sharedDeleted,
     strays: report.strays,
+    ...(report.stackRecords
+      ? {
+          stackRecords: {
+            kept: report.stackRecords.kept,
+            deleted: report.stackRecords.deleted,
+            failed: report.stackRecords.failed,
+            plan: report.stackRecords.decisions.map((d) => ({ id: d.backup.id, state: d.backup.state, action: d.action, reasons: d.reasons, why: d.why })),
+          },
+        }
+      : {}),
   };
 }
 
@@ -262,7 +308,10 @@ export function pruneSummary(report: PruneReport, store: Store): string {
     const detail = d.action === 'keep' ? describeReasons(d.reasons) : d.why ?? '';
     return `| \`${b.id}\` | ${b.state} | ${formatBytes(b.size)} | ${action} | ${markdownCell(detail)} |`;
   });
-  const lines = [title, '', `Store: ${store.location}. ${counts}`, '', '| backup | state | size | action | why |', '| --- | --- | --- | --- | --- |', ...rows];
+  const lines = [title, '', `Store: ${store.location}. ${counts}`];
+  const records = report.stackRecords;
+  if (records) lines.push('', `Stack records: ${records.kept} kept, ${records.deleted} ${report.dryRun ? 'would be deleted' : 'deleted'}${records.failed > 0 ? `, ${records.failed} failed` : ''}.`);
+  if (rows.length > 0 || !records) lines.push('', '| backup | state | size | action | why |', '| --- | --- | --- | --- | --- |', ...rows);
   const problems = report.deletions.filter((d) => d.message && d.status !== 'deleted');
   if (problems.length > 0) lines.push('', ...problems.map((d) => `- ${d.message}`));
   return `${lines.join('\n')}\n`;

@@ -7,6 +7,7 @@ import { provenanceFromEnv, type RunContext } from '../context.js';
 import { backupEngine, ENGINES } from '../engines/registry.js';
 import { backupOperation, type BackupOptions } from '../options/backup.js';
 import { backup } from '../pipeline/backup.js';
+import { preflight } from '../preflight/preflight.js';
 import { prepareSigning } from '../pipeline/run-backup.js';
 import { markdownCell } from '../report/markdown.js';
 import { describeError, OptionError } from '../report/errors.js';
@@ -19,6 +20,10 @@ import { inBatches } from './pool.js';
 import { readStackFile, type StackAsset, type StackFile } from './stack-file.js';
 import { consistencyWindow, STACK_RECORD_FORMAT, writeStackRecord, type StackMember, type StackRecord } from './stack-record.js';
 import { checkStackStore } from './stack-store.js';
+import type { RetentionOptions } from '../options/retention.js';
+import type { RetentionPolicy } from '../retention/policy.js';
+import { retentionPolicyIfAny } from '../retention/policy-options.js';
+import { pruneAfterBackup, pruneName, pruneOutcome, pruneSummary } from '../retention/prune.js';
 
 /** How many members are backed up at once: each holds a source connection and a share of the runner. */
 export const STACK_BACKUP_CONCURRENCY = 2;
@@ -56,8 +61,11 @@ export async function backupStack(options: BackupOptions, context: RunContext, h
         option ? `Set \`${option}\` in its settings (and no other engine's source).` : `Engine ${asset.engine} takes no backups.`,
       );
     }
-    return { asset, options: opts };
+    // Members are pruned once the stack record is written, so their pins come from the records that stay.
+    return { asset, options: { ...opts, ...NO_KEEP_RULES } };
   });
+  if (options.preflight) return preflightStack(stack, planned, context);
+  const policy = retentionPolicyIfAny(options);
   const signing = await prepareSigning(options);
   const store = hooks.store ?? (await openStore(options, context));
   await probeStore(store, options.createStore, context);
@@ -113,6 +121,10 @@ export async function backupStack(options: BackupOptions, context: RunContext, h
     }
   }
   await reporter.summary(renderStackBackupSummary(stack, runs, record, failure));
+  if (policy) {
+    const problems = await pruneStack(store, stack.name, record?.id, runs, policy, context);
+    if (problems.length > 0 && failure === undefined) failure = `Stack backup ${record?.id} is complete, but retention failed: ${problems.join(' ')}`;
+  }
   return {
     ok: failure === undefined,
     failure,
@@ -123,6 +135,58 @@ export async function backupStack(options: BackupOptions, context: RunContext, h
     },
     data: { stack: stack.name, record, members: runs.map((r) => ({ asset: r.asset.name, backupId: r.member?.backupId, error: r.error })) },
   };
+}
+
+/** `backup --stack --preflight true`: every member's preflight checks, one table each; fails when any member's fails. Reads no data. */
+async function preflightStack(stack: StackFile, planned: readonly { asset: StackAsset; options: BackupOptions }[], context: RunContext): Promise<OperationOutcome> {
+  const failed: string[] = [];
+  for (const { asset, options } of planned) {
+    const outcome = await context.reporter.group(`Stack ${stack.name}: preflight of ${asset.name}`, () => preflight(options, context));
+    if (!outcome.ok) failed.push(...String(outcome.outputs.failed ?? '').split(',').filter(Boolean).map((check) => `${asset.name}: ${check}`));
+    if (!outcome.ok && failed.length === 0) failed.push(asset.name);
+  }
+  return {
+    ok: failed.length === 0,
+    failure: failed.length === 0 ? undefined : `Preflight of stack ${stack.name} failed: ${failed.join(', ')}.`,
+    outputs: { passed: failed.length === 0, failed: failed.join(',') },
+    data: { stack: stack.name, failed },
+  };
+}
+
+const NO_KEEP_RULES = { keepLast: undefined, keepHourly: undefined, keepDaily: undefined, keepWeekly: undefined, keepMonthly: undefined, keepYearly: undefined, keepWithin: undefined };
+
+/**
+ * Retention after a stack backup: the stack's records by the keep rules, then every member
+ * that completed (whether or not the stack did), keeping what a kept record names. Returns
+ * the problems; a failed prune deletes nothing more but does not undo the backup.
+ */
+async function pruneStack(store: Store, stack: string, recordId: string | undefined, runs: readonly MemberRun[], policy: RetentionPolicy, context: RunContext): Promise<string[]> {
+  const problems: string[] = [];
+  const summaries: string[] = [];
+  if (recordId) {
+    try {
+      const report = await context.reporter.group(`Prune stack records of ${stack}`, () => pruneName(store, stack, policy, context, { dryRun: false, expectStackRecordId: recordId }));
+      summaries.push(pruneSummary(report, store));
+      const outcome = pruneOutcome(report, store);
+      if (!outcome.ok) problems.push(outcome.failure!);
+    } catch (error) {
+      // Without the records' decisions the members' pins are unknown: prune no member either.
+      problems.push(`Prune of stack records of ${stack} did not run: ${describeError(error)}`);
+      return problems;
+    }
+  }
+  for (const run of runs) {
+    if (!run.member) continue;
+    const result = await pruneAfterBackup({ ...policyOptions(policy) }, { store, name: run.member.name, backupId: run.member.backupId }, context);
+    if (result?.summary) summaries.push(result.summary);
+    if (result && !result.ok) problems.push(result.failure!);
+  }
+  for (const summary of summaries) await context.reporter.summary(summary);
+  return problems;
+}
+
+function policyOptions(policy: RetentionPolicy): RetentionOptions {
+  return { ...NO_KEEP_RULES, ...policy };
 }
 
 function renderStackBackupSummary(stack: StackFile, runs: readonly MemberRun[], record: StackRecord | undefined, failure: string | undefined): string {

@@ -20,6 +20,7 @@ import { prepareRestoreIdentity, releaseRestoreIdentity, type RestoreIdentity } 
 import { describeUserObjects, listUserObjects } from './restore/user-objects.js';
 import { createPostgresSource } from './source.js';
 import { queryKeys } from './stack/key-query.js';
+import { breakGlass } from './break-glass.js';
 
 /** A database a PostgreSQL drill restored into. */
 export interface PostgresRestoredTarget extends RestoredTarget {
@@ -143,6 +144,8 @@ export const postgresEngine: Engine<PostgresSection, PostgresRestoredTarget, Sql
   stack: {
     keyQuery: { field: 'sql', run: (target, sql) => queryKeys(target.connection, sql) },
   },
+
+  breakGlass,
 
   restore: {
     option: 'target-database-url',
