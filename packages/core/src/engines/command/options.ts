@@ -3,7 +3,7 @@ import { PRESET_NAMES } from './presets.js';
 
 const presetOption = opt.enum(PRESET_NAMES, {
   description:
-    'Fills in the command engine\'s commands for a common tool (see docs/command.md for what each runs and the versions it expects): `mongodb` (mongodump archive), `mysql` / `mariadb` (mysqldump / mariadb-dump `--single-transaction`), `sqlite` (sqlite3 `.dump`). An explicit command option replaces the preset\'s.',
+    'Fills in the command engine\'s commands for a common tool (see docs/command.md for what each runs and the versions it expects): `mongodb` (mongodump archive), `mysql` / `mariadb` (mysqldump / mariadb-dump `--single-transaction`), `sqlite` (sqlite3 `.dump`), `keycloak` (kc.sh export of every realm with its users, as a tar). An explicit command option replaces the preset\'s.',
 });
 
 const commandEnvOption = opt.list({

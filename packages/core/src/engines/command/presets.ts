@@ -1,7 +1,7 @@
 import { parseCommandLine, type CommandLine } from './command-line.js';
 
 /** The presets `preset` offers. */
-export const PRESET_NAMES = ['mongodb', 'mysql', 'mariadb', 'sqlite'] as const;
+export const PRESET_NAMES = ['mongodb', 'mysql', 'mariadb', 'sqlite', 'keycloak'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 /** The commands a preset fills in; each reads its URL from `SOURCE_*` (backup) or `TARGET_*` (drill, restore). */
@@ -62,6 +62,45 @@ for (const name of d.getMongo().getDBNames()) {
 }
 print(JSON.stringify(out));`;
 
+/**
+ * Keycloak's database settings from `<P>_*`: kc.sh reads KC_DB, KC_DB_URL (JDBC),
+ * KC_DB_USERNAME and KC_DB_PASSWORD from its environment, so the password never reaches a
+ * command line. The URL's scheme names the database (postgres, mysql, mariadb).
+ */
+function keycloakDatabase(prefix: 'SOURCE' | 'TARGET'): string {
+  return `case "\${${prefix}_URL}" in
+  postgres://*|postgresql://*) KC_DB=postgres; jdbc=postgresql; port=5432 ;;
+  mysql://*) KC_DB=mysql; jdbc=mysql; port=3306 ;;
+  mariadb://*) KC_DB=mariadb; jdbc=mariadb; port=3306 ;;
+  *) echo "keycloak preset: the ${prefix === 'SOURCE' ? 'source' : 'target'} URL must be Keycloak's database, postgres://, mysql:// or mariadb://" >&2; exit 2 ;;
+esac
+export KC_DB
+export KC_DB_URL="jdbc:$jdbc://\${${prefix}_HOST}:\${${prefix}_PORT:-$port}/\${${prefix}_DATABASE:-keycloak}"
+export KC_DB_USERNAME="\${${prefix}_USER:-keycloak}"
+export KC_DB_PASSWORD="\${${prefix}_PASSWORD:-}"
+# kc.sh exports into files only: a private folder, removed however the script ends.
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM`;
+}
+
+/** Exports every realm with its users into \`$dir\`; kc.sh's log goes to stderr, never into the payload. */
+const KEYCLOAK_EXPORT = `kc.sh export --dir "$dir" --users realm_file >&2
+ls "$dir"/*-realm.json >/dev/null 2>&1 || { echo "kc.sh export wrote no realm file" >&2; exit 1; }`;
+
+/** Counts users, clients, groups and realm roles per realm in the exported files (node is the runtime Lifeboat itself runs on). */
+const KEYCLOAK_COUNT = `node -e '
+const fs = require("fs"), path = require("path"), out = {};
+for (const file of fs.readdirSync(process.argv[1]).filter((f) => f.endsWith("-realm.json")).sort()) {
+  const r = JSON.parse(fs.readFileSync(path.join(process.argv[1], file), "utf8"));
+  out[r.realm + ".users"] = (r.users || []).length;
+  out[r.realm + ".clients"] = (r.clients || []).length;
+  out[r.realm + ".groups"] = (r.groups || []).length;
+  out[r.realm + ".realm-roles"] = ((r.roles || {}).realm || []).length;
+}
+console.log(JSON.stringify(out));' "$dir"`;
+
 /** Every preset, by name. */
 export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   mongodb: {
@@ -80,6 +119,15 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   },
   mariadb: sqlPreset('mariadb', 'mariadb-dump', 'mariadb', 'MariaDB 10.5 to 11.x with its own mariadb-dump and mariadb clients'),
   mysql: sqlPreset('mysql', 'mysqldump', 'mysql', 'MySQL 8.0 to 8.4 with its mysqldump and mysql clients'),
+  keycloak: {
+    name: 'keycloak',
+    versions: 'Keycloak 24 to 26 (the Quarkus distribution\'s kc.sh export and import, with a Java runtime) on PostgreSQL, MySQL or MariaDB',
+    payloadFile: 'realms.tar',
+    tools: ['kc.sh', 'tar', 'node'],
+    backup: () => sh(`set -eu\n${keycloakDatabase('SOURCE')}\n${KEYCLOAK_EXPORT}\ntar -C "$dir" -cf - .`),
+    count: (prefix) => sh(`set -eu\n${keycloakDatabase(prefix)}\n${KEYCLOAK_EXPORT}\n${KEYCLOAK_COUNT}`),
+    restore: () => sh(`set -eu\n${keycloakDatabase('TARGET')}\ntar -C "$dir" -xf -\nkc.sh import --dir "$dir" --override true >&2`),
+  },
   sqlite: {
     name: 'sqlite',
     versions: 'SQLite 3.x databases with the sqlite3 shell (3.32 or newer)',
