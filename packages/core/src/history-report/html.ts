@@ -110,8 +110,8 @@ export function renderReportHtml(model: ReportModel): string {
       ? `<p>${model.signatures === 'checked' ? 'None: every drill record is signed by a key in <code>signing-public-key</code>.' : 'None rejected, but none checked either.'}</p>`
       : `<p>These records are left out of every figure and control above.</p>${table(
           'rejected',
-          ['Record', 'Why'],
-          model.rejected.map((r) => [`<span class="hash">${escapeHtml(r.key)}</span>`, `${r.reason === 'unsigned' ? 'unsigned' : 'not trusted'}: ${escapeHtml(r.problem)}`]),
+          ['Record', 'Status', 'Why'],
+          model.rejected.map((r) => [`<span class="hash">${escapeHtml(r.key)}</span>`, r.reason === 'unsigned' ? 'unsigned' : 'not trusted', escapeHtml(r.problem)]),
         )}`,
   );
 

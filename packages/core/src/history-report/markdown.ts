@@ -5,7 +5,10 @@
 import { escapeMarkdown as md } from './escape.js';
 import type { ReportControlLine, ReportModel } from './model.js';
 import { byMonth, noControls, bytes, checkText, duration, overdueSentence, periodLine, reportTitle, signaturesLine, targetOf, targetsLine } from './present.js';
-import { seriesOf, sparkline, type Point } from './series.js';
+import { downsample, seriesOf, sparkline, type Point } from './series.js';
+
+/** Bars in a sparkline at most: a year of daily backups becomes about one bar a week. */
+const SPARK_BARS = 52;
 
 const VERDICT = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⚪ inconclusive' } as const;
 
@@ -40,6 +43,7 @@ export function renderReportMarkdown(model: ReportModel): string {
       trend('Backup size', seriesOf(backups, (b) => b.startedAt, (b) => b.sizeBytes), bytes),
       trend('Backup duration', seriesOf(backups, (b) => b.startedAt, (b) => b.durationMs), duration),
     );
+    // One mark per drill: drills are far fewer than backups, and each verdict matters.
     const timeline = drills.map((d) => (d.verdict === 'pass' ? '✅' : d.verdict === 'fail' ? '❌' : '⚪')).join('');
     lines.push(`| Drill results | ${timeline || '–'} | ${drills.length} | | | ${drills.length > 0 ? VERDICT[drills.at(-1)!.verdict] : '–'} | |`, '');
   }
@@ -73,7 +77,7 @@ export function renderReportMarkdown(model: ReportModel): string {
   if (model.rejected.length === 0) lines.push(model.signatures === 'checked' ? 'None: every drill record is signed by a key in `signing-public-key`.' : 'None rejected, but none checked either.', '');
   else {
     lines.push('Left out of every figure and control above:', '');
-    for (const r of model.rejected) lines.push(`- ${r.reason === 'unsigned' ? 'unsigned' : 'not trusted'}: ${md(r.problem)}`);
+    for (const r of model.rejected) lines.push(`- ${md(r.problem)}`);
     lines.push('');
   }
 
@@ -83,7 +87,7 @@ export function renderReportMarkdown(model: ReportModel): string {
   else {
     lines.push('| Month | Backups | Size | Newest | Largest |', '| --- | --: | --- | --- | --: |');
     for (const [month, list] of months) {
-      lines.push(`| ${md(month)} | ${list.length} | ${sparkline(list.map((b) => b.sizeBytes))} | ${md(list.at(-1)!.id)} | ${bytes(Math.max(...list.map((b) => b.sizeBytes)))} |`);
+      lines.push(`| ${md(month)} | ${list.length} | ${sparkline(downsample(list.map((b) => b.sizeBytes), SPARK_BARS))} | ${md(list.at(-1)!.id)} | ${bytes(Math.max(...list.map((b) => b.sizeBytes)))} |`);
     }
     lines.push('');
   }
@@ -93,7 +97,7 @@ export function renderReportMarkdown(model: ReportModel): string {
 function trend(title: string, points: readonly Point[], format: (value: number) => string, target?: number): string {
   if (points.length === 0) return `| ${title} | – | 0 | | | | ${target === undefined ? '' : format(target)} |`;
   const values = points.map((p) => p.value);
-  return `| ${title} | ${sparkline(values)} | ${points.length} | ${format(Math.min(...values))} | ${format(Math.max(...values))} | ${format(values.at(-1)!)} | ${target === undefined ? '' : format(target)} |`;
+  return `| ${title} | ${sparkline(downsample(values, SPARK_BARS))} | ${points.length} | ${format(Math.min(...values))} | ${format(Math.max(...values))} | ${format(values.at(-1)!)} | ${target === undefined ? '' : format(target)} |`;
 }
 
 function controlsTable(list: readonly ReportControlLine[], model: ReportModel): string[] {

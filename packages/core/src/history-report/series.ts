@@ -33,3 +33,17 @@ export function seriesOf<T>(items: readonly T[], at: (item: T) => string, value:
     })
     .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }
+
+/**
+ * At most `max` values: consecutive runs averaged, so a year of daily figures fits a job
+ * summary's line as a sparkline of about weekly bars. Fewer values are returned as they are.
+ */
+export function downsample(values: readonly number[], max: number): number[] {
+  if (values.length <= max) return [...values];
+  const result: number[] = [];
+  for (let bucket = 0; bucket < max; bucket++) {
+    const slice = values.slice(Math.floor((bucket * values.length) / max), Math.floor(((bucket + 1) * values.length) / max));
+    result.push(slice.reduce((sum, v) => sum + v, 0) / slice.length);
+  }
+  return result;
+}
