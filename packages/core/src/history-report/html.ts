@@ -6,7 +6,7 @@
 import { lineChart, timelineChart } from './charts.js';
 import { escapeHtml } from './escape.js';
 import type { ReportControlLine, ReportModel } from './model.js';
-import { byMonth, noControls, bytes, checkText, duration, overdueSentence, periodLine, reportTitle, signaturesLine, targetOf, targetsLine } from './present.js';
+import { byMonth, totalsLine, noControls, bytes, checkText, duration, overdueSentence, periodLine, reportTitle, signaturesLine, targetOf, targetsLine } from './present.js';
 import { seriesOf } from './series.js';
 
 const STYLE = `
@@ -45,10 +45,7 @@ export function renderReportHtml(model: ReportModel): string {
   parts.push(`<p class="meta">Store ${escapeHtml(model.store)} · ${escapeHtml(periodLine(model))}</p>`);
   parts.push(`<p class="meta">Targets: ${own(targetsLine(model.targets))}</p>`);
   parts.push(`<p class="meta">${own(signaturesLine(model))}</p>`);
-  const t = model.totals;
-  parts.push(
-    `<p>${t.backups} backups · ${t.drills} drills (<span class="pass-text">${t.pass} passed</span>, <span class="fail-text">${t.fail} failed</span>, ${t.inconclusive} inconclusive) · ${t.rejected} drill records rejected · ${t.controlsMissed} control lines missed · ${t.overdue} overdue</p>`,
-  );
+  parts.push(`<p>${totalsLine(model, (t) => `<span class="pass-text">${t}</span>`, (t) => `<span class="fail-text">${t}</span>`)}</p>`);
 
   parts.push('<h2 id="overdue">Overdue</h2>');
   parts.push(

@@ -4,7 +4,7 @@
  */
 import { escapeMarkdown as md } from './escape.js';
 import type { ReportControlLine, ReportModel } from './model.js';
-import { byMonth, noControls, bytes, checkText, duration, overdueSentence, periodLine, reportTitle, signaturesLine, targetOf, targetsLine } from './present.js';
+import { byMonth, totalsLine, noControls, bytes, checkText, duration, overdueSentence, periodLine, reportTitle, signaturesLine, targetOf, targetsLine } from './present.js';
 import { downsample, seriesOf, sparkline, type Point } from './series.js';
 
 /** Bars in a sparkline at most: a year of daily backups becomes about one bar a week. */
@@ -15,7 +15,6 @@ const VERDICT = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⚪ inconcl
 /** The report as Markdown. */
 export function renderReportMarkdown(model: ReportModel): string {
   const now = new Date(model.generatedAt);
-  const t = model.totals;
   const lines: string[] = [
     `## ${md(reportTitle(model))}`,
     '',
@@ -23,7 +22,7 @@ export function renderReportMarkdown(model: ReportModel): string {
     '',
     `Targets: ${targetsLine(model.targets)}. ${signaturesLine(model)}`,
     '',
-    `${t.backups} backups · ${t.drills} drills (${t.pass} passed, ${t.fail} failed, ${t.inconclusive} inconclusive) · ${t.rejected} drill records rejected · ${t.controlsMissed} control lines missed · ${t.overdue} overdue`,
+    totalsLine(model),
     '',
     '### Overdue',
     '',

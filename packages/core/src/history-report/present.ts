@@ -29,6 +29,17 @@ export function targetsLine(targets: Targets): string {
   return parts.length > 0 ? parts.join(', ') : 'none declared (set `max-rpo`, `max-rto`, `drill-every`)';
 }
 
+/** `1 drill`, `3 drills`. */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** The totals line, in the report's own words (no store values). */
+export function totalsLine(model: ReportModel, passed: (text: string) => string = (t) => t, failed: (text: string) => string = (t) => t): string {
+  const t = model.totals;
+  return `${count(t.backups, 'backup')} · ${count(t.drills, 'drill')} (${passed(`${t.pass} passed`)}, ${failed(`${t.fail} failed`)}, ${t.inconclusive} inconclusive) · ${count(t.rejected, 'drill record')} rejected · ${count(t.controlsMissed, 'control line')} missed · ${t.overdue} overdue`;
+}
+
 /** Why a report has no control lines. */
 export function noControls(model: ReportModel): string {
   const { maxRpoMs, maxRtoMs, drillEveryMs } = model.targets;
