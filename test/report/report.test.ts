@@ -4,7 +4,7 @@
  * one are rejected and listed), untrusted values escaped in HTML and Markdown, and the HTML
  * opened in headless Chromium: no console errors, no requests, drawn charts, the expected rows.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gate } from '../../packages/core/src/gate/gate.js';
@@ -16,6 +16,8 @@ import { gateOperation } from '../../packages/core/src/options/gate.js';
 import { reportOperation } from '../../packages/core/src/options/report.js';
 import { resolveOptions } from '../../packages/core/src/options/define.js';
 import { objectSource } from '../../packages/core/src/options/sources.js';
+import { openStore } from '../../packages/core/src/storage/open-store.js';
+import { idAt, writeBackup, writeDrill } from '../catalog/fixtures.js';
 import { tempFolder } from '../support/temp-folders.js';
 import { chromium, openInChromium } from './chromium.js';
 import { contextAt, FAILED, HOSTILE, HOUR, NAME, NOW, rtoOf, SINCE, SLOW, writeYear, type Year } from './year.js';
@@ -268,3 +270,30 @@ const MEASURE = `(() => {
     rows,
   };
 })()`;
+
+describe('a stack report', () => {
+  it('covers every asset of the stack file, in restore order, with lines per name, and nothing else in the store', async () => {
+    const folder = tempFolder('lifeboat-report-stack-');
+    const store = await openStore({ store: folder }, contextAt());
+    for (const name of ['shop-app', 'shop-cache', 'other']) {
+      await writeBackup(store, name, idAt('2025-12-30T02:00:00Z', 'backup'));
+      await writeDrill(store, name, { backupId: idAt('2025-12-30T02:00:00Z', 'backup'), verdict: name === 'shop-cache' ? 'fail' : 'pass', finishedAt: '2025-12-30T10:00:00Z', id: idAt('2025-12-30T09:58:00Z', 'drilla') });
+    }
+    const stackFile = join(tempFolder('lifeboat-report-stack-file-'), 'lifeboat.yml');
+    writeFileSync(
+      stackFile,
+      ['stack: shop', 'restore-order: [cache, app]', 'assets:', '  - name: app', '    engine: postgres', '    settings: { database-url: "${APP_DATABASE_URL}" }', '  - name: cache', '    engine: redis', '    settings: { redis-url: "${CACHE_REDIS_URL}" }', ''].join('\n'),
+    );
+    const ctx = contextAt();
+    const outcome = await report(resolveOptions(reportOperation, objectSource({ store: folder, stack: stackFile, since: '2025-12-01', format: 'md', 'drill-every': '35d' })), ctx);
+    const stacked = outcome.data as ReportModel;
+    expect(stacked.names).toEqual(['shop-cache', 'shop-app']);
+    expect(stacked.controls.month.map((l) => `${l.name} ${l.period} ${l.control} ${l.met}`)).toEqual(['shop-cache 2025-12 drill-cadence true', 'shop-app 2025-12 drill-cadence true']);
+    // Cadence counts from the period's start when nothing passed before it; overdue knows better.
+    expect(stacked.overdue).toEqual([{ name: 'shop-cache', what: 'drill', limitMs: 35 * DAY }]);
+    const markdown = ctx.reporter.summaries.join('\n');
+    expect(markdown).toContain('## Lifeboat report: shop-cache, shop-app');
+    expect(markdown).toContain('| Period | Name | Control | Target | Result | Drill records | Manifest SHA-256 |');
+    expect(markdown).toContain('#### shop-cache');
+  });
+});
