@@ -150,6 +150,16 @@ describe('the report model', () => {
     expect(outcome.outputs.overdue).toBe(2);
   });
 
+  it('with a later since, lists only that part of the year, yet judges its first month\'s cadence from the drill before it', async () => {
+    const half = (await report(reportOptions({ since: '2025-07-01' }), contextAt())).data as ReportModel;
+    expect(half.backups).toHaveLength(184);
+    expect(half.backups[0]!.startedAt).toBe('2025-07-01T02:00:00.000Z');
+    expect(half.drills.map((d) => d.finishedAt.slice(0, 7))).toEqual(['2025-07', '2025-08', '2025-09', '2025-10', '2025-11', '2025-12']);
+    expect(half.controls.month).toHaveLength(18);
+    expect(half.controls.month.filter((l) => !l.met).map((l) => `${l.period} ${l.control}`)).toEqual(['2025-07 drill-cadence', '2025-08 max-rto']);
+    expect(half.controls.quarter.map((l) => l.period)).toEqual(['2025-Q3', '2025-Q3', '2025-Q3', '2025-Q4', '2025-Q4', '2025-Q4']);
+  });
+
   it('takes every record as it is without signing-public-key, and says so', async () => {
     const ctx = contextAt();
     const outcome = await report(reportOptions({ 'signing-public-key': undefined }), ctx);
