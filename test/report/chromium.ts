@@ -25,6 +25,9 @@ export interface OpenedPage {
   pdf: Buffer;
 }
 
+/** How long one DevTools step may take on a busy machine. */
+const STEP_MS = 30_000;
+
 type Message = { id?: number; method?: string; params?: Record<string, any>; result?: Record<string, any>; error?: { message: string }; sessionId?: string };
 
 /** Loads `file`, waits for the load event, and runs `measure` (an expression) on screen and in print media. */
@@ -80,7 +83,9 @@ export async function openInChromium(file: string, measure: string): Promise<Ope
       const pdf = Buffer.from((await page('Page.printToPDF', { printBackground: true })).data, 'base64');
       return { problems, screen, print, screenshot, pdf };
     } finally {
-      await cdp.send('Browser.close').catch(() => undefined);
+      // Chromium may drop the connection before it answers: the exit below is what counts.
+      void cdp.send('Browser.close').catch(() => undefined);
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
       cdp.close();
     }
   } finally {
@@ -107,6 +112,10 @@ async function connect(url: string): Promise<Cdp> {
   let nextId = 1;
   const pending = new Map<number, { resolve: (value: Record<string, any>) => void; reject: (error: Error) => void }>();
   const listeners: ((message: Message) => void)[] = [];
+  socket.addEventListener('close', () => {
+    for (const waiting of pending.values()) waiting.reject(new Error('chromium closed the DevTools connection'));
+    pending.clear();
+  });
   socket.addEventListener('message', (event) => {
     const message = JSON.parse(String(event.data)) as Message;
     if (message.id !== undefined) {
@@ -122,7 +131,15 @@ async function connect(url: string): Promise<Cdp> {
     send(method, params = {}, sessionId) {
       const id = nextId++;
       return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
+        // A step that hangs fails naming itself, rather than the whole test timing out.
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          reject(new Error(`chromium did not answer ${method} within ${STEP_MS / 1000}s`));
+        }, STEP_MS);
+        pending.set(id, {
+          resolve: (value) => (clearTimeout(timer), resolve(value)),
+          reject: (error) => (clearTimeout(timer), reject(error)),
+        });
         socket.send(JSON.stringify({ id, method, params, ...(sessionId && { sessionId }) }));
       });
     },
@@ -130,9 +147,14 @@ async function connect(url: string): Promise<Cdp> {
       listeners.push(listener);
     },
     next(match) {
-      return new Promise((resolve) => {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          listeners.splice(listeners.indexOf(listener), 1);
+          reject(new Error(`chromium sent no awaited event within ${STEP_MS / 1000}s`));
+        }, STEP_MS);
         const listener = (message: Message) => {
           if (!match(message)) return;
+          clearTimeout(timer);
           listeners.splice(listeners.indexOf(listener), 1);
           resolve(message);
         };

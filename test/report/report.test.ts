@@ -81,9 +81,9 @@ describe('the report model', () => {
   });
 
   it('lists the flipped record as not trusted and the unsigned one as unsigned, with the gate\'s reasons', () => {
-    expect(model.rejected.map(({ key, reason }) => ({ key, reason }))).toEqual([
-      { key: `${NAME}/drills/${year.flippedId}.json`, reason: 'untrusted' },
-      { key: `${NAME}/drills/${year.unsignedId}.json`, reason: 'unsigned' },
+    expect(model.rejected.map(({ key, reason, at }) => ({ key, reason, at }))).toEqual([
+      { key: `${NAME}/drills/${year.flippedId}.json`, reason: 'untrusted', at: '2025-06-05T10:00:00.000Z' },
+      { key: `${NAME}/drills/${year.unsignedId}.json`, reason: 'unsigned', at: '2025-11-20T10:00:00.000Z' },
     ]);
     expect(model.rejected[0]!.problem).toContain('its signature does not verify');
     expect(model.rejected[1]!.problem).toBe(`Drill record ${NAME}/drills/${year.unsignedId}.json is ignored: it has no signature (${year.unsignedId}.json.sig), and \`signing-public-key\` is set.`);
@@ -237,7 +237,7 @@ describe.skipIf(!chromium)('the HTML report in headless Chromium', () => {
     expect(byId.rto!.drawn.map((p) => p.cls)).toEqual(['target', 'line']);
     expect(byId.rto!.marks).toBe(11);
     expect(byId.size!.marks).toBe(365);
-    expect(byId.timeline!.drawn.map((p) => p.cls)).toEqual(['pass', 'pass', 'fail', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass', 'pass']);
+    expect(byId.timeline!.drawn.map((p) => p.cls)).toEqual(['pass', 'pass', 'fail', 'pass', 'pass', 'rejected', 'pass', 'pass', 'pass', 'pass', 'pass', 'rejected', 'pass']);
     expect(screen.rows).toEqual({ 'controls-month': 36, 'controls-quarter': 12, drills: 11, rejected: 2, 'backup-months': 12, backups: 365 });
     expect(page.screenshot.subarray(1, 4).toString()).toBe('PNG');
     expect(page.screenshot.length).toBeGreaterThan(20_000);
@@ -266,7 +266,7 @@ const MEASURE = `(() => {
     id: svg.dataset.chart,
     width: svg.getBoundingClientRect().width,
     marks: svg.querySelectorAll('circle.mark').length,
-    drawn: [...svg.querySelectorAll('path.target, path.line, path.pass, path.fail, path.inconclusive')].map((p) => ({ cls: p.getAttribute('class'), d: p.getAttribute('d'), length: p.getTotalLength() })),
+    drawn: [...svg.querySelectorAll('path.target, path.line, path.pass, path.fail, path.inconclusive, path.rejected')].map((p) => ({ cls: p.getAttribute('class'), d: p.getAttribute('d'), length: p.getTotalLength() })),
   }));
   const rows = Object.fromEntries([...document.querySelectorAll('table[data-table]')].map((t) => [t.dataset.table, t.querySelectorAll('tbody tr').length]));
   const backups = document.querySelector('table[data-table="backups"]');

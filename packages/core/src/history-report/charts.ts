@@ -55,11 +55,12 @@ export function lineChart(spec: LineChartSpec): string {
 /** One drill on the timeline. */
 export interface TimelineItem {
   at: string;
-  verdict: 'pass' | 'fail' | 'inconclusive';
+  /** `rejected`: a record left out (unsigned or altered), drawn as an outline. */
+  verdict: 'pass' | 'fail' | 'inconclusive' | 'rejected';
   label: string;
 }
 
-/** Drills as marks on a time axis: a tall green bar for a pass, a red one for a fail, a short grey one when inconclusive. */
+/** Drills as marks on a time axis: a tall green bar for a pass, a red one for a fail, a short grey one when inconclusive, an outline for a rejected record. */
 export function timelineChart(id: string, title: string, items: readonly TimelineItem[], from: Date, to: Date): string {
   if (items.length === 0) return emptyChart(id, title, 'No drills in the period.');
   const x = timeScale(from, to);

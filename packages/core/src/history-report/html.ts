@@ -25,7 +25,7 @@ svg .axis, svg .tick { stroke: #1f2328; fill: none; } svg .grid { stroke: #eaeef
 svg .line { stroke: var(--line); stroke-width: 1.5; fill: none; } svg .mark { fill: var(--line); }
 svg .target { stroke: var(--fail); stroke-dasharray: 6 4; fill: none; } svg .target-label { fill: var(--fail); font-size: 11px; }
 svg text { font-size: 11px; fill: #1f2328; }
-svg .pass { fill: var(--pass); } svg .fail { fill: var(--fail); } svg .inconclusive { fill: #8c959f; }
+svg .pass { fill: var(--pass); } svg .fail { fill: var(--fail); } svg .inconclusive { fill: #8c959f; } svg .rejected { fill: none; stroke: var(--fail); stroke-dasharray: 2 2; }
 .chart-empty { color: var(--muted); font-style: italic; }
 ul.overdue li { color: var(--fail); }
 @media print {
@@ -66,7 +66,19 @@ export function renderReportHtml(model: ReportModel): string {
       figure('RTO per drill', lineChart({ id: 'rto', title: 'RTO per drill', points: rto, from, to: now, format: duration, ...(model.targets.maxRtoMs !== undefined && { target: { value: model.targets.maxRtoMs, label: `max-rto ${duration(model.targets.maxRtoMs)}` } }) })),
       figure('Backup size over time', lineChart({ id: 'size', title: 'Backup size over time', points: size, from, to: now, format: bytes })),
       figure('RPO at drill time', lineChart({ id: 'rpo', title: 'RPO at drill time', points: rpo, from, to: now, format: duration, ...(model.targets.maxRpoMs !== undefined && { target: { value: model.targets.maxRpoMs, label: `max-rpo ${duration(model.targets.maxRpoMs)}` } }) })),
-      figure('Drill results', timelineChart('timeline', 'Drill results', drills.map((d) => ({ at: d.finishedAt, verdict: d.verdict, label: d.id })), from, now)),
+      figure(
+        'Drill results (outlined: rejected records)',
+        timelineChart(
+          'timeline',
+          'Drill results',
+          [
+            ...drills.map((d) => ({ at: d.finishedAt, verdict: d.verdict, label: d.id })),
+            ...model.rejected.filter((r) => r.name === name && r.at).map((r) => ({ at: r.at!, verdict: 'rejected' as const, label: `${r.key} (left out)` })),
+          ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
+          from,
+          now,
+        ),
+      ),
     );
   }
 

@@ -3,6 +3,7 @@
  * JSON format is this model; the Markdown and HTML renderers only present it. Pure: catalogs
  * come in, already read (and their drill records checked against `signing-public-key`).
  */
+import { backupIdTime } from '../catalog/backup-id.js';
 import type { NameCatalog } from '../catalog/catalog.js';
 import { CONTROL_REFERENCES, controlLines, overdue, type ControlLine, type DrillPoint, type Overdue, type Targets } from './controls.js';
 
@@ -57,6 +58,8 @@ export interface RejectedDrill {
   /** `unsigned`: no signature while `signing-public-key` is set; `untrusted`: its signature does not verify, or it cannot be read. */
   reason: 'unsigned' | 'untrusted';
   problem: string;
+  /** The time the record's file name (a drill id) encodes; absent when it is no drill id. */
+  at?: string;
 }
 
 /** A control line of one backup name. */
@@ -167,8 +170,14 @@ export function buildReportModel(input: ReportInput): ReportModel {
         ...(drill.signedBy !== undefined && { signedBy: drill.signedBy }),
       });
     }
-    for (const r of catalog.rejectedDrills) rejected.push({ name: catalog.name, key: r.key, reason: 'unsigned', problem: r.problem });
-    for (const u of catalog.unreadableDrills) rejected.push({ name: catalog.name, key: u.key, reason: 'untrusted', problem: u.problem });
+    for (const [reason, list] of [['unsigned', catalog.rejectedDrills], ['untrusted', catalog.unreadableDrills]] as const) {
+      for (const r of list) {
+        const at = backupIdTime(r.key.slice(r.key.lastIndexOf('/') + 1, -'.json'.length));
+        // A record dated outside the period is not part of it; one without a date might be.
+        if (at && !inPeriod(at)) continue;
+        rejected.push({ name: catalog.name, key: r.key, reason, problem: r.problem, ...(at && { at: at.toISOString() }) });
+      }
+    }
 
     const points: DrillPoint[] = catalog.drills.map((d) => ({
       id: d.id,
