@@ -49,7 +49,8 @@ async function createProgramRunningDatabase(name: string, file: string): Promise
     `CREATE FUNCTION public.sneak(v int) RETURNS boolean LANGUAGE plpgsql AS $fn$
      BEGIN
        IF inet_server_port() IS DISTINCT FROM ${pg.port} OR current_database() <> '${name}' THEN
-         EXECUTE format('COPY (SELECT 1) TO PROGRAM %L', 'touch ${marker(file)}');
+         -- The program reads its input to the end: one that exits first breaks COPY's pipe.
+         EXECUTE format('COPY (SELECT 1) TO PROGRAM %L', 'cat > /dev/null; touch ${marker(file)}');
        END IF;
        RETURN true;
      END $fn$;

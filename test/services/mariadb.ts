@@ -6,7 +6,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -42,8 +42,11 @@ export async function startMariaDb(password = 'maria pass/1@x'): Promise<MariaDb
   const data = join(dir, 'data');
   const socket = join(dir, 'mysqld.sock');
   const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
+  // The server's own temp folder, not the machine's: its bootstrap temp tables then cannot be touched by anything else.
+  const temp = join(dir, 'tmp');
+  await mkdir(temp);
   try {
-    await run('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, '--auth-root-authentication-method=socket', '--skip-test-db', ...asRoot], { env: { PATH: `/usr/sbin:${process.env.PATH}` } });
+    await run('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, `--tmpdir=${temp}`, '--auth-root-authentication-method=socket', '--skip-test-db', ...asRoot], { env: { PATH: `/usr/sbin:${process.env.PATH}` } });
   } catch (error) {
     guard.release();
     await rm(dir, { recursive: true, force: true });
@@ -54,7 +57,7 @@ export async function startMariaDb(password = 'maria pass/1@x'): Promise<MariaDb
   const port = await freeLoopbackPort();
   const child = spawn(
     'mariadbd',
-    ['--no-defaults', `--datadir=${data}`, `--socket=${socket}`, `--port=${port}`, '--bind-address=127.0.0.1', `--pid-file=${join(dir, 'mariadbd.pid')}`, '--skip-log-bin', '--innodb-buffer-pool-size=16M', ...asRoot],
+    ['--no-defaults', `--datadir=${data}`, `--socket=${socket}`, `--port=${port}`, '--bind-address=127.0.0.1', `--pid-file=${join(dir, 'mariadbd.pid')}`, `--tmpdir=${temp}`, '--skip-log-bin', '--innodb-buffer-pool-size=16M', ...asRoot],
     { stdio: 'ignore', env: { PATH: `/usr/sbin:${process.env.PATH}` } },
   );
   const serverGuard = guardCleanup({ pid: child.pid, stopSignal: 'SIGTERM', dirs: [dir] });

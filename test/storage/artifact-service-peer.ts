@@ -5,6 +5,11 @@
  * the Azure Blob block upload it is given a signed URL for (Put Block, Put Block List) and
  * the signed download URL. GitHub's service cannot run here; this speaks its wire protocol
  * as @actions/artifact 6 uses it, keeping artifacts in memory for one workflow run.
+ *
+ * It is also a protocol-level peer of the Actions REST API's artifact endpoints for one
+ * repository (list every run's artifacts, the `/zip` download redirect, delete), so earlier
+ * runs can be simulated: `newRun()` ends the current run, whose artifacts then live on only
+ * where the REST API sees them.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -23,9 +28,26 @@ export interface PeerArtifact {
   content: Buffer;
 }
 
+/** An artifact of an earlier workflow run: the REST API sees it, the artifact service does not. */
+export interface EarlierArtifact extends PeerArtifact {
+  readonly runId: number;
+}
+
 export interface ArtifactServicePeer {
   /** Value for ACTIONS_RESULTS_URL. */
   readonly resultsUrl: string;
+  /** Value for GITHUB_API_URL (the REST API peer) and GITHUB_REPOSITORY. */
+  readonly apiUrl: string;
+  readonly repository: string;
+  /** A REST token with `actions: read` and `actions: write`, and one with `actions: read` only. */
+  readonly restToken: string;
+  readonly readOnlyToken: string;
+  /** Artifacts of earlier runs. */
+  readonly earlier: EarlierArtifact[];
+  /** REST requests, `METHOD path`, in order. */
+  readonly restCalls: string[];
+  /** Ends the current run: its artifacts move to `earlier`, and the artifact service starts empty. */
+  newRun(): void;
   /** Value for ACTIONS_RUNTIME_TOKEN: an (unsigned) JWT with the Actions.Results scope. */
   readonly runtimeToken: string;
   readonly artifacts: Map<string, PeerArtifact>;
@@ -65,6 +87,12 @@ export async function startArtifactServicePeer(): Promise<ArtifactServicePeer> {
   const artifacts = new Map<string, PeerArtifact>();
   const blocks = new Map<string, Buffer>();
   const calls: string[] = [];
+  const earlier: EarlierArtifact[] = [];
+  const restCalls: string[] = [];
+  const repository = 'acme/shop';
+  const restToken = 'rest-token-read-write';
+  const readOnlyToken = 'rest-token-read-only';
+  let runId = 7001;
   let nextId = 1;
   let base = '';
 
@@ -158,6 +186,52 @@ export async function startArtifactServicePeer(): Promise<ArtifactServicePeer> {
     res.writeHead(400).end();
   }
 
+  /** Actions REST API: `/repos/{owner}/{repo}/actions/artifacts[/{id}[/zip]]`. */
+  function rest(url: URL, req: IncomingMessage, res: ServerResponse): void {
+    restCalls.push(`${req.method} ${url.pathname}${url.search}`);
+    const token = (req.headers.authorization ?? '').replace(/^(bearer|token) /i, '');
+    if (token !== restToken && token !== readOnlyToken) return json(res, 401, { message: 'Bad credentials' });
+    const path = url.pathname.slice(`/repos/${repository}/actions/artifacts`.length);
+    const all = (): EarlierArtifact[] => [
+      ...earlier,
+      ...[...artifacts.values()].filter((a) => a.finalized).map((a) => ({ ...a, runId })),
+    ].sort((a, b) => b.id - a.id);
+    if (path === '' && req.method === 'GET') {
+      const perPage = Number(url.searchParams.get('per_page') ?? 30);
+      const page = Number(url.searchParams.get('page') ?? 1);
+      const name = url.searchParams.get('name');
+      const found = all().filter((a) => !name || a.name === name);
+      return json(res, 200, {
+        total_count: found.length,
+        artifacts: found.slice((page - 1) * perPage, page * perPage).map((a) => ({
+          id: a.id,
+          name: a.name,
+          size_in_bytes: a.size,
+          created_at: a.createdAt,
+          expired: false,
+          ...(a.digest ? { digest: a.digest } : {}),
+          workflow_run: { id: a.runId },
+        })),
+      });
+    }
+    const match = /^\/(\d+)(\/zip)?$/.exec(path);
+    const artifact = match ? all().find((a) => String(a.id) === match[1]) : undefined;
+    if (!match || !artifact) return json(res, 404, { message: 'Not Found' });
+    if (match[2] && req.method === 'GET') {
+      res.writeHead(302, { location: `${base}/download/${artifact.id}?sig=rest-download` }).end();
+      return;
+    }
+    if (!match[2] && req.method === 'DELETE') {
+      if (token !== restToken) return json(res, 403, { message: 'Resource not accessible by integration' });
+      const at = earlier.findIndex((a) => a.id === artifact.id);
+      if (at >= 0) earlier.splice(at, 1);
+      else artifacts.delete(artifact.name);
+      res.writeHead(204).end();
+      return;
+    }
+    json(res, 404, { message: 'Not Found' });
+  }
+
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', base);
@@ -166,9 +240,10 @@ export async function startArtifactServicePeer(): Promise<ArtifactServicePeer> {
         if (req.headers.authorization !== `Bearer ${runtimeToken}`) return json(res, 401, { code: 'unauthenticated', msg: 'bad token' });
         return twirp(url.pathname.slice(SERVICE.length), JSON.parse(body.toString() || '{}'), res);
       }
+      if (url.pathname.startsWith(`/repos/${repository}/actions/artifacts`)) return rest(url, req, res);
       if (url.pathname.startsWith('/devstoreaccount1/artifacts/')) return blob(url, req, body, res);
       if (url.pathname.startsWith('/download/') && req.method === 'GET') {
-        const artifact = [...artifacts.values()].find((a) => String(a.id) === url.pathname.split('/').pop());
+        const artifact = [...artifacts.values(), ...earlier].find((a) => String(a.id) === url.pathname.split('/').pop());
         if (!artifact) return void res.writeHead(404).end();
         res.writeHead(200, {
           'content-type': artifact.mimeType ?? 'application/octet-stream',
@@ -193,6 +268,17 @@ export async function startArtifactServicePeer(): Promise<ArtifactServicePeer> {
 
   return {
     resultsUrl: `${base}/`,
+    apiUrl: base,
+    repository,
+    restToken,
+    readOnlyToken,
+    earlier,
+    restCalls,
+    newRun() {
+      for (const artifact of artifacts.values()) if (artifact.finalized) earlier.push({ ...artifact, runId });
+      artifacts.clear();
+      runId += 1;
+    },
     runtimeToken,
     artifacts,
     calls,
@@ -207,4 +293,32 @@ export async function startArtifactServicePeer(): Promise<ArtifactServicePeer> {
 /** SHA-256 in the `sha256:<hex>` form the artifact service records. */
 export function artifactDigest(content: Buffer): string {
   return `sha256:${createHash('sha256').update(content).digest('hex')}`;
+}
+
+/**
+ * Points @actions/artifact (which reads the process environment) and the REST API client at
+ * `peer` for a test file running in its own worker; returns what puts the environment back.
+ */
+export function useArtifactPeerEnvironment(peer: ArtifactServicePeer, workspace: string): () => void {
+  const env: Record<string, string | undefined> = {
+    ACTIONS_RUNTIME_TOKEN: peer.runtimeToken,
+    ACTIONS_RESULTS_URL: peer.resultsUrl,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: peer.apiUrl,
+    GITHUB_REPOSITORY: peer.repository,
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_RETENTION_DAYS: undefined,
+  };
+  const saved: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(env)) {
+    saved[name] = process.env[name];
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  return () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
 }

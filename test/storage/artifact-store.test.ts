@@ -19,7 +19,7 @@ import {
   UnsupportedError,
   type RunContext,
 } from '@lifeboat/core';
-import { artifactDigest, startArtifactServicePeer, type ArtifactServicePeer } from './artifact-service-peer.js';
+import { artifactDigest, startArtifactServicePeer, useArtifactPeerEnvironment, type ArtifactServicePeer } from './artifact-service-peer.js';
 import { failure, listAll } from './helpers.js';
 
 describe('artifact names', () => {
@@ -93,31 +93,16 @@ describe('artifact store against a protocol-level peer of the artifact service',
   let peer: ArtifactServicePeer;
   let tempDir: string;
   let context: RunContext;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnvironment: (() => void) | undefined;
 
   beforeAll(async () => {
     peer = await startArtifactServicePeer();
     tempDir = mkdtempSync(join(tmpdir(), 'lifeboat-artifact-test-'));
-    // @actions/artifact reads the runtime from the process environment; this file runs in its own worker.
-    const env = {
-      ACTIONS_RUNTIME_TOKEN: peer.runtimeToken,
-      ACTIONS_RESULTS_URL: peer.resultsUrl,
-      GITHUB_SERVER_URL: 'https://github.com',
-      GITHUB_WORKSPACE: tempDir,
-      GITHUB_RETENTION_DAYS: undefined,
-    };
-    for (const [name, value] of Object.entries(env)) {
-      saved[name] = process.env[name];
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnvironment = useArtifactPeerEnvironment(peer, tempDir);
     context = { ...createContext(new MemoryReporter(), 'action', process.env), tempDir };
   });
   afterAll(async () => {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnvironment?.();
     await peer?.close();
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   });
@@ -125,7 +110,9 @@ describe('artifact store against a protocol-level peer of the artifact service',
   it('probes: the service answers, and a probe artifact is uploaded, read back and deleted', async () => {
     const store = await openStore({ store: 'artifact://probe-test' }, context);
     const before = peer.artifacts.size;
-    expect(await store.probe({ write: true })).toEqual({ notes: [] });
+    expect(await store.probe({ write: true })).toEqual({
+      notes: ['`artifact://` sees only this workflow run\'s artifacts: without `artifact-token`, backups made by other runs are invisible here.'],
+    });
     expect(peer.artifacts.size).toBe(before);
     expect(await listAll(store)).toEqual([]);
     expect(readdirSync(tempDir).filter((f) => f.startsWith('lifeboat-artifact-'))).toEqual([]);

@@ -21,6 +21,11 @@ export const storeOptions = {
     default: 'false',
     description: 'Address the bucket in the path (`endpoint/bucket/key`), as MinIO and some S3-compatible stores need.',
   }),
+  'artifact-token': opt.string({
+    secret: true,
+    description:
+      'For `artifact://`: a GitHub token with `actions: read` (the job\'s `github.token` with that permission; `actions: write` for retention to delete), so the store also holds the artifacts of earlier workflow runs of the repository. Empty: only the current run\'s artifacts are seen, so a scheduled drill or the gate cannot see the nightly backups.',
+  }),
 };
 
 /** How a backup is encrypted. Fail closed: nothing configured stops the run. */

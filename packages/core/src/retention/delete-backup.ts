@@ -6,8 +6,10 @@ import type { DeleteResult, Store } from '../storage/store.js';
 export interface FailedKey {
   readonly key: string;
   readonly reason: string;
-  /** True when S3 Object Lock (retention or legal hold) protects it; never forced. */
+  /** True when the store keeps it until its own rule ends (S3 Object Lock, GitHub's artifact expiry); never forced. */
   readonly locked?: boolean;
+  /** What keeps it, for the message; S3 Object Lock when absent. */
+  readonly lockedBy?: string;
 }
 
 /** What happened to one backup the plan deletes. */
@@ -84,7 +86,7 @@ async function deleteGroup(store: Store, keys: readonly string[], deleted: strin
   }
   const failedKeys = new Set(result.failed.map((f) => f.key));
   for (const key of result.deleted) if (!failedKeys.has(key)) deleted.push(key);
-  for (const failure of result.failed) failed.push({ key: failure.key, reason: failure.reason, locked: failure.locked });
+  for (const failure of result.failed) failed.push({ key: failure.key, reason: failure.reason, locked: failure.locked, lockedBy: failure.lockedBy });
   // A key the store reported neither way was not confirmed deleted.
   for (const key of keys) {
     if (!deleted.includes(key) && !failedKeys.has(key)) failed.push({ key, reason: 'the store did not confirm the deletion' });
@@ -97,7 +99,7 @@ type Remains = 'intact' | 'manifest-left' | 'no-manifest';
 function finish(id: string, deleted: string[], failed: FailedKey[], remains: Remains): BackupDeletion {
   if (failed.length === 0) return { id, status: 'deleted', deleted, failed, manifestKept: false };
   const locked = failed.every((f) => f.locked);
-  const keys = failed.map((f) => `${f.key} (${f.locked ? 'locked by S3 Object Lock' : f.reason})`).join(', ');
+  const keys = failed.map((f) => `${f.key} (${f.locked ? (f.lockedBy ?? 'locked by S3 Object Lock') : f.reason})`).join(', ');
   const message = {
     intact: `${id} not deleted: ${keys}. Nothing else was touched; it stays a complete backup.`,
     'manifest-left': `${id} partly deleted: ${keys}. Its manifest could not be deleted after its other objects were; run prune again to finish.`,

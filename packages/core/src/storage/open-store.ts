@@ -33,6 +33,8 @@ export interface StoreOptions {
   s3MaxParts?: number;
   /** Retention of `artifact://` objects, 1 to 90 days; default: the repository's setting. */
   artifactRetentionDays?: number;
+  /** A GitHub token with `actions: read`: `artifact://` then also reads the artifacts of earlier workflow runs. */
+  artifactToken?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -48,6 +50,7 @@ const KIND_OPTIONS = [
   's3StorageClass',
   's3PartSize',
   'artifactRetentionDays',
+  'artifactToken',
 ] as const;
 
 /** Options meant for another kind of store are likely a mistake in `store`: say so, but go on. */
@@ -213,12 +216,21 @@ async function openArtifacts(
     throw new OptionError(`Invalid \`artifact-retention-days\` ${days}: GitHub keeps artifacts 1 to 90 days.`, 'Use a whole number from 1 to 90.');
   }
   context.reporter.secret(env.ACTIONS_RUNTIME_TOKEN);
+  const token = options.artifactToken?.trim() || undefined;
+  context.reporter.secret(token);
+  if (token && !env.GITHUB_REPOSITORY) {
+    throw new UnsupportedError('`artifact-token` is set but GITHUB_REPOSITORY is not: the repository whose runs to read is unknown.', 'Run the Lifeboat action in a GitHub Actions job, which sets it.');
+  }
   // Loaded only here: @actions/artifact takes seconds to import and most runs never need it.
-  const [{ DefaultArtifactClient }, { ArtifactStore }] = await Promise.all([
+  const [{ DefaultArtifactClient }, { ArtifactStore }, { RepositoryArtifacts }] = await Promise.all([
     import('@actions/artifact'),
     import('./artifact/artifact-store.js'),
+    import('./artifact/repository-artifacts.js'),
   ]);
-  return new ArtifactStore(new DefaultArtifactClient(), target.prefix, days, context);
+  const repository = token
+    ? new RepositoryArtifacts({ apiUrl: env.GITHUB_API_URL || 'https://api.github.com', repository: env.GITHUB_REPOSITORY!, token })
+    : undefined;
+  return new ArtifactStore(new DefaultArtifactClient(), target.prefix, days, context, repository);
 }
 
 /** Parses `store` (folder path, file:///abs/path, s3://bucket/prefix, artifact://prefix) and returns a ready Store; bad URL → OptionError naming the accepted forms. */

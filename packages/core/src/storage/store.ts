@@ -28,7 +28,8 @@ export interface PutResult {
 /** Outcome of deleting several keys: which went, which could not, and why. */
 export interface DeleteResult {
   readonly deleted: string[];
-  readonly failed: { key: string; reason: string; locked?: boolean }[];
+  /** `locked`: the store keeps it until its own rule ends (S3 Object Lock, an artifact only expiry removes), named by `lockedBy`. */
+  readonly failed: { key: string; reason: string; locked?: boolean; lockedBy?: string }[];
 }
 
 /** How far `probe` goes. */

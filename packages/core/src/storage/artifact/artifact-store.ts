@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -19,6 +19,7 @@ import { anySignal } from '../signals.js';
 import { consumeOrDestroy } from '../body.js';
 import { artifactName, keyFromArtifactName } from './artifact-names.js';
 import { writeProbe } from '../probe.js';
+import { newestByName, type RepositoryArtifact, type RepositoryArtifacts } from './repository-artifacts.js';
 
 function nameOf(error: unknown): string | undefined {
   return (error as { name?: string } | null)?.name;
@@ -67,9 +68,12 @@ function artifactError(error: unknown, action: string, key: string, location: st
  * mapping). Works only inside a JavaScript action, through @actions/artifact, which reads
  * ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL from the process environment.
  *
- * The artifact API sees the artifacts of the current workflow run only. Artifacts are
- * immutable (a key is written once) and expire after their retention (1 to 90 days).
- * Objects pass through a temp file on upload and download: the library uploads files.
+ * The artifact service sees the artifacts of the current workflow run only; with `repository`
+ * (the Actions REST API and a token with `actions: read`), reads and deletes also reach the
+ * artifacts of every earlier run, so a scheduled drill sees the nightly backups. Writes always
+ * go to the current run. Artifacts are immutable (a key is written once) and expire after
+ * their retention (1 to 90 days). Objects pass through a temp file on upload and download:
+ * the library uploads files.
  */
 export class ArtifactStore implements Store {
   readonly kind = 'github-artifact' as const;
@@ -80,19 +84,42 @@ export class ArtifactStore implements Store {
     private readonly prefix: string,
     private readonly retentionDays: number | undefined,
     private readonly context: RunContext,
+    private readonly repository?: RepositoryArtifacts,
   ) {
     this.location = `artifact://${prefix}`;
+  }
+
+  /** Earlier runs' artifacts, listed once per store: every listing and lookup reads this copy. */
+  private earlier?: Promise<RepositoryArtifact[]>;
+
+  private earlierRuns(): Promise<RepositoryArtifact[]> {
+    if (!this.repository) return Promise.resolve([]);
+    this.earlier ??= this.repository.list().catch((error: unknown) => {
+      this.earlier = undefined;
+      throw error;
+    });
+    return this.earlier;
+  }
+
+  /** The newest artifact of an earlier (or this) run named for `key`, through the REST API. */
+  private async findEarlier(key: string): Promise<RepositoryArtifact | undefined> {
+    const name = this.nameOf(key);
+    return newestByName((await this.earlierRuns()).filter((a) => a.name === name)).get(name);
   }
 
   private nameOf(key: string): string {
     return artifactName(this.prefix, checkKey(key));
   }
 
-  /** Lists this run's artifacts (the service answers, the token is accepted); with `write`, uploads, downloads and deletes a probe artifact. */
+  /** Lists this run's artifacts (the service answers, the token is accepted), and earlier runs' with a repository; with `write`, uploads, downloads and deletes a probe artifact. */
   async probe(options: ProbeOptions = {}): Promise<ProbeResult> {
     for await (const _ of this.list('')) break;
     if (options.write) await writeProbe(this);
-    return { notes: [] };
+    return {
+      notes: this.repository
+        ? []
+        : ['`artifact://` sees only this workflow run\'s artifacts: without `artifact-token`, backups made by other runs are invisible here.'],
+    };
   }
 
   /** Writes `body` to a temp file named for the artifact, uploads it unzipped, removes the file. */
@@ -145,23 +172,29 @@ export class ArtifactStore implements Store {
     }
   }
 
-  /** Downloads the artifact to a temp folder (checking its digest) and streams the file; the folder goes when the stream closes. */
+  /** Downloads the artifact to a temp folder (checking its digest) and streams the file, removed before the stream is returned. */
   async get(key: string): Promise<Readable> {
     const name = this.nameOf(key);
-    let artifact;
+    let found: { id: number; digest?: string; runId?: number };
     try {
-      ({ artifact } = await this.client.getArtifact(name));
+      const { artifact } = await this.client.getArtifact(name);
+      found = { id: artifact.id, ...(artifact.digest ? { digest: artifact.digest } : {}) };
     } catch (error) {
-      throw artifactError(error, 'find', key, this.location);
+      const earlier = nameOf(error) === 'ArtifactNotFoundError' ? await this.findEarlier(key) : undefined;
+      if (!earlier) throw artifactError(error, 'find', key, this.location);
+      found = { id: earlier.id, runId: earlier.workflowRunId, ...(earlier.digest ? { digest: earlier.digest } : {}) };
     }
     const folder = await mkdtemp(join(this.context.tempDir, 'lifeboat-artifact-'));
     try {
       let result;
       try {
-        result = await this.client.downloadArtifact(artifact.id, {
+        result = await this.client.downloadArtifact(found.id, {
           path: folder,
           skipDecompress: true,
-          ...(artifact.digest ? { expectedHash: artifact.digest } : {}),
+          ...(found.digest ? { expectedHash: found.digest } : {}),
+          ...(found.runId !== undefined && this.repository
+            ? { findBy: { token: this.repository.token, workflowRunId: found.runId, repositoryOwner: this.repository.owner, repositoryName: this.repository.name } }
+            : {}),
         });
       } catch (error) {
         throw artifactError(error, 'download', key, this.location);
@@ -177,9 +210,10 @@ export class ArtifactStore implements Store {
       if (files.length !== 1) {
         throw new StorageError('artifact-failed', `The download of '${key}' from ${this.location} produced ${files.length} files instead of one.`);
       }
-      const stream = createReadStream(join(folder, files[0]!));
-      stream.once('close', () => void rm(folder, { recursive: true, force: true }));
-      return stream;
+      // Opened, then removed at once: the open file still reads, and nothing is left behind whoever reads it.
+      const handle = await open(join(folder, files[0]!));
+      await rm(folder, { recursive: true, force: true });
+      return handle.createReadStream();
     } catch (error) {
       await rm(folder, { recursive: true, force: true });
       throw error;
@@ -192,12 +226,13 @@ export class ArtifactStore implements Store {
       const { artifact } = await this.client.getArtifact(this.nameOf(key));
       return { key, size: artifact.size, lastModified: artifact.createdAt };
     } catch (error) {
-      if (nameOf(error) === 'ArtifactNotFoundError') return undefined;
-      throw artifactError(error, 'look up', key, this.location);
+      if (nameOf(error) !== 'ArtifactNotFoundError') throw artifactError(error, 'look up', key, this.location);
     }
+    const earlier = await this.findEarlier(key);
+    return earlier ? { key, size: earlier.size, lastModified: earlier.createdAt } : undefined;
   }
 
-  /** Artifacts of this run whose names map to keys under `prefix`. */
+  /** Artifacts of this run (and, with a repository, of earlier runs) whose names map to keys under `prefix`; one per key, the newest. */
   async *list(prefix: string): AsyncIterable<StoredObject> {
     checkPrefix(prefix);
     let artifacts;
@@ -206,24 +241,66 @@ export class ArtifactStore implements Store {
     } catch (error) {
       throw artifactError(error, 'list', prefix, this.location);
     }
+    const seen = new Set<string>();
+    const ours = (name: string) => {
+      const key = keyFromArtifactName(this.prefix, name);
+      return key !== undefined && key.startsWith(prefix) && !seen.has(key) ? key : undefined;
+    };
+    // This run first: it is fresh, while the repository listing was taken once.
     for (const artifact of artifacts) {
-      const key = keyFromArtifactName(this.prefix, artifact.name);
-      if (key !== undefined && key.startsWith(prefix)) yield { key, size: artifact.size, lastModified: artifact.createdAt };
+      const key = ours(artifact.name);
+      if (key === undefined) continue;
+      seen.add(key);
+      yield { key, size: artifact.size, lastModified: artifact.createdAt };
+    }
+    for (const artifact of newestByName(await this.earlierRuns()).values()) {
+      const key = ours(artifact.name);
+      if (key === undefined) continue;
+      seen.add(key);
+      yield { key, size: artifact.size, lastModified: artifact.createdAt };
     }
   }
 
-  /** Deletes artifacts one by one; a missing one counts as deleted. */
+  /** Deletes artifacts one by one, in this run and (with a repository) every earlier run; a missing one counts as deleted. */
   async delete(keys: readonly string[]): Promise<DeleteResult> {
     const result: DeleteResult = { deleted: [], failed: [] };
     for (const key of keys) {
       try {
-        await this.client.deleteArtifact(this.nameOf(key));
+        await this.deleteHere(key);
+        if ((await this.deleteEarlier(key)) === 'refused') {
+          // Not a failure of retention: GitHub's expiry removes it, and actions: write is the way to remove it sooner.
+          result.failed.push({
+            key,
+            reason: `GitHub refused to delete it: \`artifact-token\` lacks \`actions: write\`. Grant it to delete earlier runs' backups.`,
+            locked: true,
+            lockedBy: 'kept until GitHub\'s artifact expiry: `artifact-token` lacks `actions: write` to delete it sooner',
+          });
+          continue;
+        }
         result.deleted.push(key);
       } catch (error) {
-        if (nameOf(error) === 'ArtifactNotFoundError') result.deleted.push(key);
-        else result.failed.push({ key, reason: error instanceof StorageError ? error.message : artifactError(error, 'delete', key, this.location).message });
+        result.failed.push({ key, reason: error instanceof StorageError ? error.message : artifactError(error, 'delete', key, this.location).message });
       }
     }
     return result;
+  }
+
+  private async deleteHere(key: string): Promise<void> {
+    try {
+      await this.client.deleteArtifact(this.nameOf(key));
+    } catch (error) {
+      if (nameOf(error) !== 'ArtifactNotFoundError') throw error;
+    }
+  }
+
+  private async deleteEarlier(key: string): Promise<'deleted' | 'refused'> {
+    if (!this.repository) return 'deleted';
+    const name = this.nameOf(key);
+    const listed = await this.earlierRuns();
+    for (const artifact of listed.filter((a) => a.name === name)) {
+      if ((await this.repository.delete(artifact.id)) === 'refused') return 'refused';
+      listed.splice(listed.indexOf(artifact), 1);
+    }
+    return 'deleted';
   }
 }
