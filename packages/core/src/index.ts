@@ -61,3 +61,8 @@ export { loadSqlChecks, judgeSqlCheck, parseExpectation, type SqlCheck } from '.
 export type { DrillHooks } from './drill/drill.js';
 export { demo } from './demo/demo.js';
 export * from './stacks/index.js';
+export { buildReportModel, REPORT_FORMAT, type ReportModel, type ReportBackup, type ReportDrill, type RejectedDrill, type ReportControlLine } from './history-report/model.js';
+export { readStoreReport, renderReport, type StoreReportRequest } from './history-report/read.js';
+export { report } from './history-report/report.js';
+export { renderReportHtml } from './history-report/html.js';
+export { renderReportMarkdown } from './history-report/markdown.js';

@@ -7,6 +7,7 @@ import { drill } from './drill/drill.js';
 import { restore } from './drill/restore.js';
 import { canisterExport } from './engines/canister/export.js';
 import { gateWithFreshBackup } from './gate/gate-with-backup.js';
+import { report } from './history-report/report.js';
 import type { OperationDef, OptionDefs, ResolvedOptions } from './options/define.js';
 import {
   backupOperation,
@@ -19,6 +20,7 @@ import {
   listOperation,
   preflightOperation,
   pruneOperation,
+  reportOperation,
   restoreOperation,
   runbookOperation,
   verifyOperation,
@@ -55,6 +57,7 @@ export const operations = {
   keys: runnable(keysOperation, keysReport),
   gate: runnable(gateOperation, withNotifications('gate', gateWithFreshBackup)),
   runbook: runnable(runbookOperation, writeRunbook),
+  report: runnable(reportOperation, report),
   keygen: runnable(keygenOperation, keygen),
   canisterExport: runnable(canisterExportOperation, withNotifications('canister-export', (options, context) => canisterExport(options, context))),
   demo: runnable(demoOperation, demo),

@@ -3,7 +3,7 @@ import { SignatureError } from '../crypto/errors.js';
 import { verifyDetached } from '../crypto/sign.js';
 import { OptionError } from '../report/errors.js';
 import { backupIdTime, isBackupId } from './backup-id.js';
-import { drillRecordSchema } from './drill-record.js';
+import { drillRecordSchema, type DrillRecord } from './drill-record.js';
 import { isValidBackupName, manifestKey, namePrefix, SIGNATURE_SUFFIX } from './layout.js';
 import { compareText, groupListing, listingOf, type BackupFolder, type NameListing } from './listing.js';
 import { ManifestError, manifestDigest, parseManifest, type Manifest } from './manifest.js';
@@ -32,6 +32,8 @@ export interface DrillSummary {
   readonly signature: 'verified' | 'unchecked';
   /** Fingerprint of the key that signed the record, when verified. */
   readonly signedBy?: string;
+  /** The whole record as read (RPO, RTO, phases, checks), for reports. */
+  readonly record: DrillRecord;
 }
 
 /** A drill's verdict as records carry it. */
@@ -292,5 +294,6 @@ async function readDrill(store: Store, key: string, check?: RecordCheck): Promis
     failure: record.failure,
     signature: signedBy ? 'verified' : 'unchecked',
     signedBy,
+    record,
   };
 }

@@ -38,6 +38,16 @@ export async function signDetached(
   return { signature, fingerprint: keyInfo(key).fingerprint };
 }
 
+/** The armored public key of the one private key in `signing-key`, to verify what it signed. */
+export async function signingPublicKey(options: { signingKey: string; passphrase?: string }, context: { cwd?: string } = {}): Promise<string> {
+  const keys = await loadPrivateKeys(options.signingKey, normalizePassphrase(options.passphrase, 'signing-key-passphrase'), {
+    option: 'signing-key',
+    passphraseOption: 'signing-key-passphrase',
+    cwd: context.cwd,
+  });
+  return keys[0]!.toPublic().armor();
+}
+
 /**
  * Verifies a detached signature against one or more public keys (armored blocks or paths);
  * throws SignatureError naming the problem. Key validity is judged when the signature was

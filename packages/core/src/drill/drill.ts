@@ -4,7 +4,7 @@ import { futureBackupProblem } from '../catalog/clock-skew.js';
 import { DRILL_RECORD_FORMAT, type CheckResult, type DrillRecord } from '../catalog/drill-record.js';
 import { provenanceFromEnv, type RunContext } from '../context.js';
 import type { DrillOptions } from '../options/drill.js';
-import { outputSeconds } from '../options/values.js';
+import { instantAt, outputSeconds } from '../options/values.js';
 import { describeError, LifeboatError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import type { DecryptedBackup } from '../engines/engine.js';
@@ -159,7 +159,8 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
     target: target?.description,
     notes,
   };
-  const published = await publishEvidence(record, { store, evidenceDir: options.evidenceDir, recordDrill: options.recordDrill, retentionDays: options.artifactRetentionDays, signing: recordSigning }, context);
+  const report = options.report ? { since: instantAt(options.reportSince, finished), targets: { maxRpoMs: options.maxRpo, maxRtoMs: options.maxRto, drillEveryMs: options.drillEvery } } : undefined;
+  const published = await publishEvidence(record, { store, evidenceDir: options.evidenceDir, recordDrill: options.recordDrill, retentionDays: options.artifactRetentionDays, signing: recordSigning, report }, context);
 
   return {
     ok: judged.verdict === 'pass',

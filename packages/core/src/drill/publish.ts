@@ -5,7 +5,9 @@ import { Readable } from 'node:stream';
 import { drillRecordSchema, type DrillRecord } from '../catalog/drill-record.js';
 import { drillRecordKey, drillSignatureKey, isValidBackupName, SIGNATURE_SUFFIX } from '../catalog/layout.js';
 import type { RunContext } from '../context.js';
-import { signDetached } from '../crypto/sign.js';
+import { signDetached, signingPublicKey } from '../crypto/sign.js';
+import type { Targets } from '../history-report/controls.js';
+import { readStoreReport, renderReport } from '../history-report/read.js';
 import { describeError } from '../report/errors.js';
 import { redact } from '../report/secrets.js';
 import type { Store } from '../storage/store.js';
@@ -16,10 +18,18 @@ export interface PublishedEvidence {
   /** The evidence files, unless they could not be written (a warning says why). */
   readonly jsonPath?: string;
   readonly markdownPath?: string;
+  /** The HTML history report, when `report` asked for one and it was written. */
+  readonly reportPath?: string;
   /** Store key of the drill record, when it was stored. */
   readonly storedKey?: string;
   /** Fingerprint of the key that signed the record, when it was signed. */
   readonly signedBy?: string;
+}
+
+/** The history report a drill writes after its evidence (`report: true`). */
+export interface DrillReport {
+  readonly since: Date;
+  readonly targets: Targets;
 }
 
 /** The drill's own key for signing its record (`signing-key`), checked before the drill starts. */
@@ -71,7 +81,7 @@ export function defaultEvidenceDir(context: Pick<RunContext, 'surface' | 'tempDi
  */
 export async function publishEvidence(
   record: DrillRecord,
-  options: { store?: Store; evidenceDir?: string; recordDrill: boolean; retentionDays?: number; signing?: RecordSigning },
+  options: { store?: Store; evidenceDir?: string; recordDrill: boolean; retentionDays?: number; signing?: RecordSigning; report?: DrillReport },
   context: RunContext,
 ): Promise<PublishedEvidence> {
   const { reporter } = context;
@@ -118,13 +128,45 @@ export async function publishEvidence(
       reporter.warning(`Could not store the drill record at ${key}: ${describeError(error)}`);
     }
   }
+  const reportPath = options.report && files && name ? await writeDrillReport(options.report, name, dir, options, context) : undefined;
   if (reporter.attach && files) {
     try {
-      const attached = [files.jsonPath, files.markdownPath, ...(files.signaturePath ? [files.signaturePath] : [])];
+      const attached = [files.jsonPath, files.markdownPath, ...(files.signaturePath ? [files.signaturePath] : []), ...(reportPath ? [reportPath] : [])];
       await reporter.attach(base, attached, dir, { retentionDays: options.retentionDays });
     } catch (error) {
       reporter.warning(`Could not upload the evidence artifact: ${describeError(error)}`);
     }
   }
-  return { jsonPath: files?.jsonPath, markdownPath: files?.markdownPath, storedKey, signedBy: signature === undefined ? undefined : options.signing?.fingerprint };
+  return { jsonPath: files?.jsonPath, markdownPath: files?.markdownPath, reportPath, storedKey, signedBy: signature === undefined ? undefined : options.signing?.fingerprint };
+}
+
+/**
+ * The history report of the drilled name, read back from the store so it shows this drill as
+ * the gate will see it: its Markdown to the summary, its HTML beside the evidence. Records
+ * count only when the drill's own signing key signed them. Problems are warnings.
+ */
+async function writeDrillReport(
+  report: DrillReport,
+  name: string,
+  dir: string,
+  options: { store?: Store; signing?: RecordSigning },
+  context: RunContext,
+): Promise<string | undefined> {
+  const { reporter } = context;
+  if (!options.store) {
+    reporter.warning('No history report: the store could not be opened.');
+    return undefined;
+  }
+  try {
+    const publicKey = options.signing ? await signingPublicKey(options.signing) : undefined;
+    const model = await readStoreReport(options.store, { names: [name], since: report.since, targets: report.targets, signingPublicKey: publicKey }, context);
+    const path = join(dir, `report-${name}.html`);
+    await writeFile(path, renderReport(model, 'html'));
+    await reporter.summary(renderReport(model, 'md'));
+    reporter.info(`History report: ${path}`);
+    return path;
+  } catch (error) {
+    reporter.warning(`Could not write the history report: ${describeError(error)}`);
+    return undefined;
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seriesOf, sparkline } from './series.js';
+import { downsample, seriesOf, sparkline } from './series.js';
 
 describe('sparkline', () => {
   it.each([
@@ -25,5 +25,22 @@ describe('seriesOf', () => {
       { at: '2026-01-01T00:00:00Z', value: 10 },
       { at: '2026-02-01T00:00:00Z', value: 30 },
     ]);
+  });
+});
+
+describe('downsample', () => {
+  it.each([
+    { values: [1, 2, 3], max: 5, expected: [1, 2, 3] },
+    { values: [1, 3, 5, 7], max: 2, expected: [2, 6] },
+    { values: [1, 2, 3, 4, 5], max: 2, expected: [1.5, 4] },
+  ])('$values into $max', ({ values, max, expected }) => {
+    expect(downsample(values, max)).toEqual(expected);
+  });
+
+  it('makes a year of days into 52 bars', () => {
+    const days = Array.from({ length: 365 }, (_, i) => i);
+    const bars = downsample(days, 52);
+    expect(bars).toHaveLength(52);
+    expect(sparkline(bars)).toMatch(/^▁.*█$/);
   });
 });

@@ -7,6 +7,8 @@
 export interface Point {
   at: string;
   value: number;
+  /** What the point is, e.g. a drill id, for tooltips. */
+  label?: string;
 }
 
 const BARS = '▁▂▃▄▅▆▇█';
@@ -23,11 +25,25 @@ export function sparkline(values: readonly number[]): string {
 }
 
 /** The points of `items` that have a figure, ordered by time. */
-export function seriesOf<T>(items: readonly T[], at: (item: T) => string, value: (item: T) => number | undefined): Point[] {
+export function seriesOf<T>(items: readonly T[], at: (item: T) => string, value: (item: T) => number | undefined, label?: (item: T) => string): Point[] {
   return items
     .flatMap((item) => {
       const figure = value(item);
-      return figure === undefined || !Number.isFinite(figure) ? [] : [{ at: at(item), value: figure }];
+      return figure === undefined || !Number.isFinite(figure) ? [] : [{ at: at(item), value: figure, ...(label && { label: label(item) }) }];
     })
     .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}
+
+/**
+ * At most `max` values: consecutive runs averaged, so a year of daily figures fits a job
+ * summary's line as a sparkline of about weekly bars. Fewer values are returned as they are.
+ */
+export function downsample(values: readonly number[], max: number): number[] {
+  if (values.length <= max) return [...values];
+  const result: number[] = [];
+  for (let bucket = 0; bucket < max; bucket++) {
+    const slice = values.slice(Math.floor((bucket * values.length) / max), Math.floor(((bucket + 1) * values.length) / max));
+    result.push(slice.reduce((sum, v) => sum + v, 0) / slice.length);
+  }
+  return result;
 }

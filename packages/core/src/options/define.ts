@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isValidBackupName } from '../catalog/layout.js';
 import { OptionError } from '../report/errors.js';
-import { parseBoolean, parseDuration, parseList, parseSize } from './values.js';
+import { parseBoolean, parseDuration, parseInstant, parseList, parseSize, type Instant } from './values.js';
 
 /** Where an option can be set. Every option is also readable from its `LIFEBOAT_*` env var. */
 export type Surface = 'action' | 'cli';
@@ -117,6 +117,8 @@ export const opt = {
   boolean: builder<boolean>('boolean', '`true` or `false`', parseBoolean),
   duration: builder<number>('duration', 'a duration like `45s`, `30m`, `26h`, `90d` or `1h30m`', parseDuration),
   size: builder<number>('size', 'a size like `64MiB`, `5GiB` or a number of bytes', parseSize),
+  /** A time (ISO 8601 date or date-time) or a duration back from the run's clock. */
+  instant: builder<Instant>('string', 'a time like `2026-01-01` or `2026-01-01T00:00:00Z`, or a duration back from now like `90d`', parseInstant),
   list: builder<string[]>('list', 'a list, one item per line or comma-separated', (raw) => parseList(raw)),
   /** A backup name: one safe path segment, since it names store folders and evidence files. */
   backupName: builder<string>('string', BACKUP_NAME_FORM, (raw) => {

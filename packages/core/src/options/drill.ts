@@ -7,6 +7,7 @@ import { stackOptions } from './stack.js';
 import { recordSigningOptions } from './record-signing.js';
 import { signatureVerificationOptions } from './signing.js';
 import { artifactOptions } from './storage.js';
+import { reportTargetOptions } from './report.js';
 
 /** Which backup to fetch; shared by drill and restore. */
 export const backupSelectionOptions = {
@@ -50,6 +51,16 @@ export const drillOperation = defineOperation({
       description: 'Store the evidence record under the backup name\'s `drills/` prefix, where the gate and later drills read it.',
     }),
     ...recordSigningOptions,
+    report: opt.boolean({
+      default: 'false',
+      description:
+        'After the drill, write the history report of the drilled name (docs/reports.md) with this drill in it: the Markdown to the job summary, the HTML (`report-<name>.html`) into the evidence folder and artifact. Its targets are `max-rpo`, `max-rto` and `drill-every`; with `signing-key`, only drill records that key signed count. Not for stacks (run `lifeboat report --stack`). A report that cannot be written is a warning; the verdict stands.',
+    }),
+    'report-since': opt.instant({
+      default: '365d',
+      description: 'With `report`: the start of the history reported, a date, a time, or a duration back from now.',
+    }),
+    ...reportTargetOptions,
     'keep-database': opt.boolean({
       default: 'false',
       description: 'Keep the scratch database (or the restored keys on `target-redis-url`) after the drill, for inspection, instead of dropping it. A throwaway server is stopped either way.',

@@ -17,7 +17,7 @@ export const actionOperations = [backupOperation, drillOperation, canisterExport
 export * from './render.js';
 
 /** Every operation, actions first; the CLI and the docs list them in this order. */
-export const allOperations = [...actionOperations, preflightOperation, restoreOperation, listOperation, verifyOperation, pruneOperation, keysOperation, runbookOperation, keygenOperation, demoOperation] as const;
+export const allOperations = [...actionOperations, preflightOperation, restoreOperation, listOperation, verifyOperation, pruneOperation, keysOperation, runbookOperation, reportOperation, keygenOperation, demoOperation] as const;
 export { listOperation, type ListOptions } from './list.js';
 export { verifyOperation, type VerifyOptions } from './verify.js';
 export { pruneOperation, type PruneOptions } from './prune.js';
@@ -41,3 +41,5 @@ export { preflightOperation, type PreflightOptions } from './preflight.js';
 import { preflightOperation } from './preflight.js';
 export { runbookOperation, type RunbookOptions } from './runbook.js';
 import { runbookOperation } from './runbook.js';
+export { reportOperation, reportTargetOptions, type ReportOptions } from './report.js';
+import { reportOperation } from './report.js';

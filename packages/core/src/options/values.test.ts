@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, outputSeconds, parseBoolean, parseDuration, parseList, parseSize } from './values.js';
+import { formatBytes, formatDuration, instantAt, outputSeconds, parseBoolean, parseDuration, parseInstant, parseList, parseSize } from './values.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -70,5 +70,27 @@ describe('outputSeconds', () => {
     [3_723_004.4, 3723.004],
   ])('%d ms is %d s: fractional, never rounded to whole seconds', (ms, seconds) => {
     expect(outputSeconds(ms)).toBe(seconds);
+  });
+});
+
+describe('parseInstant', () => {
+  it.each([
+    ['2026-01-01', { at: new Date('2026-01-01T00:00:00Z') }],
+    ['2026-03-15T10:30:00Z', { at: new Date('2026-03-15T10:30:00Z') }],
+    ['2026-03-15T10:30:00+02:00', { at: new Date('2026-03-15T08:30:00Z') }],
+    ['365d', { agoMs: 365 * 86_400_000 }],
+    ['12h', { agoMs: 12 * 3_600_000 }],
+    ['yesterday', undefined],
+    ['2026-02-30', undefined],
+    ['2026-13-01', undefined],
+    ['2026-01-01 10:00', undefined],
+    ['', undefined],
+  ])('%s', (text, expected) => {
+    expect(parseInstant(text)).toEqual(expected);
+  });
+
+  it('a duration counts back from the clock given', () => {
+    expect(instantAt({ agoMs: 86_400_000 }, new Date('2026-03-02T00:00:00Z'))).toEqual(new Date('2026-03-01T00:00:00Z'));
+    expect(instantAt({ at: new Date('2025-01-01T00:00:00Z') }, new Date('2026-03-02T00:00:00Z'))).toEqual(new Date('2025-01-01T00:00:00Z'));
   });
 });

@@ -20,6 +20,27 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(total);
 }
 
+/** A point in time as an operator gives it: a fixed time, or a duration back from the run's clock. */
+export type Instant = { readonly at: Date } | { readonly agoMs: number };
+
+/** Parses `2026-01-01`, `2026-01-01T00:00:00Z` or a duration like `365d` (that long before now); undefined when malformed. */
+export function parseInstant(text: string): Instant | undefined {
+  const trimmed = text.trim();
+  const ago = parseDuration(trimmed);
+  if (ago !== undefined) return { agoMs: ago };
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? `${trimmed}T00:00:00Z` : trimmed;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(date)) return undefined;
+  const at = new Date(date);
+  // `2026-02-30` parses to March 2nd: refuse dates that do not round-trip.
+  if (Number.isNaN(at.getTime()) || (/z$/i.test(date) && at.toISOString().slice(0, 10) !== date.slice(0, 10))) return undefined;
+  return { at };
+}
+
+/** The time an instant names, given the run's clock. */
+export function instantAt(instant: Instant, now: Date): Date {
+  return 'at' in instant ? instant.at : new Date(now.getTime() - instant.agoMs);
+}
+
 /** Milliseconds as the seconds a duration output reports: fractional, to the millisecond (439 ms → 0.439). */
 export function outputSeconds(ms: number): number {
   return Math.round(ms) / 1000;

@@ -81,6 +81,8 @@ class StackPhases extends PhaseRecorder {
  */
 export async function drillStack(options: DrillOptions, context: RunContext, hooks: StackDrillHooks = {}): Promise<OperationOutcome> {
   const { reporter } = context;
+  // A stack's report covers every member's name: that is `lifeboat report --stack`, not one drill's.
+  if (options.report) reporter.warning('`report` is not written for stack drills: run `lifeboat report --stack` after the drill.');
   const started = context.now();
   const clockStart = performance.now();
   const drillId = newBackupId(started);
