@@ -4,7 +4,10 @@
  * against the `age` CLI on the same file, file to file, in one run. Each side decrypts the
  * other's file, so the figures come with proof of interop at this size. Two more rows encrypt
  * into nothing (a discarding stream, `age -o /dev/null`): reading and encryption without the
- * write. Lifeboat's decryption row includes the plaintext's SHA-256, as a drill computes it.
+ * write. Lifeboat's decryption row includes the plaintext's SHA-256, as a drill computes it;
+ * a row without it (AgeDecryptor into a discarding stream) and two rows of node:crypto alone
+ * (ChaCha20-Poly1305 over 64 KiB chunks in a loop, SHA-256 over 1 MiB) show where the time goes
+ * and the ceiling a one-thread Node implementation can reach on this machine.
  *
  *   npm run build:ts && [LIFEBOAT_BENCH_SIZE_MB=1024] [LIFEBOAT_BENCH_RUNS=1] node scripts/bench/age.mjs
  *
@@ -12,7 +15,7 @@
  * Needs `age` and `age-keygen` on PATH; temp files (3 x the size) go to the OS temp dir.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -42,6 +45,26 @@ async function timed(fn) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 const sha256Of = (path) => execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0];
+
+/** Seals `mib` MiB as age's STREAM does (one cipher per 64 KiB chunk), from memory, output dropped. */
+function chachaLoop(pool, mib) {
+  const key = randomBytes(32);
+  const nonce = Buffer.alloc(12);
+  const chunks = mib * 16;
+  for (let i = 0; i < chunks; i++) {
+    nonce.writeUIntBE(i, 5, 6);
+    const cipher = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
+    cipher.update(pool.subarray((i % 256) * 65536, ((i % 256) + 1) * 65536));
+    cipher.final();
+    cipher.getAuthTag();
+  }
+}
+
+function shaLoop(pool, mib) {
+  const hash = createHash('sha256');
+  for (let i = 0; i < mib; i++) hash.update(pool.subarray((i % 16) * MIB, ((i % 16) + 1) * MIB));
+  hash.digest();
+}
 
 async function main() {
   const core = await import(pathToFileURL(join(coreDir, 'index.js')).href).catch((error) => {
@@ -74,7 +97,8 @@ async function main() {
     const fromLifeboat = join(dir, 'lifeboat.age');
     const fromAge = join(dir, 'cli.age');
     const out = join(dir, 'out.bin');
-    const times = { lbEncrypt: [], ageEncrypt: [], lbDecrypt: [], ageDecrypt: [], lbNull: [], ageNull: [] };
+    const { AgeDecryptor } = await import(pathToFileURL(join(coreDir, 'crypto', 'age', 'index.js')).href);
+    const times = { lbEncrypt: [], ageEncrypt: [], lbDecrypt: [], ageDecrypt: [], lbNull: [], ageNull: [], lbDecryptNull: [], ageDecryptNull: [], chacha: [], sha: [] };
     // Writing is half of file to file: the /dev/null rows show the reading and the encryption alone.
     const discard = () => new Writable({ highWaterMark: MIB, write: (_chunk, _encoding, callback) => callback() });
     for (let run = 0; run < runs; run++) {
@@ -91,6 +115,10 @@ async function main() {
       times.ageDecrypt.push(timedSync(() => execFileSync('age', ['-d', '-i', keyPath, '-o', out, fromLifeboat])));
       if (sha256Of(out) !== plainSha) throw new Error("age decrypted Lifeboat's file to other bytes");
       await rm(out, { force: true });
+      times.lbDecryptNull.push((await timed(() => pipeline(createReadStream(fromAge, { highWaterMark: MIB }), new AgeDecryptor({ identities: keys.ageIdentities }), discard()))).seconds);
+      times.ageDecryptNull.push(timedSync(() => execFileSync('age', ['-d', '-i', keyPath, '-o', '/dev/null', fromLifeboat])));
+      times.chacha.push(timedSync(() => chachaLoop(pool, mib)));
+      times.sha.push(timedSync(() => shaLoop(pool, mib)));
     }
     const row = (what, list) => ({ what, seconds: median(list).toFixed(2), 'MiB/s': (mib / median(list)).toFixed(0) });
     const ageVersion = execFileSync('age', ['--version'], { encoding: 'utf8' }).trim();
@@ -102,9 +130,14 @@ async function main() {
       row('age -r -o /dev/null', times.ageNull),
       row('lifeboat decryptToFile (age, with SHA-256)', times.lbDecrypt),
       row('age -d', times.ageDecrypt),
+      row('lifeboat AgeDecryptor -> discarded (no SHA-256)', times.lbDecryptNull),
+      row('age -d -o /dev/null', times.ageDecryptNull),
+      row('node:crypto ChaCha20-Poly1305 64 KiB chunks, loop', times.chacha),
+      row('node:crypto SHA-256 1 MiB updates, loop', times.sha),
     ]);
-    const encRate = mib / median(times.lbEncrypt);
-    console.log(`Lifeboat age encrypt: ${encRate.toFixed(0)} MiB/s (target >= ${TARGET} MiB/s: ${encRate >= TARGET ? 'met' : 'NOT met'}). Each side decrypted the other's file to the same SHA-256.`);
+    const rate = (list) => mib / median(list);
+    const verdict = (value) => `${value.toFixed(0)} MiB/s (target >= ${TARGET} MiB/s: ${value >= TARGET ? 'met' : 'NOT met'})`;
+    console.log(`Lifeboat age encrypt: ${verdict(rate(times.lbEncrypt))}; decrypt: ${verdict(rate(times.lbDecrypt))}. Each side decrypted the other's file to the same SHA-256.`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

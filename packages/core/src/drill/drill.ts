@@ -16,6 +16,7 @@ import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
 import { LIFEBOAT_VERSION } from '../version.js';
 import { describeAuthenticity, prepareAuthentication, type Authenticity } from './authenticate.js';
+import { keyCoverageWarnings } from './key-coverage.js';
 import { loadKeysIfAny, obtainBackup } from './obtain.js';
 import { PhaseRecorder } from './phases.js';
 import { prepareRecordSigning, publishEvidence, type RecordSigning } from './publish.js';
@@ -80,6 +81,11 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
       notes.push(note);
     }
     for (const note of selected.future) {
+      reporter.warning(note);
+      notes.push(note);
+    }
+    // A warning, not a verdict: this backup may still restore, but a later drill of those would not.
+    for (const note of keyCoverageWarnings(selected, keys)) {
       reporter.warning(note);
       notes.push(note);
     }

@@ -18,6 +18,8 @@ export interface SelectedBackup {
   readonly skipped: readonly string[];
   /** Backups passed over because their times lie in the future, one sentence each (reported). */
   readonly future: readonly string[];
+  /** Every backup listed under the name, with the manifests the listing read. */
+  readonly backups: readonly CatalogBackup[];
 }
 
 /** What to select: a given id, else the newest complete backup (optionally started before a time). */
@@ -80,7 +82,7 @@ export async function selectBackup(store: Store, selection: Selection): Promise<
   const key = manifestKey(name, chosen.id);
   const manifestText = await readSmallObject(store, key);
   const manifest = parseManifest(manifestText, key);
-  return { name, manifest, manifestText, manifestSha256: manifestDigest(manifestText), skipped, future };
+  return { name, manifest, manifestText, manifestSha256: manifestDigest(manifestText), skipped, future, backups: catalog.backups };
 }
 
 function parseTime(text: string): Date {

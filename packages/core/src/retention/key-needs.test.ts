@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { RetentionDecision } from './policy.js';
-import { keyNeeds, normalizeKey, type KeyedBackup } from './key-needs.js';
+import { keyNeeds, missingKeys, normalizeKey, shortKey, type KeyedBackup } from './key-needs.js';
 
 const A = 'AAAA1111AAAA1111AAAA1111AAAA1111AAAA1111';
 const B = 'BBBB2222BBBB2222BBBB2222BBBB2222BBBB2222';
@@ -62,5 +62,30 @@ describe('keyNeeds', () => {
   test('normalizeKey', () => {
     expect(normalizeKey(' abcd ')).toBe('ABCD');
     expect(normalizeKey('AGE1XYZ')).toBe('age1xyz');
+  });
+});
+
+describe('missingKeys', () => {
+  const backups: KeyedBackup[] = [
+    { id: 'db/4', recipients: [B.toLowerCase()] },
+    { id: 'db/3', recipients: [A, B] },
+    { id: 'db/2', recipients: [A] },
+    { id: 'db/1', recipients: [A.toLowerCase()] },
+    { id: 'db/0', recipients: [AGE] },
+    { id: 'db/p', keyless: true },
+    { id: 'db/u' },
+  ];
+  test.each([
+    { name: 'only B held: the A-only backups, then the age one', held: [B], want: [{ keys: [A], backups: ['db/2', 'db/1'] }, { keys: [AGE], backups: ['db/0'] }] },
+    { name: 'A and B held, in any case: only the age backup', held: [A.toLowerCase(), B], want: [{ keys: [AGE], backups: ['db/0'] }] },
+    { name: 'every key held: nothing', held: [A, B, AGE.toUpperCase()], want: [] },
+    { name: 'nothing held: every keyed backup, passphrase and unreadable ones left out', held: [], want: [{ keys: [B], backups: ['db/4'] }, { keys: [A, B], backups: ['db/3'] }, { keys: [A], backups: ['db/2', 'db/1'] }, { keys: [AGE], backups: ['db/0'] }] },
+  ])('$name', ({ held, want }) => {
+    expect(missingKeys(backups, held)).toEqual(want);
+  });
+
+  test('shortKey: the last 8 fingerprint characters, an age recipient whole', () => {
+    expect(shortKey(A)).toBe('…AAAA1111');
+    expect(shortKey(AGE)).toBe(AGE);
   });
 });

@@ -62,3 +62,34 @@ export function keyNeeds<T extends KeyedBackup>(decisions: readonly RetentionDec
   });
   return needs.sort((a, b) => Number(a.retire) - Number(b.retire) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
+
+/** Backups that need a key the holder lacks, grouped by the keys they were encrypted to. */
+export interface MissingKey {
+  /** The keys (normalized) any one of which would open these backups. */
+  readonly keys: readonly string[];
+  readonly backups: readonly string[];
+}
+
+/**
+ * Which backups none of the held keys opens (pure): each backup with readable recipients and
+ * no held key among them, grouped by its recipient set, oldest group last as listed. Backups
+ * that need no key, or whose recipients cannot be read, are left out: nothing can be said of them.
+ */
+export function missingKeys(backups: readonly KeyedBackup[], held: readonly string[]): MissingKey[] {
+  const have = new Set(held.map(normalizeKey));
+  const groups = new Map<string, { keys: string[]; backups: string[] }>();
+  for (const backup of backups) {
+    if (backup.keyless || !backup.recipients || backup.recipients.length === 0) continue;
+    const keys = [...new Set(backup.recipients.map(normalizeKey))].sort();
+    if (keys.some((key) => have.has(key))) continue;
+    const group = keys.join(' ');
+    if (!groups.has(group)) groups.set(group, { keys, backups: [] });
+    groups.get(group)!.backups.push(backup.id);
+  }
+  return [...groups.values()];
+}
+
+/** A key as warnings show it: the last 8 characters of an OpenPGP fingerprint, an age recipient whole (both are public). */
+export function shortKey(key: string): string {
+  return /^age1/i.test(key) ? key : `…${key.slice(-8)}`;
+}
