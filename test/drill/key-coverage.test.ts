@@ -65,14 +65,14 @@ describe('drill: kept backups that need a key the identity lacks', () => {
     expect(warning).toContain(ageA.recipient);
     expect(onlyB.notes).toContain(warning);
     // Never a secret: neither identity appears anywhere in the output or the evidence.
-    for (const text of [...onlyB.warnings, ...onlyB.notes]) {
+    for (const text of [...onlyB.warnings, ...(onlyB.notes ?? [])]) {
       expect(text).not.toContain('AGE-SECRET-KEY-1');
     }
 
     const both = await drillWith(store, `${ageA.keyFile}\n${ageB.keyFile}`);
     expect(both.verdict).toBe('pass');
     expect(both.warnings.filter((w) => w.includes('lacks'))).toEqual([]);
-    expect(both.notes.filter((n) => n.includes('lacks'))).toEqual([]);
+    expect((both.notes ?? []).filter((n) => n.includes('lacks'))).toEqual([]);
   });
 
   it('OpenPGP: the A backups are named with the last 8 characters of A\'s fingerprint', async () => {
