@@ -30,7 +30,7 @@ function resolveRegion(option, env) {
 function createS3Client(connection, env) {
     const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
     const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
-    return new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_0__.S3Client({
+    return new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_0__/* .S3Client */ .YxF({
         endpoint: connection.endpoint,
         region: connection.region,
         forcePathStyle: connection.forcePathStyle,
