@@ -92,12 +92,12 @@ describe('canister-export options', () => {
     expect(() => resolve({ mode: 'backup' })).toThrow('one of `export`, `snapshot`, `import-ktb1`');
   });
 
-  it('marks the export key, gateway secret, KTB1 key and signing key secret', () => {
+  it('marks the export key, gateway secret, KTB1 key, signing key and artifact token secret', () => {
     const secret = Object.entries(canisterExportOperation.options)
       .filter(([, def]) => def.secret)
       .map(([name]) => name)
       .sort();
-    expect(secret).toEqual(['export-key', 'gateway-secret', 'ktb1-key', 'notify-ping', 'notify-webhook', 'passphrase', 'signing-key', 'signing-key-passphrase']);
+    expect(secret).toEqual(['artifact-token', 'export-key', 'gateway-secret', 'ktb1-key', 'notify-ping', 'notify-webhook', 'passphrase', 'signing-key', 'signing-key-passphrase']);
   });
 });
 
