@@ -233,22 +233,12 @@ class ArtifactStore {
         catch (error) {
             throw artifactError(error, 'list', prefix, this.location);
         }
-        const seen = new Set();
-        const ours = (name) => {
-            const key = (0,_artifact_names_js__WEBPACK_IMPORTED_MODULE_6__/* .keyFromArtifactName */ .z)(this.prefix, name);
-            return key !== undefined && key.startsWith(prefix) && !seen.has(key) ? key : undefined;
-        };
         // This run first: it is fresh, while the repository listing was taken once.
-        for (const artifact of artifacts) {
-            const key = ours(artifact.name);
-            if (key === undefined)
-                continue;
-            seen.add(key);
-            yield { key, size: artifact.size, lastModified: artifact.createdAt };
-        }
-        for (const artifact of (0,_repository_artifacts_js__WEBPACK_IMPORTED_MODULE_8__.newestByName)(await this.earlierRuns()).values()) {
-            const key = ours(artifact.name);
-            if (key === undefined)
+        const candidates = [...artifacts, ...(0,_repository_artifacts_js__WEBPACK_IMPORTED_MODULE_8__.newestByName)(await this.earlierRuns()).values()];
+        const seen = new Set();
+        for (const artifact of candidates) {
+            const key = (0,_artifact_names_js__WEBPACK_IMPORTED_MODULE_6__/* .keyFromArtifactName */ .z)(this.prefix, artifact.name);
+            if (key === undefined || !key.startsWith(prefix) || seen.has(key))
                 continue;
             seen.add(key);
             yield { key, size: artifact.size, lastModified: artifact.createdAt };

@@ -241,21 +241,12 @@ export class ArtifactStore implements Store {
     } catch (error) {
       throw artifactError(error, 'list', prefix, this.location);
     }
-    const seen = new Set<string>();
-    const ours = (name: string) => {
-      const key = keyFromArtifactName(this.prefix, name);
-      return key !== undefined && key.startsWith(prefix) && !seen.has(key) ? key : undefined;
-    };
     // This run first: it is fresh, while the repository listing was taken once.
-    for (const artifact of artifacts) {
-      const key = ours(artifact.name);
-      if (key === undefined) continue;
-      seen.add(key);
-      yield { key, size: artifact.size, lastModified: artifact.createdAt };
-    }
-    for (const artifact of newestByName(await this.earlierRuns()).values()) {
-      const key = ours(artifact.name);
-      if (key === undefined) continue;
+    const candidates = [...artifacts, ...newestByName(await this.earlierRuns()).values()];
+    const seen = new Set<string>();
+    for (const artifact of candidates) {
+      const key = keyFromArtifactName(this.prefix, artifact.name);
+      if (key === undefined || !key.startsWith(prefix) || seen.has(key)) continue;
       seen.add(key);
       yield { key, size: artifact.size, lastModified: artifact.createdAt };
     }
