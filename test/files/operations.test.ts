@@ -79,7 +79,10 @@ describe('lifeboat backup --paths, drill and restore --target-dir', () => {
     const evidenceDir = tempFolder('lifeboat-evidence-');
     const checks = join(evidenceDir, 'drill-checks.yml');
     writeFileSync(checks, CHECKS);
+    // The drill gets a temp folder of its own, so what it leaves there can be seen.
+    const drillTemp = tempFolder('lifeboat-drill-temp-');
     const run = await runCli(['drill', '--store', store, '--name', 'app-config', '--checks', checks, '--evidence-dir', evidenceDir], cliEnv({
+      TMPDIR: drillTemp,
       LIFEBOAT_IDENTITY: encryptionKey.privateKey,
       LIFEBOAT_SIGNING_PUBLIC_KEY: signingKey.publicKey,
     }));
@@ -100,7 +103,7 @@ describe('lifeboat backup --paths, drill and restore --target-dir', () => {
     ]);
     expect(record.target).toMatch(/^throwaway folder: 5 files/);
     // The throwaway folder is gone.
-    expect(readdirSync(process.env.TMPDIR!).filter((e) => e.startsWith(`lifeboat-drill-p${process.pid}`))).toEqual([]);
+    expect(readdirSync(drillTemp)).toEqual([]);
   });
 
   it('fails the drill naming a files check that does not hold, and refuses a malformed one before downloading', async () => {

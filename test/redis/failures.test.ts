@@ -116,7 +116,13 @@ describe('Redis backup failures, each with its own message and no manifest', () 
   });
 
   it('a server still loading its dataset: LOADING', async () => {
-    const loading = await startRedis({ rdbFile: join(server.dir, 'dump.rdb'), config: { 'key-load-delay': '300' }, waitForLoad: false });
+    // Slow loading (300 µs a key, ~6 s), and the server answering clients every KiB it loads, not
+    // every 2 MiB: otherwise it may not answer at all until loading is over.
+    const loading = await startRedis({
+      rdbFile: join(server.dir, 'dump.rdb'),
+      config: { 'key-load-delay': '300', 'loading-process-events-interval-bytes': '1024' },
+      waitForLoad: false,
+    });
     try {
       const error = await failingBackup({ url: loading.url() });
       expect(error).toBeInstanceOf(RedisLoadingError);
