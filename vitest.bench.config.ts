@@ -23,6 +23,7 @@ class BenchOrder extends BaseSequencer {
 export default defineConfig({
   resolve: {
     alias: {
+      '@lifeboat/core/action': fileURLToPath(new URL('./packages/core/src/action.ts', import.meta.url)),
       '@lifeboat/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)),
     },
   },

@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     alias: {
+      '@lifeboat/core/action': fileURLToPath(new URL('./packages/core/src/action.ts', import.meta.url)),
       '@lifeboat/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)),
     },
   },

@@ -1,4 +1,5 @@
-import { operations, runAction } from '@lifeboat/core';
+import { operations } from '@lifeboat/core';
+import { runAction } from '@lifeboat/core/action';
 
 /** The schema this action's inputs and outputs come from. */
 export const operation = operations.canisterExport;

@@ -4,8 +4,6 @@ export * from './report/errors.js';
 export * from './report/secrets.js';
 export * from './report/reporter.js';
 export * from './report/outcome.js';
-export { ActionsReporter } from './report/actions-reporter.js';
-export { runAction } from './report/action-runner.js';
 export { operations, type RunnableOperation } from './operations.js';
 export type * from './storage/store.js';
 export { backup } from './pipeline/backup.js';

@@ -3,10 +3,10 @@ import { PassThrough, pipeline, Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createMessage, encrypt, encryptSessionKey, enums, generateSessionKey, type PartialConfig, type SessionKey } from 'openpgp';
 import { ageEncryptBytes, ageEncryptStream, type AgeEncryptionKeys } from './age/index.js';
-import { coalesce, CRYPTO_CHUNK } from './coalesce.js';
+import { coalesce } from './coalesce.js';
 import { NoEncryptionKeyError } from './errors.js';
 import type { EncryptionPlan } from './plan.js';
-import { NATIVE_SEIPD_CIPHERS, SeipdWriter } from './seipd-writer.js';
+import { NATIVE_SEIPD_CIPHERS, PARTIAL_CHUNK, SeipdWriter } from './seipd-writer.js';
 
 /**
  * What every message Lifeboat writes must satisfy for GnuPG 2.2: no AEAD (SEIPDv2), no v6
@@ -32,7 +32,7 @@ export function encryptStream(plan: EncryptionPlan, input: Readable): Readable {
   const onError = (error: unknown) => (inputError ??= error);
   input.on('error', onError);
   // Take the input now, not at the first read: a listener attached meanwhile must not drain it.
-  const taken = new PassThrough({ highWaterMark: CRYPTO_CHUNK });
+  const taken = new PassThrough({ highWaterMark: PARTIAL_CHUNK });
   pipeline(input, taken, () => undefined);
   const output = Readable.from(encryptedChunks(plan, taken, () => inputError), { objectMode: false });
   // However the output ends (consumed, failed, or destroyed before its first read), the input goes with it.

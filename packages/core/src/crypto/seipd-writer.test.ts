@@ -1,7 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { definiteLength, PartialFramer } from './seipd-writer.js';
-
-const PART = 1 << 20;
+import { definiteLength, PARTIAL_CHUNK as PART, PartialFramer } from './seipd-writer.js';
 
 /** Reads the new-format framing back: the body, and the chunk lengths with whether each was partial. */
 function unframe(bytes: Buffer): { tag: number; body: Buffer; chunks: { length: number; partial: boolean }[] } {
@@ -33,7 +31,7 @@ describe('definiteLength', () => {
     [192, 'c000'],
     [8383, 'dfff'],
     [8384, 'ff000020c0'],
-    [PART + 5, 'ff00100005'],
+    [(1 << 20) + 5, 'ff00100005'],
   ] as const)('%i -> %s', ([length, hex]) => {
     expect(definiteLength(length).toString('hex')).toBe(hex);
   });
@@ -50,7 +48,7 @@ describe('PartialFramer', () => {
     const read = unframe(Buffer.concat(out));
     expect(read.tag).toBe(11);
     expect(read.body.equals(body)).toBe(true);
-    // 1 MiB partial chunks, then a definite last chunk that is empty only for an empty body.
+    // Full partial chunks, then a definite last chunk that is empty only for an empty body.
     expect(read.chunks.slice(0, -1).every((c) => c.partial && c.length === PART)).toBe(true);
     const last = read.chunks.at(-1)!;
     expect(last.partial).toBe(false);
