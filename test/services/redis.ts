@@ -219,8 +219,8 @@ async function launch(dir: string, port: number, options: StartRedisOptions): Pr
         });
         let out = '';
         let err = '';
-        cli.stdout.on('data', (c: Buffer) => (out += c.toString()));
-        cli.stderr.on('data', (c: Buffer) => (err += c.toString()));
+        cli.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+        cli.stderr!.on('data', (c: Buffer) => (err += c.toString()));
         cli.on('error', fail);
         cli.on('close', (code) => (code === 0 ? done(out) : fail(new Error(`redis-cli ${args.join(' ')} exited ${code}: ${err.trim()}`))));
         if (cli.stdin) {
