@@ -213,15 +213,21 @@ async function launch(dir: string, port: number, options: StartRedisOptions): Pr
       return new Promise((done, fail) => {
         const cli = spawn('redis-cli', ['-h', host, '-p', String(port), ...tlsArgs, ...userArgs, ...args], {
           env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...(password !== undefined ? { REDISCLI_AUTH: password } : {}) },
-          stdio: ['pipe', 'pipe', 'pipe'],
+          // stdin only when there is input: redis-cli given its command as arguments may exit
+          // before reading it, and a write into its closed stdin is an EPIPE nobody awaits.
+          stdio: [cliOptions.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
         });
         let out = '';
         let err = '';
-        cli.stdout.on('data', (c: Buffer) => (out += c.toString()));
-        cli.stderr.on('data', (c: Buffer) => (err += c.toString()));
+        cli.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+        cli.stderr!.on('data', (c: Buffer) => (err += c.toString()));
         cli.on('error', fail);
         cli.on('close', (code) => (code === 0 ? done(out) : fail(new Error(`redis-cli ${args.join(' ')} exited ${code}: ${err.trim()}`))));
-        cli.stdin.end(cliOptions.input ?? '');
+        if (cli.stdin) {
+          // The exit code judges the run; an EPIPE here only means redis-cli stopped reading.
+          cli.stdin.on('error', () => {});
+          cli.stdin.end(cliOptions.input);
+        }
       });
     },
     log: readLog,

@@ -20,6 +20,8 @@ import {
   generateKeyPair,
   objectSource,
   parseStackFile,
+  preflightOperation,
+  preflightStack,
   resolveOptions,
   restoreOperation,
   restoreStack,
@@ -239,13 +241,64 @@ describe('backup --stack', () => {
     const passed = await preflightTheStack();
     expect(passed.failure).toBeUndefined();
     expect(passed.outputs.passed).toBe(true);
-    // Nothing listens there: the database member's source check fails (Redis has no preflight checks yet).
+    // Nothing listens there: the database member's source check fails, the cache's passes.
     const failed = await preflightTheStack({ APP_DATABASE_URL: 'postgres://lifeboat@127.0.0.1:1/shop' });
     expect(failed.ok).toBe(false);
     expect(failed.failure).toMatch(/^Preflight of stack shop failed: app: source/);
     expect(failed.failure).not.toContain('cache:');
     expect(existsSync(join(s.store, 'shop'))).toBe(false);
     expect(existsSync(join(s.store, 'shop-app'))).toBe(false);
+  });
+
+  it('lifeboat preflight --stack checks the file, its references and the store once, then every member; reads and writes nothing', async () => {
+    const s = setup();
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TMPDIR: process.env.TMPDIR,
+      ...s.env,
+      LIFEBOAT_PASSPHRASE: PASSPHRASE,
+      LIFEBOAT_SIGNING_KEY: signing.privateKey,
+    };
+    const passed = await runCli(['preflight', '--stack', s.file, '--create-store', 'true'], env);
+    expect(passed.code, passed.output).toBe(0);
+    expect(passed.output).toContain('Lifeboat preflight: stack shop');
+    expect(passed.output).toMatch(/\| references \| PASS \| Set: STACK_STORE, APP_DATABASE_URL, SCRATCH_DATABASE_URL, CACHE_REDIS_URL/);
+    expect(passed.output).toContain('Lifeboat preflight: stack shop: app (postgres)');
+    expect(passed.output).toMatch(/\| source \| PASS \| redis:\/\/127\.0\.0\.1:\d+ answers: Redis \d/);
+    // The store is probed once, for all members.
+    expect(passed.output.match(/\| store \|/g)).toHaveLength(1);
+
+    // The cache is unreachable: the run fails naming the member, the check and the fix.
+    const down = await runCli(['preflight', '--stack', s.file, '--create-store', 'true'], { ...env, CACHE_REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(down.code).not.toBe(0);
+    expect(down.output).toMatch(/Preflight of stack shop failed: cache: source \(Nothing accepts connections at \*\*\* \(connection refused\)\. Check the host and port/);
+    expect(down.output).not.toMatch(/failed: .*app: /);
+
+    // A referenced variable is missing: named with the setting that uses it, and how to set it.
+    const { CACHE_REDIS_URL: _unset, ...partial } = env;
+    const missing = await runCli(['preflight', '--stack', s.file, '--create-store', 'true'], partial);
+    expect(missing.code).not.toBe(0);
+    expect(missing.output).toMatch(/Preflight of stack shop failed: stack: references \(.*lifeboat\.yml references \$\{CACHE_REDIS_URL\} \(asset `cache` setting `redis-url`\), not set in the environment\. Set CACHE_REDIS_URL/);
+    expect(missing.output).toContain('cache: settings (');
+    for (const run of [passed, down, missing]) {
+      expect(run.output).not.toContain(pg.password);
+      expect(run.output).not.toContain('cache pass');
+    }
+    // Nothing was backed up, and the store was never created.
+    expect(existsSync(s.store)).toBe(false);
+  });
+
+  it('preflight --stack refuses an invalid stack file, naming its line, and checks no member', async () => {
+    const s = setup();
+    writeFileSync(s.file, STACK().replace('engine: redis', 'engine: redis\n    colour: blue'));
+    const context = testContext(s.env);
+    const options = resolveOptions(preflightOperation, objectSource({ stack: s.file, store: s.store, passphrase: PASSPHRASE }));
+    const outcome = await preflightStack(options, context);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failure).toMatch(/^Preflight of stack .* failed: stack: stack file \(.*lifeboat\.yml, line \d+/);
+    expect(outcome.failure).toContain('stack: references (Needs a valid stack file.)');
+    expect(existsSync(s.store)).toBe(false);
   });
 
   it('refuses a stack file that sets a member secret inline, naming the line, before anything is backed up', async () => {

@@ -10,7 +10,7 @@ const files = workflowFiles();
 const validator = join(repoRoot, 'node_modules', '.bin', 'action-validator');
 
 /** Workflows operators run on a schedule or call; the repo's own CI and release are not among them. */
-const operatorWorkflows = ['backup.yml', 'restore-drill.yml', 'pre-deploy-gate.yml', 'canister-export.yml'];
+const operatorWorkflows = ['backup.yml', 'restore-drill.yml', 'pre-deploy-gate.yml', 'canister-export.yml', 'stack.yml'];
 
 function localActionSteps(job: Job) {
   return (job.steps ?? []).flatMap((step, index) => (step.uses?.startsWith('./actions/') ? [{ step, index, folder: step.uses.slice('./actions/'.length).replace(/\/$/, '') }] : []));
@@ -50,8 +50,8 @@ function writeScopes(permissions: Job['permissions']): string[] {
 }
 
 describe('workflow files', () => {
-  it('exist: backup, restore drill, pre-deploy gate, canister export, CI and release', () => {
-    expect(files).toEqual(['backup.yml', 'canister-export.yml', 'ci.yml', 'pre-deploy-gate.yml', 'release.yml', 'restore-drill.yml']);
+  it('exist: backup, restore drill, pre-deploy gate, canister export, stack, CI and release', () => {
+    expect(files).toEqual(['backup.yml', 'canister-export.yml', 'ci.yml', 'pre-deploy-gate.yml', 'release.yml', 'restore-drill.yml', 'stack.yml']);
   });
 
   it.each(files)('%s validates with action-validator', (file) => {
@@ -141,7 +141,7 @@ describe.each(files)('%s', (file) => {
       if (!writesBackup) continue;
       expect(typeof job.concurrency, `${jobId}: concurrency`).toBe('object');
       const concurrency = job.concurrency as { group: string; 'cancel-in-progress'?: boolean };
-      expect(concurrency.group).toMatch(/^lifeboat-backup-\$\{\{ .*(matrix\.database\.name|name).* \}\}$/);
+      expect(concurrency.group).toMatch(/^lifeboat-backup-\$\{\{ .*(matrix\.database\.name|name|stack-file).* \}\}$/);
       expect(concurrency['cancel-in-progress']).toBe(false);
     }
   });
@@ -233,6 +233,46 @@ describe('restore-drill.yml', () => {
     expect(doc.on.workflow_call.inputs['open-issue-on-failure'].default).toBe(false);
     expect(doc.jobs.report!.if).toBe("${{ failure() && (inputs.open-issue-on-failure || vars.LIFEBOAT_DRILL_OPEN_ISSUE == 'true') }}");
     expect(doc.jobs.report!.permissions).toEqual({ issues: 'write' });
+  });
+});
+
+describe('stack.yml', () => {
+  const { doc } = readWorkflow('stack.yml');
+
+  it('backs the stack up nightly, then drills it, both through the actions\' `stack` input', () => {
+    expect(doc.on.schedule).toEqual([{ cron: '23 2 * * *' }]);
+    const backup = doc.jobs.backup!.steps!.find((s) => s.uses === './actions/backup')!;
+    const drill = doc.jobs.drill!.steps!.find((s) => s.uses === './actions/restore-drill')!;
+    expect(doc.jobs.drill!.needs).toBe('backup');
+    for (const step of [backup, drill]) {
+      expect(step.with?.stack).toBe('.lifeboat-stack/${{ inputs.stack-file || vars.LIFEBOAT_STACK_FILE }}');
+      // Only stack and shared settings: each member's engine settings come from the stack file.
+      expect(Object.keys(step.with ?? {}).filter((k) => /database-url|redis-url|^name$/.test(k))).toEqual([]);
+    }
+    expect(backup.with?.['keep-daily']).toBeDefined();
+  });
+
+  it('checks out the stack file from the calling repository before each step reads it', () => {
+    for (const job of [doc.jobs.backup!, doc.jobs.drill!]) {
+      const steps = job.steps!;
+      const file = steps.findIndex((s) => s.name === 'Check out the stack file');
+      const uses = steps.findIndex((s) => s.uses === './actions/backup' || s.uses === './actions/restore-drill');
+      expect(file).toBeGreaterThanOrEqual(0);
+      expect(file).toBeLessThan(uses);
+      expect(steps[file]!.with).toMatchObject({ path: '.lifeboat-stack', 'persist-credentials': false, 'sparse-checkout-cone-mode': false });
+      expect(steps[file]!.with?.repository).toBeUndefined();
+    }
+  });
+
+  it('passes the referenced secrets as env of the backup and drill steps only, never as inputs', () => {
+    const { text } = readWorkflow('stack.yml');
+    for (const job of [doc.jobs.backup!, doc.jobs.drill!]) {
+      const step = job.steps!.find((s) => s.uses?.startsWith('./actions/'))!;
+      expect(step.env).toMatchObject({ APP_DATABASE_URL: '${{ secrets.APP_DATABASE_URL }}', CACHE_REDIS_URL: '${{ secrets.CACHE_REDIS_URL }}' });
+    }
+    // The header tells what to replace them with.
+    expect(text).toMatch(/replace the placeholders below/);
+    expect(doc.jobs.drill!.steps!.find((s) => s.uses === './actions/restore-drill')!.env?.LIFEBOAT_DRILL_DATABASE_URL).toBe('postgres://postgres@localhost:5432/lifeboat_drill');
   });
 });
 

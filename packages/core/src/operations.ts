@@ -33,6 +33,7 @@ import { keysReport } from './retention/keys-report.js';
 import { prune } from './retention/prune.js';
 import { backupStack } from './stacks/backup-stack.js';
 import { drillStack } from './stacks/drill-stack.js';
+import { preflightStack } from './stacks/preflight-stack.js';
 import { writeRunbook } from './stacks/runbook.js';
 import { restoreStack } from './stacks/restore-stack.js';
 
@@ -48,7 +49,7 @@ function runnable<D extends OptionDefs>(definition: OperationDef<D>, run: Runnab
 /** Every operation, runnable (with alerts where the operation has them), in the order `lifeboat --help` lists them: what the CLI and the actions call. */
 export const operations = {
   backup: runnable(backupOperation, withNotifications('backup', (options, context) => (options.stack ? backupStack(options, context) : backup(options, context)))),
-  preflight: runnable(preflightOperation, preflight),
+  preflight: runnable(preflightOperation, (options, context) => (options.stack ? preflightStack(options, context) : preflight(options, context))),
   drill: runnable(drillOperation, withNotifications('drill', (options, context) => (options.stack ? drillStack(options, context) : drill(options, context)))),
   restore: runnable(restoreOperation, (options, context) => (options.stack ? restoreStack(options, context) : restore(options, context))),
   list: runnable(listOperation, listCatalog),

@@ -46,21 +46,24 @@ function describeEncryption(plan: EncryptionPlan): string {
   return `OpenPGP to ${to} (usable keys; encryption runs in-process, no gpg needed).`;
 }
 
+/** What the shared checks found: the plans a backup goes on with, when they passed. */
+interface SharedChecked {
+  readonly encryption?: EncryptionPlan;
+  readonly signing?: BackupSigning;
+  readonly store?: Store;
+}
+
 /**
- * The checks a backup runs before reading data. `failFast` (a backup): the first failure
- * throws its own error, and everything checked is returned for the backup to use. Otherwise
- * (a preflight) every check that can run does, and the rows say what passed and failed.
- * Writes nothing but the store's probe object, which it removes; with `failFast` and
- * `create-store`, a missing store folder is created.
+ * The checks of what every backup of a run shares: keys, signing, the settings and the store
+ * (a probe object written, read back and removed). A stack runs them once for all members.
  */
-export async function runPreflightChecks(
+export async function runSharedChecks(
   options: PreflightOptions,
   context: RunContext,
+  checks: Checks,
   { failFast, store: given }: { failFast: boolean; store?: Store },
-): Promise<{ rows: PreflightCheck[]; prepared?: PreparedBackup }> {
+): Promise<SharedChecked> {
   const { reporter } = context;
-  const checks = new Checks(failFast);
-
   const encryption = await checks.run('encryption', async () => {
     const plan = await prepareEncryption(options, reporter, { now: context.now() });
     return { value: plan, detail: describeEncryption(plan), warn: plan.scheme === 'none' };
@@ -91,8 +94,15 @@ export async function runPreflightChecks(
       throw error;
     }
   });
+  return { encryption, signing, store };
+}
 
-  // The engine checks its own source: `source`, then its tools and permissions.
+/**
+ * The checks of one source, reading no data: which engine the options select (`engine`),
+ * then that engine's own rows (`source`, its tools and permissions). An engine without
+ * preflight checks gets a `source` warning saying so, never a silent pass.
+ */
+export async function runSourceChecks(options: PreflightOptions, context: RunContext, checks: Checks, failFast: boolean): Promise<boolean> {
   const backupOptions: BackupOptions = { ...options, stack: undefined, preflight: !failFast };
   const engine = await checks.run('engine', async () => {
     const chosen = backupEngine(backupOptions);
@@ -101,9 +111,27 @@ export async function runPreflightChecks(
   if (engine?.backup?.preflight) {
     await engine.backup.preflight(backupOptions, context, checks);
   } else if (engine) {
-    checks.warn('source', `Preflight has no checks for ${engine.title} sources yet: the backup finds problems when it starts.`);
+    checks.warn('source', `Not checked: preflight has no checks for ${engine.title} sources yet, so the backup is the first to try this source.`);
   }
+  return engine !== undefined;
+}
 
+/**
+ * The checks a backup runs before reading data. `failFast` (a backup): the first failure
+ * throws its own error, and everything checked is returned for the backup to use. Otherwise
+ * (a preflight) every check that can run does, and the rows say what passed and failed.
+ * Writes nothing but the store's probe object, which it removes; with `failFast` and
+ * `create-store`, a missing store folder is created.
+ */
+export async function runPreflightChecks(
+  options: PreflightOptions,
+  context: RunContext,
+  { failFast, store: given }: { failFast: boolean; store?: Store },
+): Promise<{ rows: PreflightCheck[]; prepared?: PreparedBackup }> {
+  const checks = new Checks(failFast);
+  const { encryption, signing, store } = await runSharedChecks(options, context, checks, { failFast, store: given });
+  // The engine checks its own source: `source`, then its tools and permissions.
+  const engine = await runSourceChecks(options, context, checks, failFast);
   const prepared = encryption && store && engine ? { encryption, signing, store } : undefined;
   return { rows: checks.rows, prepared };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgePreflight, renderPreflightTable, REQUIRED_CHECKS, type CheckStatus, type PreflightCheck } from './verdict.js';
+import { judgePreflight, MEMBER_REQUIRED_CHECKS, renderPreflightTable, REQUIRED_CHECKS, type CheckStatus, type PreflightCheck } from './verdict.js';
 
 /** Every required check and PostgreSQL's own rows, passing unless overridden by name. */
 function rows(overrides: Record<string, CheckStatus> = {}, extra: PreflightCheck[] = []): PreflightCheck[] {
@@ -26,6 +26,20 @@ describe('judgePreflight', () => {
     ],
   ])('%s', (_case, checks, ok, failed, warned) => {
     expect(judgePreflight(checks)).toEqual({ ok, failed, warned });
+  });
+});
+
+describe('judgePreflight with the checks a stack member must have', () => {
+  const member = (overrides: Record<string, CheckStatus> = {}) =>
+    ['settings', ...MEMBER_REQUIRED_CHECKS].map((name) => ({ name, status: overrides[name] ?? 'pass', detail: 'x' }) as PreflightCheck);
+  it.each<[string, PreflightCheck[], boolean, string[]]>([
+    ['settings, engine and source pass: no store or keys needed', member(), true, []],
+    ['an engine without checks warns, and passes', member({ source: 'warn' }), true, []],
+    ['settings that cannot expand skip the source', member({ settings: 'fail', source: 'skip' }), false, ['settings', 'source']],
+    ['no source row fails', member().filter((c) => c.name !== 'source'), false, ['source']],
+  ])('%s', (_case, checks, ok, failed) => {
+    const verdict = judgePreflight(checks, ['settings', ...MEMBER_REQUIRED_CHECKS]);
+    expect([verdict.ok, verdict.failed]).toEqual([ok, failed]);
   });
 });
 

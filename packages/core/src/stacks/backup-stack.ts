@@ -4,18 +4,18 @@ import { manifestKey } from '../catalog/layout.js';
 import { manifestDigest, type Manifest } from '../catalog/manifest.js';
 import { readSmallObject } from '../catalog/store-reads.js';
 import { provenanceFromEnv, type RunContext } from '../context.js';
-import { backupEngine, ENGINES } from '../engines/registry.js';
-import { backupOperation, type BackupOptions } from '../options/backup.js';
+import { ENGINES } from '../engines/registry.js';
+import type { BackupOptions } from '../options/backup.js';
 import { backup } from '../pipeline/backup.js';
-import { preflight } from '../preflight/preflight.js';
 import { prepareSigning } from '../pipeline/run-backup.js';
 import { markdownCell } from '../report/markdown.js';
-import { describeError, OptionError } from '../report/errors.js';
+import { describeError } from '../report/errors.js';
 import type { OperationOutcome } from '../report/outcome.js';
 import { openStore } from '../storage/open-store.js';
 import { probeStore } from '../storage/probe.js';
 import type { Store } from '../storage/store.js';
-import { memberOptions } from './member-options.js';
+import { planMember } from './plan-member.js';
+import { preflightStack } from './preflight-stack.js';
 import { inBatches } from './pool.js';
 import { readStackFile, type StackAsset, type StackFile } from './stack-file.js';
 import { consistencyWindow, STACK_RECORD_FORMAT, writeStackRecord, type StackMember, type StackRecord } from './stack-record.js';
@@ -47,24 +47,14 @@ interface MemberRun {
  * member is complete and the snapshots lie within `max-skew`, the stack record, written last.
  */
 export async function backupStack(options: BackupOptions, context: RunContext, hooks: StackBackupHooks = {}): Promise<OperationOutcome> {
+  // The same checks as `lifeboat preflight --stack`: one path for both.
+  if (options.preflight) return preflightStack(options, context);
   const { reporter } = context;
   const stack = readStackFile(options.stack!, ENGINES);
   checkStackStore(stack, options.store, context.env);
   // Every member's settings are expanded and matched to its engine before anything is read.
-  const planned = stack.assets.map((asset) => {
-    const opts = memberOptions(options, backupOperation, stack, asset, context.env, (value) => reporter.secret(value));
-    const engine = backupEngine(opts);
-    if (engine.id !== asset.engine) {
-      const option = ENGINES.find((e) => e.id === asset.engine)?.backup?.option;
-      throw new OptionError(
-        `${stack.where}: asset \`${asset.name}\` is a ${asset.engine} asset, but its settings select ${engine.title}.`,
-        option ? `Set \`${option}\` in its settings (and no other engine's source).` : `Engine ${asset.engine} takes no backups.`,
-      );
-    }
-    // Members are pruned once the stack record is written, so their pins come from the records that stay.
-    return { asset, options: { ...opts, ...NO_KEEP_RULES } };
-  });
-  if (options.preflight) return preflightStack(stack, planned, context);
+  // Members are pruned once the stack record is written, so their pins come from the records that stay.
+  const planned = stack.assets.map((asset) => ({ asset, options: { ...planMember(options, stack, asset, context), ...NO_KEEP_RULES } }));
   const policy = retentionPolicyIfAny(options);
   const signing = await prepareSigning(options);
   const store = hooks.store ?? (await openStore(options, context));
@@ -134,22 +124,6 @@ export async function backupStack(options: BackupOptions, context: RunContext, h
       backups: JSON.stringify(runs.filter((r) => r.member).map((r) => ({ asset: r.asset.name, name: r.member!.name, id: r.member!.backupId, manifestSha256: r.member!.manifestSha256 }))),
     },
     data: { stack: stack.name, record, members: runs.map((r) => ({ asset: r.asset.name, backupId: r.member?.backupId, error: r.error })) },
-  };
-}
-
-/** `backup --stack --preflight true`: every member's preflight checks, one table each; fails when any member's fails. Reads no data. */
-async function preflightStack(stack: StackFile, planned: readonly { asset: StackAsset; options: BackupOptions }[], context: RunContext): Promise<OperationOutcome> {
-  const failed: string[] = [];
-  for (const { asset, options } of planned) {
-    const outcome = await context.reporter.group(`Stack ${stack.name}: preflight of ${asset.name}`, () => preflight(options, context));
-    if (!outcome.ok) failed.push(...String(outcome.outputs.failed ?? '').split(',').filter(Boolean).map((check) => `${asset.name}: ${check}`));
-    if (!outcome.ok && failed.length === 0) failed.push(asset.name);
-  }
-  return {
-    ok: failed.length === 0,
-    failure: failed.length === 0 ? undefined : `Preflight of stack ${stack.name} failed: ${failed.join(', ')}.`,
-    outputs: { passed: failed.length === 0, failed: failed.join(',') },
-    data: { stack: stack.name, failed },
   };
 }
 

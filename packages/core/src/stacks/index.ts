@@ -7,3 +7,4 @@ export { writeRunbook, renderRunbook, runbookStore, type RunbookMember, type Run
 export { listStack, stackListSummary, type StackBackupView } from './list-stack.js';
 export { readStackRecords, stackMemberProblems, type ListedStackRecord } from './stack-listing.js';
 export { restoreStack } from './restore-stack.js';
+export { preflightStack } from './preflight-stack.js';

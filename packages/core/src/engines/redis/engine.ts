@@ -1,7 +1,7 @@
 import type { Engine } from '../engine.js';
 import { breakGlass } from './break-glass.js';
 import { parseChecks, type RedisCheck } from './checks.js';
-import { parseRedisUrl } from './connection.js';
+import { describeRedis, parseRedisUrl } from './connection.js';
 import { assertEmptyTarget, automaticChecks, restoreForDrill, restoreInto, runChecks, type RedisRestoredTarget, type RedisRestoreResult } from './drill.js';
 import { redisManifestSchema, type RedisManifestSection } from './manifest.js';
 import { createRedisSource } from './source.js';
@@ -25,6 +25,15 @@ export const redisEngine: Engine<RedisManifestSection, RedisRestoredTarget, Redi
       const connection = parseRedisUrl(options.redisUrl!, options, 'redis-url');
       const settings = { connection, mode: options.redisMode, compression: options.redisCompression, scanCount: options.redisScanCount, reporter: context.reporter, env: context.env };
       return [{ name: options.name ?? 'redis', create: () => createRedisSource(settings) }];
+    },
+    async preflight(options, context, checks) {
+      // What a backup does first, reading no data: log in, read INFO, refuse a server still loading.
+      await checks.run('source', async () => {
+        const connection = parseRedisUrl(options.redisUrl!, options, 'redis-url');
+        const source = await createRedisSource({ connection, compression: options.redisCompression, env: context.env });
+        const { version, mode, role } = source.server;
+        return { value: true, detail: `${describeRedis(connection)} answers: Redis ${version} (${mode}, ${role}); logged in, dataset loaded.` };
+      });
     },
   },
 

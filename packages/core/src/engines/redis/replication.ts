@@ -162,7 +162,11 @@ export async function requestSnapshot(connection: RedisConnection, options: Snap
   const framing: TransferFacts['framing'] = header.startsWith('$EOF:') ? 'eof-marker' : 'bulk';
   const mark = framing === 'eof-marker' ? Buffer.from(header.slice(5, 5 + EOF_MARK_SIZE), 'latin1') : undefined;
   const length = framing === 'bulk' ? Number(header.slice(1)) : undefined;
-  if (mark && mark.length !== EOF_MARK_SIZE) throw new RedisProtocolError(`${describeRedis(connection)} sent a malformed snapshot delimiter.`);
+  if (mark && mark.length !== EOF_MARK_SIZE) {
+    // Its listeners are gone: a socket left open here would raise its next error unhandled.
+    socket.destroy();
+    throw new RedisProtocolError(`${describeRedis(connection)} sent a malformed snapshot delimiter.`);
+  }
   if (length !== undefined && !(Number.isSafeInteger(length) && length >= 0)) {
     socket.destroy();
     throw new RedisProtocolError(`${describeRedis(connection)} announced a snapshot of ${JSON.stringify(header.slice(1, 40))} bytes.`);
