@@ -52,3 +52,39 @@ describe('after-restore env references', () => {
     expect(() => serviceReferences('${app.password}')).toThrow(/neither an environment variable/);
   });
 });
+
+describe('the runbook', () => {
+  it('names the after-restore service, what it is given and its checks', async () => {
+    const { ENGINES } = await import('../engines/registry.js');
+    const { parseStackFile } = await import('./stack-file.js');
+    const { renderRunbook } = await import('./runbook.js');
+    const stack = parseStackFile(
+      `stack: shop
+assets:
+  - name: app
+    engine: postgres
+    settings:
+      database-url: \${APP_DATABASE_URL}
+after-restore:
+  command: [node, "{stack-dir}/service.js"]
+  env:
+    DATABASE_URL: \${app.url}
+    TOKEN: \${SERVICE_TOKEN}
+    PORT: 8080
+  ready: {http: "http://127.0.0.1:8080/healthz"}
+  checks:
+    - {name: the service is ready, http: "GET http://127.0.0.1:8080/readyz", expect-body: ok}
+`,
+      'stack file lifeboat.yml',
+      ENGINES,
+    );
+    const record = { id: 'r1', window: { first: 'a', last: 'b' } } as Parameters<typeof renderRunbook>[1];
+    const text = renderRunbook(stack, record, [], { location: '/s', shell: '/s', kind: 'local' });
+    expect(text).toContain('## After the restore: the service');
+    expect(text).toContain('Start the service against the restored members: `node \'<folder of the stack file>/service.js\'`');
+    expect(text).toContain("- `DATABASE_URL` = the restored app's url");
+    expect(text).toContain('- `TOKEN` = ${SERVICE_TOKEN} (from the environment)');
+    expect(text).toContain('It is up when `GET http://127.0.0.1:8080/healthz` answers 2xx (the drill waits 60s at most).');
+    expect(text).toContain('- the service is ready: `GET http://127.0.0.1:8080/readyz` answers 200 with a body containing `ok`');
+  });
+});
