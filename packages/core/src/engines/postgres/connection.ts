@@ -158,7 +158,7 @@ export function connectionEnv(connection: PostgresConnection, base: Env = proces
 export function connectionUrl(connection: PostgresConnection): string {
   const auth = `${encodeURIComponent(connection.user)}${connection.password !== undefined ? `:${encodeURIComponent(connection.password)}` : ''}@`;
   const socket = connection.host.startsWith('/');
-  const host = socket ? '' : connection.host.includes(':') ? `[${connection.host}]` : connection.host;
+  const host = socket ? 'localhost' : connection.host.includes(':') ? `[${connection.host}]` : connection.host;
   const params = new URLSearchParams();
   if (socket) params.set('host', connection.host);
   if (connection.sslmode !== 'prefer') params.set('sslmode', connection.sslmode);
