@@ -33,7 +33,10 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const STACK = (port: number, serviceEnv: Record<string, string> = {}) => `stack: shop
+/** The service as a list of words, or as a script whose shell stays its parent (so only a group kill stops it). */
+const COMMAND = (shell: boolean) => (shell ? JSON.stringify(`true && ${JSON.stringify(process.execPath)} ${JSON.stringify(SERVICE)}`) : `[${JSON.stringify(process.execPath)}, ${JSON.stringify(SERVICE)}]`);
+
+const STACK = (port: number, serviceEnv: Record<string, string> = {}, shell = false) => `stack: shop
 store: \${STACK_STORE}
 assets:
   - name: app
@@ -46,7 +49,7 @@ assets:
     settings:
       redis-url: \${CACHE_REDIS_URL}
 after-restore:
-  command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(SERVICE)}]
+  command: ${COMMAND(shell)}
   env:
     DATABASE_URL: \${app.url}
     REDIS_URL: \${cache.url}
@@ -78,10 +81,10 @@ afterAll(async () => {
   await Promise.allSettled([pg?.stop(), redis?.stop()]);
 });
 
-async function drillWith(serviceEnv: Record<string, string> = {}) {
+async function drillWith(serviceEnv: Record<string, string> = {}, shell = false) {
   const port = await freePort();
   const file = join(folder, 'lifeboat.yml');
-  writeFileSync(file, STACK(port, serviceEnv));
+  writeFileSync(file, STACK(port, serviceEnv, shell));
   const context = testContext(env);
   const options = resolveOptions(drillOperation, withStackStore(objectSource({ stack: file, passphrase: PASSPHRASE, 'signing-public-key': signing.publicKey }), context.env));
   const outcome = await drillStack(options, context);
@@ -89,13 +92,15 @@ async function drillWith(serviceEnv: Record<string, string> = {}) {
   return { outcome, record: outcome.data as DrillRecord, report, port };
 }
 
+/** True while the process runs; an exited one waiting to be reaped (an orphan under a container's init) does not count. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+  return !/^\d+ \(.*\) Z/.test(stat);
 }
 
 describe('drill --stack with after-restore', () => {
@@ -118,14 +123,16 @@ describe('drill --stack with after-restore', () => {
     expect(JSON.stringify(record)).not.toContain(pg.password);
   });
 
-  it('fails the verdict when the service answers 503, with the status and what it said', async () => {
-    const { outcome, record, report, port } = await drillWith({ NEEDED_KEY: 'session:9' });
+  it('fails the verdict when the service answers 503, with the status and what it said; a service under sh -c is stopped whole', async () => {
+    const { outcome, record, report, port } = await drillWith({ NEEDED_KEY: 'session:9' }, true);
     expect(record.verdict).toBe('fail');
     const check = record.checks.find((c) => c.name === 'the service is ready');
     expect(check).toMatchObject({ ok: false, actual: 'status 503' });
     expect(check?.message).toBe(`GET http://127.0.0.1:${port}/readyz answered 503, expected 200. Its body began: not ready: 3 sessions, session:9 is null`);
     expect(outcome.failure).toContain('answered 503');
+    // The node process under the shell was stopped with its group.
     expect(alive(report.pid)).toBe(false);
+    expect(record.notes).toContain(`after-restore: the service's output ended with: shop-service listening on ${port}`);
   });
 
   it('fails naming the command, its exit status and the end of its output when the service exits at start', async () => {

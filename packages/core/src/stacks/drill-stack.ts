@@ -76,7 +76,8 @@ class StackPhases extends PhaseRecorder {
 /**
  * `lifeboat drill --stack`: the newest stack record (its signature verified), every member
  * restored in the stack's restore order into its engine's throwaway target and checked, then
- * the cross-asset checks on the restored members together; one verdict and one evidence
+ * the cross-asset checks on the restored members together, then the after-restore service
+ * started against them and asked over HTTP (stopped before the members); one verdict and one evidence
  * record (`<stack>/drills/<id>.json`) with per-member phases, the stack RPO (oldest member's
  * snapshot) and RTO (the whole ordered restore). The first failing member stops the restore.
  */
@@ -176,7 +177,12 @@ export async function drillStack(options: DrillOptions, context: RunContext, hoo
       await mkdir(dir, { mode: 0o700 });
       service = await phases.run('after-restore', () => startService(after, restored, { dir, stackDir: stack.dir }, context));
       checks.push(service.ready);
-      if (after.checks.length > 0) await phases.run('service checks', async () => checks.push(...(await runHttpChecks(after.checks, context))));
+      if (after.checks.length > 0) {
+        const results = await phases.run('service checks', () => runHttpChecks(after.checks, context));
+        checks.push(...results);
+        const tail = service.outputTail();
+        if (results.some((r) => !r.ok) && tail) notes.push(`after-restore: the service's output ended with: ${tail}`);
+      }
     }
   } catch (error) {
     const failure = phases.failed ? `${phases.failed.name} failed: ${phases.failed.error}` : describeError(error);

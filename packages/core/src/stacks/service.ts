@@ -22,6 +22,8 @@ const BODY_LIMIT = 64 * 1024;
 export interface RunningService {
   /** The `after-restore: ready` check: how long it took to answer. */
   readonly ready: CheckResult;
+  /** The last lines of its stdout and stderr (redacted), for the evidence when a check fails. */
+  outputTail(): string;
   /** Stops the service's whole process group (SIGTERM, then SIGKILL); never throws. */
   stop(): Promise<void>;
 }
@@ -101,6 +103,7 @@ export async function startService(spec: AfterRestore, members: readonly Restore
   const ms = Math.round(performance.now() - started);
   return {
     ready: { name: 'after-restore: service ready', kind: 'service', ok: true, expected: `GET ${spec.ready.url} answers 2xx within ${(spec.ready.timeoutMs / 1000).toFixed(0)}s`, actual: `ready after ${(ms / 1000).toFixed(1)}s`, command: label, durationMs: ms },
+    outputTail: () => [...tail, ...(partial ? [redact(partial)] : [])].slice(-5).join(' / '),
     stop: () => stop().catch(() => undefined),
   };
 }
