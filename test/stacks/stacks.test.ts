@@ -500,6 +500,7 @@ describe('docs/stacks.md', () => {
     const stack = parseStackFile(stacks[0]!.text, stacks[0]!.where, ENGINES);
     expect(stack.assets.map((a) => a.backupName)).toEqual(['shop-app', 'shop-cache']);
     expect(stack.checks.map((c) => c.type)).toEqual(['keys', 'on']);
+    expect(stack.afterRestore?.checks.map((c) => c.url)).toEqual(['http://127.0.0.1:8080/readyz']);
   });
 });
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { LifeboatError } from '../report/errors.js';
 import { redact } from '../report/secrets.js';
+import { sendSignal } from './cleanup-guard.js';
 
 /** How a child program ended, with the end of what it wrote to stderr. */
 export interface ToolExit {
@@ -44,6 +45,13 @@ export interface SpawnToolOptions {
   /** Runs the program as another user (a server that refuses root). */
   readonly uid?: number;
   readonly gid?: number;
+  /**
+   * Starts the program as the leader of a process group of its own, and `kill` signals the
+   * whole group: a service started through `sh -c`, or one that forks workers, stops whole.
+   */
+  readonly processGroup?: boolean;
+  /** How long `kill` waits after SIGTERM before SIGKILL; default 5 s. */
+  readonly killGraceMs?: number;
 }
 
 /** Starts a program (stdin closed unless asked for); its exit status and stderr are always collected. */
@@ -54,6 +62,7 @@ export function spawnTool(path: string, args: readonly string[], options: SpawnT
     cwd: options.cwd,
     stdio: [options.stdin ?? 'ignore', options.stdout ?? 'ignore', 'pipe'],
     windowsHide: true,
+    ...(options.processGroup && { detached: true }),
     ...(options.uid !== undefined && { uid: options.uid }),
     ...(options.gid !== undefined && { gid: options.gid }),
   });
@@ -96,12 +105,16 @@ export function spawnTool(path: string, args: readonly string[], options: SpawnT
     });
   });
   let killTimer: NodeJS.Timeout | undefined;
+  const group = options.processGroup === true;
+  // A group lives on while any member holds the output pipes, after its leader has exited.
+  const running = () => (group ? !exited : !exited && child.exitCode === null && child.signalCode === null);
+  const send = (name: NodeJS.Signals) => (group && child.pid !== undefined ? sendSignal(-child.pid, name) : child.kill(name));
   const kill = () => {
-    if (exited || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
+    if (!running()) return;
+    send('SIGTERM');
     killTimer ??= setTimeout(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }, 5000);
+      if (running()) send('SIGKILL');
+    }, options.killGraceMs ?? 5000);
     killTimer.unref();
   };
   const { signal } = options;

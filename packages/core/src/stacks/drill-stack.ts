@@ -24,6 +24,7 @@ import { openStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
 import { LIFEBOAT_VERSION } from '../version.js';
 import { runCrossChecks, type RestoredMember } from './cross-checks.js';
+import { runHttpChecks, startService, type RunningService } from './service.js';
 import { memberOptions } from './member-options.js';
 import { readStackFile } from './stack-file.js';
 import { selectStackRecord, type SelectedStack } from './stack-record.js';
@@ -75,7 +76,8 @@ class StackPhases extends PhaseRecorder {
 /**
  * `lifeboat drill --stack`: the newest stack record (its signature verified), every member
  * restored in the stack's restore order into its engine's throwaway target and checked, then
- * the cross-asset checks on the restored members together; one verdict and one evidence
+ * the cross-asset checks on the restored members together, then the after-restore service
+ * started against them and asked over HTTP (stopped before the members); one verdict and one evidence
  * record (`<stack>/drills/<id>.json`) with per-member phases, the stack RPO (oldest member's
  * snapshot) and RTO (the whole ordered restore). The first failing member stops the restore.
  */
@@ -99,6 +101,7 @@ export async function drillStack(options: DrillOptions, context: RunContext, hoo
   let recordSigning: RecordSigning | undefined;
   let stop: DrillStop | undefined;
   let rtoMs = 0;
+  let service: RunningService | undefined;
 
   try {
     workDir = await privateWorkDir(context, 'lifeboat-drill-');
@@ -167,12 +170,28 @@ export async function drillStack(options: DrillOptions, context: RunContext, hoo
     }
     phases.prefix = '';
     if (stack.checks.length > 0) await phases.run('cross-asset checks', async () => checks.push(...(await runCrossChecks(stack.checks, restored, context))));
+    const after = stack.afterRestore;
+    if (after) {
+      // The service gets a folder of its own (working and temp folder), removed with the drill's.
+      const dir = join(workDir, 'after-restore');
+      await mkdir(dir, { mode: 0o700 });
+      service = await phases.run('after-restore', () => startService(after, restored, { dir, stackDir: stack.dir }, context));
+      checks.push(service.ready);
+      if (after.checks.length > 0) {
+        const results = await phases.run('service checks', () => runHttpChecks(after.checks, context));
+        checks.push(...results);
+        const tail = service.outputTail();
+        if (results.some((r) => !r.ok) && tail) notes.push(`after-restore: the service's output ended with: ${tail}`);
+      }
+    }
   } catch (error) {
     const failure = phases.failed ? `${phases.failed.name} failed: ${phases.failed.error}` : describeError(error);
     stop = { phase: phases.failed?.name, code: error instanceof LifeboatError ? error.code : undefined, message: failure };
   } finally {
     // What a real recovery would take: every member restored in order, and the checks.
     rtoMs = Math.round(performance.now() - clockStart);
+    // The service goes first: it holds connections to the members.
+    await service?.stop();
     for (const { target } of [...restored].reverse()) await target.cleanup(options.keepDatabase);
     if (workDir) await removePrivateTempDir(workDir);
   }

@@ -30,6 +30,8 @@ export async function restoreStack(options: RestoreOptions, context: RunContext)
   const store = await openStore(options, context);
   await store.probe({ readOnly: true });
   const { record, signedBy } = await selectStackRecord(store, stack.name, { signingPublicKey: authentication.signingPublicKey, allowUnsigned: options.allowUnsigned });
+  // The after-restore service proves a drill; after a real recovery the operator starts the real one.
+  if (stack.afterRestore) reporter.info('`after-restore` is a drill step: restore --stack does not start the service or run its HTTP checks.');
   reporter.info(`Restoring stack ${stack.name}/${record.id}${signedBy ? ` (signed by ${signedBy})` : ''} in the order ${stack.restoreOrder.join(', ')}.`);
 
   const done: string[] = [];

@@ -15,6 +15,7 @@ import type { StackRecord } from './stack-record.js';
 import { selectStackRecord } from './stack-record.js';
 import { checkStackStore } from './stack-store.js';
 import { parseStoreUrl } from '../storage/store-url.js';
+import { describeCommand } from '../engines/command/command-line.js';
 
 /** One member's part of the runbook: its backup and the engine's by-hand restore, when it has one. */
 export interface RunbookMember {
@@ -126,6 +127,22 @@ export function renderRunbook(stack: StackFile, record: StackRecord, members: re
     lines.push('', '## Across the members', '', 'Once every member is restored:', '');
     for (const check of stack.checks) lines.push(`- ${describeCrossCheck(check)}`);
   }
+  const after = stack.afterRestore;
+  if (after) {
+    lines.push(
+      '',
+      '## After the restore: the service',
+      '',
+      `Start the service against the restored members: \`${describeCommand(after.command).replaceAll('{stack-dir}', '<folder of the stack file>')}\`, with${Object.keys(after.env).length > 0 ? ':' : ' its usual environment.'}`,
+      ...(Object.keys(after.env).length > 0 ? ['', ...Object.entries(after.env).map(([name, value]) => `- \`${name}\` = ${describeServiceValue(value)}`)] : []),
+      '',
+      `It is up when \`GET ${after.ready.url}\` answers 2xx (the drill waits ${Math.round(after.ready.timeoutMs / 1000)}s at most).`,
+    );
+    if (after.checks.length > 0) {
+      lines.push('', 'Then check it:', '');
+      for (const check of after.checks) lines.push(`- ${check.name}: \`${check.method} ${check.url}\` answers ${check.expectStatus}${check.expectBody !== undefined ? ` with a body containing \`${check.expectBody}\`` : ''}`);
+    }
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -155,6 +172,16 @@ function shellWord(value: string): string {
 function describeCheck(check: Record<string, unknown>): string {
   const query = check.sql !== undefined ? `\`${String(check.sql)}\`` : check.command !== undefined ? `\`${String(check.command)}\`${check.db !== undefined ? ` in database ${String(check.db)}` : ''}` : '';
   return `${String(check.name ?? 'check')}: ${query} gives ${String(check.expect)}`;
+}
+
+/** An after-restore `env:` value for people: `${app.url}` becomes "the restored app's URL". */
+function describeServiceValue(value: string): string {
+  if (!/\$\{/.test(value)) return `\`${value}\``;
+  return value.replace(/\$\{([^}]*)\}/g, (_m, name: string) => {
+    const [asset, field, variable] = name.split('.');
+    if (!field) return `\${${name}} (from the environment)`;
+    return field === 'env' ? `${variable} of the restored ${asset}` : `the restored ${asset}'s ${field}`;
+  });
 }
 
 function describeCrossCheck(check: CrossCheck): string {

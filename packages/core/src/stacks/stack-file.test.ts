@@ -29,6 +29,21 @@ checks:
     expect: no rows
 `;
 
+const SERVICE = `${GOOD}after-restore:
+  command: [node, "{stack-dir}/service.js"]
+  env:
+    DATABASE_URL: \${app.url}
+    REDIS_URL: \${cache.url}
+    TOKEN: \${SERVICE_TOKEN}
+  ready: {http: "http://127.0.0.1:8080/healthz", timeout: 60s}
+  checks:
+    - name: ready
+      http: GET http://127.0.0.1:8080/readyz
+      expect-status: 200
+      expect-body: '"ok"'
+    - {name: head, http: "HEAD http://[::1]:8080/", timeout: 2s}
+`;
+
 const parse = (text: string) => parseStackFile(text, 'stack file lifeboat.yml', ENGINES);
 
 describe('parseStackFile', () => {
@@ -47,6 +62,20 @@ describe('parseStackFile', () => {
       { type: 'keys', name: 'sessions cached', from: 'app', query: "select 'session:' || id from sessions", existIn: 'cache', sample: 50 },
       { type: 'on', name: 'no orphans', on: 'app', entry: { name: 'no orphans', sql: 'select 1 from orders where customer_id is null', expect: 'no rows' } },
     ]);
+  });
+
+  it('reads an after-restore service and its HTTP checks', () => {
+    const { afterRestore } = parse(SERVICE);
+    expect(afterRestore).toEqual({
+      command: { shell: false, argv: ['node', '{stack-dir}/service.js'] },
+      env: { DATABASE_URL: '${app.url}', REDIS_URL: '${cache.url}', TOKEN: '${SERVICE_TOKEN}' },
+      ready: { url: 'http://127.0.0.1:8080/healthz', timeoutMs: 60_000 },
+      checks: [
+        { name: 'ready', method: 'GET', url: 'http://127.0.0.1:8080/readyz', expectStatus: 200, expectBody: '"ok"', timeoutMs: 10_000 },
+        { name: 'head', method: 'HEAD', url: 'http://[::1]:8080/', expectStatus: 200, timeoutMs: 2000 },
+      ],
+    });
+    expect(parse(GOOD).afterRestore).toBeUndefined();
   });
 
   it('defaults the restore order to the order of the assets', () => {
@@ -78,6 +107,19 @@ describe('parseStackFile', () => {
     ['no assets', 'stack: shop\nassets: []\n', /line 2: `assets`: a stack has at least one asset/],
     ['a bad stack name', swap('stack: shop', 'stack: "../x"'), /line 1: `stack`: the stack name is a backup name/],
     ['YAML that does not parse', 'stack: [shop\n', /line \d: not valid YAML/],
+    ['an after-restore check against another machine', SERVICE.replace('GET http://127.0.0.1:8080/readyz', 'GET http://shop.example.com/readyz'), /line 34: `after-restore.checks.0.http`: 'http:\/\/shop.example.com\/readyz' is not on the loopback interface/],
+    ['an after-restore ready URL over https', SERVICE.replace('"http://127.0.0.1:8080/healthz"', '"https://127.0.0.1:8080/healthz"'), /line 31: `after-restore.ready.http`: .* is not an http:\/\/ URL/],
+    ['an after-restore URL with credentials', SERVICE.replace('GET http://127.0.0.1:8080/readyz', 'GET http://u:p@127.0.0.1:8080/readyz'), /line 34: .*holds credentials/],
+    ['an after-restore check method that is not GET or HEAD', SERVICE.replace('GET http://127.0.0.1:8080/readyz', 'DELETE http://127.0.0.1:8080/readyz'), /line 34: check "ready": `http` \(got 'DELETE/],
+    ['an after-restore status that is no status', SERVICE.replace('expect-status: 200', 'expect-status: 42'), /line 35: `after-restore.checks.0.expect-status`/],
+    ['an after-restore field it does not know', SERVICE.replace('expect-status: 200', 'expect-status: 200\n      follow: true'), /line 33: `after-restore.checks.0`: unknown field `follow`/],
+    ['an after-restore env naming a stranger', SERVICE.replace('${cache.url}', '${queue.url}'), /line 29: `after-restore.env.REDIS_URL` references `queue`/],
+    ['an after-restore env with a malformed reference', SERVICE.replace('${cache.url}', '${cache.port}'), /line 29: .*neither an environment variable/],
+    ['an after-restore env handing over Lifeboat\'s own secrets', SERVICE.replace('${cache.url}', '${LIFEBOAT_IDENTITY}'), /line 29: .*never given to the service/],
+    ['an after-restore env with a password in a URL', SERVICE.replace('${cache.url}', 'redis://:pw@127.0.0.1:6379'), /line 29: .*holds a password/],
+    ['an after-restore ready timeout that is no duration', SERVICE.replace('timeout: 60s', 'timeout: later'), /line 31: `after-restore.ready.timeout` \(got 'later'\)/],
+    ['an after-restore without ready', SERVICE.replace(/  ready: .*\n/, ''), /line 26: `after-restore.ready`/],
+    ['an after-restore command that is empty', SERVICE.replace('command: [node, "{stack-dir}/service.js"]', 'command: []'), /line 26: `after-restore.command`/],
   ])('refuses %s, naming the line', (_label, text, message) => {
     expect(() => parse(text)).toThrow(message);
   });

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { isValidBackupName } from '../catalog/layout.js';
@@ -7,6 +7,7 @@ import { engineBackupOptions, engineDrillOptions, engineRestoreOptions } from '.
 import type { OptionDef } from '../options/define.js';
 import { parseDuration } from '../options/values.js';
 import { OptionError } from '../report/errors.js';
+import { afterRestoreSchema, parseAfterRestore, type AfterRestore } from './after-restore.js';
 import { onlyReferences, referencedVariables } from './env-refs.js';
 
 /** What the stack file needs to know of an engine: its id and, for checks, how it reads them. */
@@ -45,6 +46,10 @@ export interface StackFile {
   /** Asset names, every one exactly once. */
   readonly restoreOrder: readonly string[];
   readonly checks: readonly CrossCheck[];
+  /** The service started once every member is restored and checked, and its HTTP checks. */
+  readonly afterRestore?: AfterRestore;
+  /** The stack file's folder (absolute), for `{stack-dir}`; the working directory for a file not read from disk. */
+  readonly dir: string;
   /** `stack file lifeboat.yml`, for messages. */
   readonly where: string;
 }
@@ -53,7 +58,7 @@ export interface StackFile {
 const MEMBER_OPTIONS: Readonly<Record<string, OptionDef>> = { ...engineBackupOptions, ...engineDrillOptions, ...engineRestoreOptions };
 
 const FORM =
-  'A stack file holds `stack` (its name), `assets` (a list of `{name, engine, settings, checks}`), and optionally `store`, `restore-order`, `max-skew` and `checks`; see docs/stacks.md.';
+  'A stack file holds `stack` (its name), `assets` (a list of `{name, engine, settings, checks}`), and optionally `store`, `restore-order`, `max-skew`, `checks` and `after-restore`; see docs/stacks.md.';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 const assetName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,40}$/, 'an asset name is lower-case letters, digits, `-` and `_`, starting with a letter or digit, at most 41 characters');
@@ -75,6 +80,7 @@ const fileSchema = z.strictObject({
     )
     .min(1, 'a stack has at least one asset'),
   checks: z.array(z.looseObject({ name: z.string().min(1) })).default([]),
+  'after-restore': afterRestoreSchema.optional(),
 });
 
 const keysCheckSchema = z.strictObject({
@@ -88,14 +94,14 @@ const keysCheckSchema = z.strictObject({
 export function readStackFile(path: string, engines: readonly StackEngine[], cwd: string = process.cwd()): StackFile {
   const full = isAbsolute(path) ? path : resolve(cwd, path);
   if (!existsSync(full)) throw new OptionError(`Stack file ${path} does not exist.`, 'Fix `stack` (a path relative to the working directory).');
-  return parseStackFile(readFileSync(full, 'utf8'), `stack file ${path}`, engines);
+  return parseStackFile(readFileSync(full, 'utf8'), `stack file ${path}`, engines, dirname(full));
 }
 
 /**
  * Parses and validates a stack file. Every problem names the file and the line, and what to
  * write instead; secrets appear only as `${NAME}` references. Pure: nothing is expanded.
  */
-export function parseStackFile(text: string, where: string, engines: readonly StackEngine[]): StackFile {
+export function parseStackFile(text: string, where: string, engines: readonly StackEngine[], dir: string = process.cwd()): StackFile {
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const at = (path: readonly (string | number)[]) => `${where}, line ${lineOf(document, lines, path)}`;
@@ -193,7 +199,8 @@ export function parseStackFile(text: string, where: string, engines: readonly St
     return { type: 'on', name: entry.name, on: on as string, entry: rest };
   });
 
-  return { name: data.stack, store: data.store, maxSkewMs, assets, restoreOrder, checks, where };
+  const afterRestore = data['after-restore'] ? parseAfterRestore(data['after-restore'], names, fail) : undefined;
+  return { name: data.stack, store: data.store, maxSkewMs, assets, restoreOrder, checks, ...(afterRestore ? { afterRestore } : {}), dir, where };
 }
 
 const KEYS_FORM =

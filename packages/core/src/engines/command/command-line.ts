@@ -49,8 +49,13 @@ export function describeCommand(command: CommandLine): string {
 
 /** Replaces `{payload}` with the payload file's path: a word of its own in a list, single-quoted in a script. */
 export function withPayloadPath(command: CommandLine, path: string): CommandLine {
-  if (command.shell) return { shell: true, script: command.script.split('{payload}').join(shellQuote(path)) };
-  return { shell: false, argv: command.argv.map((word) => word.split('{payload}').join(path)) };
+  return withPathPlaceholder(command, '{payload}', path);
+}
+
+/** Replaces a placeholder (`{payload}`, `{stack-dir}`) with a path: a word of its own in a list, single-quoted in a script. */
+export function withPathPlaceholder(command: CommandLine, placeholder: string, path: string): CommandLine {
+  if (command.shell) return { shell: true, script: command.script.split(placeholder).join(shellQuote(path)) };
+  return { shell: false, argv: command.argv.map((word) => word.split(placeholder).join(path)) };
 }
 
 /** True when the command reads the payload from a file path rather than stdin. */

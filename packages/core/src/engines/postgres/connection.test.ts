@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeError } from '../../report/errors.js';
 import { redact } from '../../report/secrets.js';
-import { connectionEnv, dbnameConninfo, describeConnection, resolveConnection } from './connection.js';
+import { connectionEnv, connectionUrl, dbnameConninfo, describeConnection, resolveConnection } from './connection.js';
 import { DatabaseUrlError } from './errors.js';
 
 describe('resolveConnection', () => {
@@ -76,5 +76,16 @@ describe('connectionEnv', () => {
 
   it('quotes database names for a libpq connection string', () => {
     expect(dbnameConninfo("o'brien\\db")).toBe("dbname='o\\'brien\\\\db'");
+  });
+});
+
+describe('connectionUrl', () => {
+  it('gives the connection back as a URL that resolves to the same connection, and hides it as a secret', () => {
+    const given = resolveConnection('postgresql://app%40corp:p%2Fss%40w0rd!@db.example.com:6543/my%20db?sslmode=require', {});
+    const url = connectionUrl(given);
+    expect(resolveConnection(url, {})).toMatchObject({ host: 'db.example.com', port: 6543, user: 'app@corp', password: 'p/ss@w0rd!', database: 'my db', sslmode: 'require' });
+    expect(redact(`reached ${url}`)).not.toMatch(/p%2Fss|w0rd/);
+    const socket = resolveConnection('postgres://lifeboat@localhost:5433/shop?host=/run/pg', {});
+    expect(resolveConnection(connectionUrl(socket), {})).toMatchObject({ host: '/run/pg', port: 5433, database: 'shop' });
   });
 });

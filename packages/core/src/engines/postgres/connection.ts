@@ -151,6 +151,23 @@ export function connectionEnv(connection: PostgresConnection, base: Env = proces
   return env;
 }
 
+/**
+ * The connection as a `postgres://` URL (password included, registered as a secret), for a
+ * program that reaches a restored database, e.g. a stack's after-restore service.
+ */
+export function connectionUrl(connection: PostgresConnection): string {
+  const auth = `${encodeURIComponent(connection.user)}${connection.password !== undefined ? `:${encodeURIComponent(connection.password)}` : ''}@`;
+  const socket = connection.host.startsWith('/');
+  const host = socket ? 'localhost' : connection.host.includes(':') ? `[${connection.host}]` : connection.host;
+  const params = new URLSearchParams();
+  if (socket) params.set('host', connection.host);
+  if (connection.sslmode !== 'prefer') params.set('sslmode', connection.sslmode);
+  const query = params.size > 0 ? `?${params.toString()}` : '';
+  const url = `postgres://${auth}${host}:${connection.port}/${encodeURIComponent(connection.database)}${query}`;
+  registerSecret(url);
+  return url;
+}
+
 /** A libpq connection string naming only the database, for `-d`/`--dbname` (no password). */
 export function dbnameConninfo(database: string): string {
   return `dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;

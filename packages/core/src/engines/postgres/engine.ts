@@ -4,7 +4,7 @@ import { checkPostgresSource } from './preflight.js';
 import { resolvePostgresClient } from '../../toolchain/resolve.js';
 import type { Engine, PlannedBackup } from '../engine.js';
 import type { RestoredTarget } from '../restored-target.js';
-import { connectionForDatabase, resolveConnection, type PostgresConnection } from './connection.js';
+import { connectionForDatabase, connectionUrl, resolveConnection, type PostgresConnection } from './connection.js';
 import { restorePayload } from './drill/restore-payload.js';
 import { runSqlChecks } from './drill/run-sql-checks.js';
 import { parseSqlChecks, type SqlCheck } from './drill/sql-checks.js';
@@ -118,7 +118,7 @@ export const postgresEngine: Engine<PostgresSection, PostgresRestoredTarget, Sql
             ...restored.notes,
           ],
           checks: [restored.check],
-          endpoint: { env: {} },
+          endpoint: { url: connectionUrl(target.connection), env: { DATABASE_URL: connectionUrl(target.connection) } },
           cleanup: (keep) => target.cleanup(keep),
         };
       } catch (error) {
