@@ -143,8 +143,8 @@ async function benchmark(variant: DataVariant): Promise<void> {
 
     const rows = [
       { steps: 'createdb DB', manual: seconds(by((m) => m.createdb)), 'Lifeboat drill': '(inside restore)', notes: 'a scratch database on the same server' },
-      { steps: 'select + download (copy from the store)', manual: '-', 'Lifeboat drill': `${phase('select')} + ${phase('download')}`, notes: 'the manual steps read the stored file in place' },
-      { steps: 'verify signature, size + SHA-256', manual: '-', 'Lifeboat drill': `${phase('authenticate')} + ${phase('verify')}`, notes: 'manifest signature before downloading; sizes and hashes before decrypting' },
+      { steps: 'select + download (open in the store)', manual: '-', 'Lifeboat drill': `${phase('select')} + ${phase('download')}`, notes: 'a folder store is read in place, like the manual steps' },
+      { steps: 'verify signature, size + SHA-256', manual: '-', 'Lifeboat drill': `${phase('authenticate')} + ${phase('verify')}`, notes: 'manifest signature before downloading; size, then SHA-256 while decryption starts (decrypt: the time beyond)' },
       { steps: 'gpg --decrypt FILE > dump', manual: seconds(by((m) => m.decrypt)), 'Lifeboat drill': phase('decrypt'), notes: `Lifeboat: ${record.versions?.decryption ?? '?'}, integrity checked before use` },
       {
         steps: `pg_restore --jobs ${RESTORE_JOBS} --no-owner -d DB dump`,

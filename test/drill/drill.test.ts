@@ -212,6 +212,33 @@ describe('a drill fails (or is inconclusive) with the named reason and still wri
     expect(outcome.failure).toMatch(/verify failed: db\.pgdump\.pgp is truncated/);
   });
 
+  it('a payload that decrypts cleanly but does not match its manifest starts no restore (decryption runs alongside verification)', async () => {
+    // Unsigned, so the manifest's SHA-256 can be changed: the ciphertext stays intact and decrypts, only the hash disagrees.
+    const folder = freshFolder();
+    const made = await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, recipients: gpg.publicKeyArmored }), testContext());
+    expect(made.failure).toBeUndefined();
+    const { dir } = onlyManifest(folder, 'app');
+    const manifestPath = join(dir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { objects: { role: string; sha256: string }[] };
+    const payload = manifest.objects.find((o) => o.role === 'payload')!;
+    payload.sha256 = payload.sha256.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    const before = await pg.query(`SELECT datname FROM pg_database WHERE datname LIKE 'lifeboat_drill_%'`);
+    const outcome = await drill(drillOptions(folder, { 'signing-public-key': undefined, 'allow-unsigned': 'true' }), testContext(), {
+      afterRestore: async () => {
+        throw new Error('restored a payload that failed verification');
+      },
+    });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failure).toMatch(/verify failed: db\.pgdump\.pgp does not match its manifest: SHA-256 [0-9a-f]{64} stored, [0-9a-f]{64} recorded/);
+    const record = drillRecordSchema.parse(JSON.parse(readFileSync(outcome.outputs['evidence-path'] as string, 'utf8')));
+    expect(record.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['select:true', 'authenticate:true', 'download:true', 'verify:false']);
+    expect(record.phases.at(-1)).toMatchObject({ concurrentWith: 'decrypt' });
+    expect(record.target).toBeUndefined();
+    // No scratch database was ever created for it.
+    expect(await pg.query(`SELECT datname FROM pg_database WHERE datname LIKE 'lifeboat_drill_%'`)).toEqual(before);
+  });
+
   it('a wrong key (inconclusive: the setup, not the backup, stopped it)', async () => {
     const other = await generateKeyPair({ name: 'Someone Else' });
     const { outcome, record } = await failedDrill(async () => ({ identity: other.privateKey, 'identity-passphrase': undefined }), {}, undefined, 'inconclusive');

@@ -25,9 +25,9 @@ class PhasesWithHooks extends PhaseRecorder {
   constructor(private readonly before: Record<string, () => Promise<void>> = {}) {
     super();
   }
-  override async run<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  override async run<T>(name: string, fn: () => Promise<T>, detail?: Readonly<Record<string, string>>): Promise<T> {
     await this.before[name]?.();
-    return super.run(name, fn);
+    return super.run(name, fn, detail);
   }
 }
 
@@ -221,7 +221,7 @@ describe('obtaining a backup: download, verify, decrypt', () => {
     expect(readdirSync(workDir)).not.toContain('payload');
   });
 
-  test('a corrupted stored byte in a local store fails verification before anything is decrypted', async () => {
+  test('a corrupted stored byte in a local store fails verification, and what was decrypted alongside is removed', async () => {
     const folder = join(dir, 'store-corrupt');
     const store = new LocalStore(folder);
     const { id, payloadFile } = await writeBackup(store, testBytes(100_000, 11));
@@ -232,6 +232,40 @@ describe('obtaining a backup: download, verify, decrypt', () => {
     const { run, workDir, phases } = await obtain(store, id);
     const error = await caught(run);
     expect(error.message).toMatch(/db\.pgdump\.pgp does not match its manifest: SHA-256/);
+    expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['authenticate:true', 'download:true', 'verify:false']);
+    expect(readdirSync(workDir)).toEqual([]);
+  });
+
+  test('an intact local payload whose SHA-256 differs from the manifest fails verify although it decrypted, and its plaintext is removed unused', async () => {
+    const folder = join(dir, 'store-wrong-hash');
+    const store = new LocalStore(folder);
+    const { id } = await writeBackup(store, testBytes(2 * 1024 * 1024, 15));
+    const key = manifestKey(NAME, id);
+    const manifest = JSON.parse((await collect(await store.get(key))).toString('utf8')) as Manifest;
+    const entry = manifest.objects.find((o) => o.role === 'payload')!;
+    Object.assign(entry, { sha256: sha256(Buffer.from('not the payload')) });
+    await putObject(store, key, serializeManifest(manifest));
+    const { run, workDir, phases } = await obtain(store, id);
+    const error = await caught(run);
+    expect(error).toBeInstanceOf(VerificationError);
+    expect(error.message).toMatch(/db\.pgdump\.pgp does not match its manifest: SHA-256 [0-9a-f]{64} stored, [0-9a-f]{64} recorded/);
+    expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['authenticate:true', 'download:true', 'verify:false']);
+    // Decryption ran alongside (the overlapped path), but nothing it wrote is left to use.
+    expect(phases.phases.at(-1)).toMatchObject({ concurrentWith: 'decrypt' });
+    expect(readdirSync(workDir)).toEqual([]);
+  });
+
+  test('a truncated local payload is refused by its size before anything reads or decrypts it', async () => {
+    const folder = join(dir, 'store-truncated');
+    const store = new LocalStore(folder);
+    const { id, payloadFile } = await writeBackup(store, testBytes(100_000, 16));
+    const path = join(folder, NAME, id, payloadFile);
+    await writeFile(path, (await readFile(path)).subarray(0, 1000));
+    const { run, workDir, phases, reporter } = await obtain(store, id);
+    const error = await caught(run);
+    expect(error).toBeInstanceOf(VerificationError);
+    expect(error.message).toMatch(/db\.pgdump\.pgp is truncated: 1000 bytes stored, the manifest records \d+/);
+    expect(reporter.text()).not.toMatch(/Decrypting/);
     expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['authenticate:true', 'download:true', 'verify:false']);
     expect(readdirSync(workDir)).toEqual([]);
   });

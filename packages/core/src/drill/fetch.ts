@@ -71,15 +71,12 @@ export async function fetchObject(
   path: string,
   signal?: AbortSignal,
 ): Promise<Fetched> {
-  const key = backupObjectKey(name, backupId, file.file);
-  if (store.openLocal) {
-    const handle = await store.openLocal(key);
+  const inPlace = await openInPlace(store, name, backupId, file);
+  if (inPlace) {
     try {
-      const opened = stateOf(await handle.stat());
-      const { bytes, sha256 } = await hashFile(handle, signal);
-      return { file, bytes, sha256, handle, opened };
+      return await hashInPlace(inPlace, signal);
     } catch (error) {
-      await handle.close();
+      await inPlace.handle.close();
       throw error;
     }
   }
@@ -91,6 +88,57 @@ export async function fetchObject(
     await handle.close();
     throw error;
   }
+}
+
+/** A stored object open where it lies (local stores), not yet hashed. */
+export type InPlace = Omit<Fetched, 'bytes' | 'sha256' | 'downloadedPath'>;
+
+/**
+ * Opens one object of a local store where it lies, without reading it, so that hashing can
+ * run alongside decryption (hashInPlace); undefined for stores without local files.
+ */
+export async function openInPlace(store: Store, name: string, backupId: string, file: StoredFile): Promise<InPlace | undefined> {
+  if (!store.openLocal) return undefined;
+  const handle = await store.openLocal(backupObjectKey(name, backupId, file.file));
+  try {
+    return { file, handle, opened: stateOf(await handle.stat()) };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/**
+ * A second handle on an object opened in place, for a reader that may close it (a decryption
+ * stream closes its handle when it fails); refused like assertUnchanged when the store's file
+ * is no longer the one first opened.
+ */
+export async function reopenInPlace(store: Store, name: string, backupId: string, inPlace: InPlace): Promise<InPlace> {
+  const again = await openInPlace(store, name, backupId, inPlace.file);
+  if (!again) throw new Error(`${inPlace.file.file} was opened in place, but the store has no local files.`);
+  try {
+    await assertUnchanged({ ...again, opened: inPlace.opened });
+    return { ...again, opened: inPlace.opened };
+  } catch (error) {
+    await again.handle.close();
+    throw error;
+  }
+}
+
+/** Hashes an object opened in place (its handle's position stays put); the handle stays open. */
+export async function hashInPlace(inPlace: InPlace, signal?: AbortSignal): Promise<Fetched> {
+  const { bytes, sha256 } = await hashFile(inPlace.handle, signal);
+  return { ...inPlace, bytes, sha256 };
+}
+
+/**
+ * Refuses an object opened in place whose size already differs from the manifest's, before
+ * anything reads it (the same message verifyDownloaded gives).
+ */
+export function verifyOpenedSize(inPlace: InPlace): void {
+  const { file } = inPlace;
+  const bytes = inPlace.opened.size;
+  if (bytes !== file.size) verifyDownloaded({ file, bytes, sha256: '' });
 }
 
 /**
@@ -154,7 +202,7 @@ export async function verifyFetched(fetched: Fetched): Promise<void> {
  * also moves its ctime (it was unlinked or renamed), and a store changing under a restore is
  * refused rather than reasoned about.
  */
-export async function assertUnchanged(fetched: Fetched): Promise<void> {
+export async function assertUnchanged(fetched: Pick<Fetched, 'file' | 'handle' | 'opened'>): Promise<void> {
   const now = stateOf(await fetched.handle.stat());
   const was = fetched.opened;
   const changed = (['size', 'mtimeMs', 'ctimeMs', 'ino', 'dev'] as const).filter((field) => now[field] !== was[field]);
@@ -179,6 +227,6 @@ export async function readFetched(fetched: Fetched, limit = 16 * 1024 * 1024): P
 }
 
 /** Closes fetched objects' files; never throws. */
-export async function closeFetched(fetched: readonly Fetched[]): Promise<void> {
+export async function closeFetched(fetched: readonly Pick<Fetched, 'handle'>[]): Promise<void> {
   await Promise.all(fetched.map((f) => f.handle.close().catch(() => undefined)));
 }

@@ -7,7 +7,20 @@ import { decryptBytes, decryptFileToFile, loadDecryptionKeys, type DecryptionKey
 import type { RunContext } from '../context.js';
 import type { Store } from '../storage/store.js';
 import { authenticateBackup, type AuthenticationSettings, type Authenticity } from './authenticate.js';
-import { assertUnchanged, closeFetched, fetchObject, readFetched, verifyFetched, type Fetched } from './fetch.js';
+import {
+  assertUnchanged,
+  closeFetched,
+  fetchObject,
+  hashInPlace,
+  openInPlace,
+  reopenInPlace,
+  readFetched,
+  verifyDownloaded,
+  verifyFetched,
+  verifyOpenedSize,
+  type Fetched,
+  type InPlace,
+} from './fetch.js';
 import { VerificationError } from './errors.js';
 import type { PhaseRecorder } from './phases.js';
 import type { SelectedBackup } from './select.js';
@@ -33,8 +46,10 @@ export async function loadKeysIfAny(options: { identity?: string; identityPassph
 /**
  * The `authenticate`, `download`, `verify` and `decrypt` phases shared by drill and restore:
  * check the manifest's signature before anything else is fetched, fetch the stored objects,
- * check size and SHA-256 before decrypting, then decrypt to files used only once OpenPGP's
- * integrity check passed.
+ * check size and SHA-256, and decrypt to files used only once both the stored bytes matched
+ * the manifest and the cipher's integrity check passed. A payload read in place (local
+ * stores) is decrypted while it is hashed; a mismatch stops the decryption and removes its
+ * output, and the drill fails in `verify` as it would have before decrypting.
  */
 export async function obtainBackup(
   store: Store,
@@ -54,24 +69,66 @@ export async function obtainBackup(
 
   // Local stores are read in place: the files stay open from hashing to decrypting (see fetchObject).
   const fetched: Fetched[] = [];
+  let inPlace: InPlace | undefined;
+  let twin: InPlace | undefined;
   let decryptedWith: string | undefined;
+  const payloadPath = join(workDir, 'payload');
   try {
     // Cheap, and it stops a forgery before its payload is downloaded.
     const authenticity = await phases.run('authenticate', () => authenticateBackup(store, selected, authentication));
     await phases.run('download', async () => {
-      fetched.push(await fetchObject(store, name, manifest.id, payload, join(workDir, 'stored-payload'), context.signal));
+      // A payload read in place is hashed in `verify`, alongside its decryption; a download is hashed as it arrives.
+      inPlace = await openInPlace(store, name, manifest.id, payload);
+      if (!inPlace) fetched.push(await fetchObject(store, name, manifest.id, payload, join(workDir, 'stored-payload'), context.signal));
       if (statsFile) fetched.push(await fetchObject(store, name, manifest.id, statsFile, join(workDir, 'stored-stats'), context.signal));
     });
-    const [stored, storedStats] = fetched as [Fetched, Fetched | undefined];
+    const storedStats = statsFile ? fetched.at(-1) : undefined;
+    const decrypt = (source: Fetched | InPlace, signal: AbortSignal | undefined) =>
+      decryptPayload(source, keys, payloadPath, encrypted, scheme, manifest.id, { ...context, signal }, (engine) => (decryptedWith = engine));
 
-    await phases.run('verify', async () => {
-      for (const file of fetched) await verifyFetched(file);
-    });
+    // Whichever way it is verified, nothing decrypted is used before this phase passed.
+    let decryption: Promise<{ sha256?: string }> | undefined;
+    const verified = await phases.run(
+      'verify',
+      async (): Promise<Fetched> => {
+        for (const file of fetched) await verifyFetched(file);
+        if (!inPlace) return fetched[0]!;
+        const opened: InPlace = inPlace;
+        // A truncated or extended file is refused before anything reads it.
+        verifyOpenedSize(opened);
+        // Decryption starts now and its output waits in the work folder: the SHA-256 pass no longer adds its own read of the file to the drill.
+        const stop = new AbortController();
+        const signal = context.signal ? AbortSignal.any([context.signal, stop.signal]) : stop.signal;
+        // Its own handle: a failing decryption closes the one it reads, and this one must still be checked after.
+        twin = await reopenInPlace(store, name, manifest.id, opened);
+        const running = decrypt(twin, signal);
+        running.catch(() => undefined); // judged in `decrypt`, after the hash
+        try {
+          const hashed = await hashInPlace(opened, context.signal);
+          // A change while it was read says more than the different hash it causes.
+          await assertUnchanged(hashed);
+          verifyDownloaded(hashed);
+          decryption = running;
+          return hashed;
+        } catch (error) {
+          stop.abort(error);
+          await running.catch(() => undefined);
+          await rm(payloadPath, { force: true });
+          throw error;
+        }
+      },
+      inPlace ? { concurrentWith: 'decrypt' } : undefined,
+    );
 
     const decrypted = await phases.run('decrypt', async () => {
-      const payloadPath = join(workDir, 'payload');
       try {
-        const result = await decryptPayload(stored, keys, payloadPath, encrypted, scheme, manifest.id, context, (engine) => (decryptedWith = engine));
+        const result = await (decryption ?? decrypt(verified, context.signal)).catch(async (error: unknown) => {
+          // A file changed under a decryption that began with `verify` explains its failure better than the cipher does.
+          if (decryption) await assertUnchanged(verified);
+          throw error;
+        });
+        // What was decrypted must be what was verified: again now, as decryption may have ended before `verify` did.
+        if (decryption) await assertUnchanged(verified);
         let stats: Record<string, unknown> | undefined;
         if (storedStats) {
           const bytes = await readFetched(storedStats);
@@ -81,8 +138,9 @@ export async function obtainBackup(
         }
         // The stats were written from the same stream: a mismatch means the payload is not the one dumped.
         const recorded = stats?.plaintextSha256;
-        if (typeof recorded === 'string' && recorded !== result.sha256) {
-          throw new VerificationError(`The decrypted payload's SHA-256 ${result.sha256} differs from the one recorded at backup time (${recorded}).`);
+        const plaintextSha256 = result.sha256 ?? verified.sha256;
+        if (typeof recorded === 'string' && recorded !== plaintextSha256) {
+          throw new VerificationError(`The decrypted payload's SHA-256 ${plaintextSha256} differs from the one recorded at backup time (${recorded}).`);
         }
         return { payloadPath, stats };
       } catch (error) {
@@ -93,7 +151,7 @@ export async function obtainBackup(
 
     return { payloadPath: decrypted.payloadPath, stats: decrypted.stats, authenticity, decryptedWith };
   } finally {
-    await closeFetched(fetched);
+    await closeFetched([...fetched, ...(inPlace ? [inPlace] : []), ...(twin ? [twin] : [])]);
   }
 }
 
@@ -102,7 +160,7 @@ export async function obtainBackup(
  * not encrypted; either way it then confirms the stored file is still the one verified.
  */
 async function decryptPayload(
-  stored: Fetched,
+  stored: Fetched | InPlace,
   keys: DecryptionKeys | undefined,
   payloadPath: string,
   encrypted: boolean,
@@ -110,9 +168,9 @@ async function decryptPayload(
   backupId: string,
   context: RunContext,
   used: (engine: string) => void,
-): Promise<{ sha256: string }> {
+): Promise<{ sha256?: string }> {
   if (!encrypted) {
-    if (stored.downloadedPath) {
+    if ('downloadedPath' in stored && stored.downloadedPath) {
       // Checked before the move: renaming changes the file's ctime.
       await assertUnchanged(stored);
       await rename(stored.downloadedPath, payloadPath);
@@ -121,7 +179,8 @@ async function decryptPayload(
       await pipeline(stored.handle.createReadStream({ start: 0, autoClose: false }), createWriteStream(payloadPath, { mode: 0o600 }), { signal: context.signal });
       await assertUnchanged(stored);
     }
-    return { sha256: stored.sha256 };
+    // The plaintext is the stored bytes, whose SHA-256 the verify phase computed.
+    return {};
   }
   if (!keys) {
     throw new VerificationError(

@@ -9,15 +9,18 @@ export class PhaseRecorder {
 
   constructor(private readonly clock: () => number = () => performance.now()) {}
 
-  /** Runs `fn` as phase `name`; rethrows its error after recording it. */
-  async run<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` as phase `name`; rethrows its error after recording it. `detail` is recorded with
+   * it, e.g. `{ concurrentWith: 'decrypt' }` for a verification the next phase ran alongside.
+   */
+  async run<T>(name: string, fn: () => Promise<T>, detail?: Readonly<Record<string, string>>): Promise<T> {
     const started = this.clock();
     try {
       const value = await fn();
-      this.phases.push({ name, ok: true, durationMs: Math.round(this.clock() - started) });
+      this.phases.push({ name, ok: true, durationMs: Math.round(this.clock() - started), ...detail });
       return value;
     } catch (error) {
-      const phase = { name, ok: false, durationMs: Math.round(this.clock() - started), error: describeError(error) };
+      const phase = { name, ok: false, durationMs: Math.round(this.clock() - started), error: describeError(error), ...detail };
       this.phases.push(phase);
       this.failed ??= phase;
       throw error;

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { OptionError } from '../../report/errors.js';
 import { postgresDumpSettings } from './from-options.js';
@@ -33,12 +34,14 @@ describe('PostgreSQL option groups', () => {
       globals: false,
       globalsRolePasswords: true,
       noPrivileges: false,
-      restoreJobs: 2,
       restoreOwners: false,
       restorePrivileges: false,
       maxRestoreErrors: 0,
     });
-    expect(postgresRestoreSettings(options)).toEqual({ jobs: 2, noOwner: true, noPrivileges: true, maxErrors: 0 });
+    expect(options.restoreJobs).toBeUndefined();
+    // Empty restore-jobs: one job per core available here, at most 16.
+    expect(postgresRestoreSettings(options)).toEqual({ jobs: Math.min(16, availableParallelism()), noOwner: true, noPrivileges: true, maxErrors: 0 });
+    expect(postgresRestoreSettings(resolveOptions(operation, objectSource({ 'restore-jobs': '3' }))).jobs).toBe(3);
   });
 
   it('turns operator text into dump settings', () => {

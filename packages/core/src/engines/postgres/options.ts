@@ -74,10 +74,9 @@ export const postgresDumpOptions = {
 /** How a PostgreSQL payload is restored (drill and restore operations spread these in). */
 export const postgresRestoreOptions = {
   'restore-jobs': opt.integer({
-    default: '2',
     min: 1,
     max: 64,
-    description: 'Parallel pg_restore jobs for tables and data (each holds a connection to the target); indexes, constraints and triggers are restored in one job, which keeps partitioned indexes valid.',
+    description: 'Parallel pg_restore jobs for tables and data (each holds a connection to the target); indexes, constraints and triggers are restored in one job, which keeps partitioned indexes valid. Empty: the CPU cores available to Lifeboat, at most 16.',
   }),
   'restore-owners': opt.boolean({
     default: 'false',

@@ -58,6 +58,8 @@ export const THROWAWAY_SETTINGS: Readonly<Record<string, string>> = {
   wal_level: 'minimal',
   max_wal_senders: '0',
   max_wal_size: '4GB',
+  // A restore is one long write: no timed checkpoints in the middle of it.
+  checkpoint_timeout: '1h',
   autovacuum: 'off',
   maintenance_work_mem: '256MB',
   max_connections: '40',
