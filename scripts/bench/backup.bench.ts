@@ -4,8 +4,12 @@
  * compressible rows and for incompressible random bytea. For each it prints, from one run:
  *
  * - plain `pg_dump -Fc --no-sync -f /dev/null` (the floor: no encryption, nothing stored),
+ * - `pg_dump -Fc -Z0 --no-sync -f /dev/null` (the floor of the targets: nothing compressed),
  * - `pg_dump -Fc | gpg --encrypt -r <key> > file` as an operator writes it (gpg compresses
- *   again by default), and the same with `gpg -z 0`,
+ *   again by default), the same at `-Z1` and with `gpg -z 0`, and `pg_dump -Z0 | zstd -T0 -1
+ *   | gpg -z 0` (zstd on every core outside pg_dump),
+ * - with LIFEBOAT_BENCH_COMPRESSIONS (e.g. `stream-zstd:1,gzip:1`), a local Lifeboat backup
+ *   at each of those `compression` values too,
  * - Lifeboat's backup to a local folder and to S3 (s3rver on loopback), each in a Node
  *   process of its own, with that process's peak RSS, and the compression `auto` chose,
  * - Lifeboat's peak RSS on a second, smaller database (LIFEBOAT_BENCH_SMALL_SIZE_MB,
@@ -207,6 +211,10 @@ async function benchmark(variant: DataVariant): Promise<void> {
     target('Lifeboat (local) / shell pipeline', ratio(localRatio), '≤ 0.25×', localRatio <= 0.25),
     target('Lifeboat (local) / shell pipeline at -Z1', ratio(local.seconds / pipelineZ1.seconds), '≤ 0.50×', local.seconds / pipelineZ1.seconds <= 0.5),
     target('Lifeboat (local) / floor (pg_dump -Fc -Z0 -f /dev/null)', ratio(local.seconds / floor.seconds), '≤ 2.00×', local.seconds / floor.seconds <= 2),
+    ...extra.map(
+      ([c, m]) =>
+        `compression ${c}: ${ratio(m.seconds / pipeline.seconds)} of the pipeline (≤ 0.25×), ${ratio(m.seconds / pipelineZ1.seconds)} of the -Z1 pipeline (≤ 0.50×), ${ratio(m.seconds / floor.seconds)} of the floor (≤ 2.00×), peak RSS ${mib(m.run!.peakRssMiB * 2 ** 20)}, ${mib(m.bytes ?? 0)} stored`,
+    ),
     `Without Lifeboat's start-up (loading Node and the library, ${seconds(local.startup!)}): ${ratio(localRatioWarm)}`,
     target('Lifeboat peak RSS', rssFigures, `< ${RSS_LIMIT_MIB} MiB at any size`, Math.max(...peaks) < RSS_LIMIT_MIB),
     `Lifeboat RSS once loaded, before the run: ${local.run!.rssBeforeMiB.toFixed(0)} MiB; at each tenth of the ${mib(db.bytes)} local run: ${local.run!.rssByTenthMiB.map((v) => v.toFixed(0)).join(', ')} MiB`,
