@@ -13,11 +13,11 @@ import { repoRoot } from './support/node24.js';
 
 const run = promisify(execFile);
 
-/** The break-glass script exactly as docs/break-glass.md shows it. */
-function readmeScript(): string {
+/** The break-glass script exactly as docs/break-glass.md shows it (`break-glass-zstd`: the stream-zstd variant). */
+function readmeScript(block = 'break-glass'): string {
   const readme = readFileSync(join(repoRoot, 'docs', 'break-glass.md'), 'utf8');
-  const match = /<!-- break-glass -->\n```sh\n([\s\S]*?)```\n<!-- \/break-glass -->/.exec(readme);
-  if (!match) throw new Error('docs/break-glass.md has no break-glass block');
+  const match = new RegExp(`<!-- ${block} -->\n\`\`\`sh\n([\\s\\S]*?)\`\`\`\n<!-- /${block} -->`).exec(readme);
+  if (!match) throw new Error(`docs/break-glass.md has no ${block} block`);
   return match[1]!;
 }
 
@@ -111,6 +111,26 @@ describe('the break-glass restore of docs/break-glass.md', () => {
     expect(result.stdout).toContain('db.pgdump.pgp: OK');
 
     const url = pg.url('restored');
+    expect(countMap(await countRows(url, await listTables(url)))).toMatchObject(SAMPLE_ROWS);
+  });
+
+  it('restores a compression: stream-zstd backup with the zstd lines, verbatim: gpg --decrypt | zstd -d, then pg_restore', async () => {
+    const folder = freshFolder();
+    folders.push(folder);
+    const outcome = await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, recipients: gpg.publicKeyArmored, compression: 'stream-zstd:1', ...signing() }), testContext());
+    expect(outcome.failure).toBeUndefined();
+    await pg.createDatabase('restored_zstd');
+    const desk = await operatorDesk();
+    const script = forFolderStore(
+      withSettings(readmeScript('break-glass-zstd'), { STORE: folder, NAME: 'app', ID: outcome.outputs['backup-id'] as string, TARGET: pg.url('restored_zstd'), ...desk.settings }),
+    );
+    const result = await run('bash', ['-euo', 'pipefail', '-c', script], {
+      cwd: desk.work,
+      env: { ...process.env, GNUPGHOME: desk.home.home, PATH: `${machineClientBinDir()}:${process.env.PATH}` },
+    });
+    expect(result.stderr).toContain('Good signature from "Backup signer');
+    expect(result.stdout).toContain('db.pgdump.zst.pgp: OK');
+    const url = pg.url('restored_zstd');
     expect(countMap(await countRows(url, await listTables(url)))).toMatchObject(SAMPLE_ROWS);
   });
 

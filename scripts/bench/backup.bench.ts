@@ -4,8 +4,12 @@
  * compressible rows and for incompressible random bytea. For each it prints, from one run:
  *
  * - plain `pg_dump -Fc --no-sync -f /dev/null` (the floor: no encryption, nothing stored),
+ * - `pg_dump -Fc -Z0 --no-sync -f /dev/null` (the floor of the targets: nothing compressed),
  * - `pg_dump -Fc | gpg --encrypt -r <key> > file` as an operator writes it (gpg compresses
- *   again by default), and the same with `gpg -z 0`,
+ *   again by default), the same at `-Z1` and with `gpg -z 0`, and `pg_dump -Z0 | zstd -T0 -1
+ *   | gpg -z 0` (zstd on every core outside pg_dump),
+ * - with LIFEBOAT_BENCH_COMPRESSIONS (e.g. `stream-zstd:1,gzip:1`), a local Lifeboat backup
+ *   at each of those `compression` values too,
  * - Lifeboat's backup to a local folder and to S3 (s3rver on loopback), each in a Node
  *   process of its own, with that process's peak RSS, and the compression `auto` chose,
  * - Lifeboat's peak RSS on a second, smaller database (LIFEBOAT_BENCH_SMALL_SIZE_MB,
@@ -83,8 +87,8 @@ async function shell(script: string, env: Record<string, string>, out?: string):
 }
 
 /** A Lifeboat backup in its own process; the stored backup is removed afterwards. */
-async function lifeboat(database: string, store: 'local' | 's3'): Promise<Measured> {
-  const common = { 'database-url': pg!.url(database), recipients: gpg!.publicKeyArmored };
+async function lifeboat(database: string, store: 'local' | 's3', compression?: string): Promise<Measured> {
+  const common = { 'database-url': pg!.url(database), recipients: gpg!.publicKeyArmored, ...(compression ? { compression } : {}) };
   if (store === 'local') {
     const folder = await mkdtemp(join(work!, 'store-'));
     try {
@@ -137,9 +141,16 @@ async function benchmark(variant: DataVariant): Promise<void> {
   };
 
   const plain = await repeat(() => shell('pg_dump -Fc --no-sync -f /dev/null', env));
+  const floor = await repeat(() => shell('pg_dump -Fc -Z0 --no-sync -f /dev/null', env));
   const pipeline = await repeat(() => shell('pg_dump -Fc | gpg --batch --encrypt -r "$KEY" > "$OUT"', env, out));
+  const pipelineZ1 = await repeat(() => shell('pg_dump -Fc -Z1 | gpg --batch --encrypt -r "$KEY" > "$OUT"', env, out));
   const pipelineZ0 = await repeat(() => shell('pg_dump -Fc | gpg --batch -z 0 --encrypt -r "$KEY" > "$OUT"', env, out));
+  const shellZstd = await repeat(() => shell('pg_dump -Fc -Z0 | zstd -q -T0 -1 | gpg --batch -z 0 --encrypt -r "$KEY" > "$OUT"', env, out));
   const local = await repeat(() => lifeboat(name, 'local'));
+  const extra: [string, Measured][] = [];
+  for (const compression of (process.env.LIFEBOAT_BENCH_COMPRESSIONS ?? '').split(',').map((c) => c.trim()).filter(Boolean)) {
+    extra.push([compression, await repeat(() => lifeboat(name, 'local', compression))]);
+  }
   const remote = settings.s3 ? await repeat(() => lifeboat(name, 's3')) : undefined;
   await server.query(`DROP DATABASE ${name}`);
 
@@ -165,10 +176,14 @@ async function benchmark(variant: DataVariant): Promise<void> {
     notes,
   });
   const rows = [
-    row('pg_dump -Fc --no-sync -f /dev/null', plain, 'floor: no encryption, nothing stored'),
+    row('pg_dump -Fc --no-sync -f /dev/null', plain, 'pg_dump alone, default compression'),
+    row('pg_dump -Fc -Z0 --no-sync -f /dev/null', floor, 'floor: no compression, no encryption, nothing stored'),
     row('pg_dump -Fc | gpg --encrypt -r KEY > file', pipeline, 'as operators write it (gpg compresses too)'),
+    row('pg_dump -Fc -Z1 | gpg --encrypt -r KEY > file', pipelineZ1, 'the same at pg_dump -Z1'),
     row('pg_dump -Fc | gpg -z 0 --encrypt -r KEY > file', pipelineZ0, 'gpg compression off'),
+    row('pg_dump -Fc -Z0 | zstd -T0 -1 | gpg -z 0 --encrypt -r KEY > file', shellZstd, 'zstd on every core outside pg_dump'),
     row('Lifeboat backup -> local folder', local, `compression auto = ${compressionOf(local.run)}; file fsynced`),
+    ...extra.map(([c, m]) => row(`Lifeboat backup -> local folder, compression ${c}`, m, `recorded as ${compressionOf(m.run)}`)),
   ];
   if (remote) rows.push(row('Lifeboat backup -> S3 (s3rver)', remote, 's3rver hashes and writes every part: a lower bound'));
   const smallRow = (what: string, m: Measured) => ({
@@ -193,9 +208,13 @@ async function benchmark(variant: DataVariant): Promise<void> {
     .join('; ');
   const peaks = [local, remote, small, smallRemote].filter((m): m is Measured => m?.run !== undefined).map((m) => m.run!.peakRssMiB);
   const notes = [
-    variant === 'compressible'
-      ? target('Lifeboat (local) / shell pipeline', ratio(localRatio), '≤ 1.15×', localRatio <= 1.15)
-      : target('Lifeboat (local) / shell pipeline', ratio(localRatio), '< 1.00× (faster)', localRatio < 1),
+    target('Lifeboat (local) / shell pipeline', ratio(localRatio), '≤ 0.25×', localRatio <= 0.25),
+    target('Lifeboat (local) / shell pipeline at -Z1', ratio(local.seconds / pipelineZ1.seconds), '≤ 0.50×', local.seconds / pipelineZ1.seconds <= 0.5),
+    target('Lifeboat (local) / floor (pg_dump -Fc -Z0 -f /dev/null)', ratio(local.seconds / floor.seconds), '≤ 2.00×', local.seconds / floor.seconds <= 2),
+    ...extra.map(
+      ([c, m]) =>
+        `compression ${c}: ${ratio(m.seconds / pipeline.seconds)} of the pipeline (≤ 0.25×), ${ratio(m.seconds / pipelineZ1.seconds)} of the -Z1 pipeline (≤ 0.50×), ${ratio(m.seconds / floor.seconds)} of the floor (≤ 2.00×), peak RSS ${mib(m.run!.peakRssMiB * 2 ** 20)}, ${mib(m.bytes ?? 0)} stored`,
+    ),
     `Without Lifeboat's start-up (loading Node and the library, ${seconds(local.startup!)}): ${ratio(localRatioWarm)}`,
     target('Lifeboat peak RSS', rssFigures, `< ${RSS_LIMIT_MIB} MiB at any size`, Math.max(...peaks) < RSS_LIMIT_MIB),
     `Lifeboat RSS once loaded, before the run: ${local.run!.rssBeforeMiB.toFixed(0)} MiB; at each tenth of the ${mib(db.bytes)} local run: ${local.run!.rssByTenthMiB.map((v) => v.toFixed(0)).join(', ')} MiB`,

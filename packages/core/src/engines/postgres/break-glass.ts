@@ -1,21 +1,30 @@
 import { encryptedSuffix } from '../../catalog/layout.js';
 import { GLOBALS_PAYLOAD_FILE } from './globals.js';
 import { postgresSectionSchema } from './manifest.js';
-import { PAYLOAD_FILES } from './source.js';
+import { PAYLOAD_FILES, STREAM_ZSTD_PAYLOAD_FILE } from './source.js';
 
 /**
  * The by-hand restore of a PostgreSQL backup, as Markdown with one shell block that runs as
  * written once its settings are filled in: import the keys, fetch, verify the manifest's
  * signature and the payload's SHA-256, decrypt with gpg (or age), and restore with
- * pg_restore (a directory-format archive unpacked with tar first; globals replayed with psql).
+ * pg_restore (a directory-format archive unpacked with tar first, a `stream-zstd` payload
+ * piped through `zstd -d`; globals replayed with psql).
  * The custom-format OpenPGP steps are those of docs/break-glass.md, line for line.
  */
 export function breakGlass(section: unknown, scheme: 'openpgp' | 'age' = 'openpgp'): string {
-  const { dumpFormat } = postgresSectionSchema.parse(section);
+  const { dumpFormat, streamCompression } = postgresSectionSchema.parse(section);
   const format = dumpFormat === 'directory' ? 'directory' : dumpFormat === 'globals-sql' ? 'globals' : 'custom';
   const plain = format === 'globals' ? GLOBALS_PAYLOAD_FILE : PAYLOAD_FILES[format];
-  const stored = `${plain}${encryptedSuffix(scheme)}`;
-  const decrypt = scheme === 'age' ? `age -d -i "$IDENTITY" -o ${plain} ${stored}` : `gpg --decrypt --output ${plain} ${stored}`;
+  const zstd = streamCompression === 'zstd';
+  const stored = `${zstd ? STREAM_ZSTD_PAYLOAD_FILE : plain}${encryptedSuffix(scheme)}`;
+  // A zstd frame around the archive is decompressed as it is decrypted, into the file pg_restore reads.
+  const decrypt = zstd
+    ? scheme === 'age'
+      ? `age -d -i "$IDENTITY" ${stored} | zstd -d -q -o ${plain}`
+      : `gpg --decrypt ${stored} | zstd -d -q -o ${plain}`
+    : scheme === 'age'
+      ? `age -d -i "$IDENTITY" -o ${plain} ${stored}`
+      : `gpg --decrypt --output ${plain} ${stored}`;
   const restore =
     format === 'custom'
       ? `pg_restore --no-owner --no-privileges --dbname "$TARGET" ${plain}`
@@ -28,7 +37,7 @@ export function breakGlass(section: unknown, scheme: 'openpgp' | 'age' = 'openpg
       : '# The keys: the public half of the signing key, and the private key that decrypts.\ngpg --import "$SIGNING_PUBLIC_KEY" "$IDENTITY"';
   const copy = (object: string) => `aws s3 cp \${ENDPOINT:+--endpoint-url "$ENDPOINT"} "$STORE/$NAME/$ID/${object}" ${object}`;
   const target = format === 'globals' ? 'TARGET=postgres://postgres@localhost/postgres  # a database on the server that gets the roles' : 'TARGET=postgres://postgres@localhost/restored   # an existing, empty database';
-  const tool = format === 'globals' ? '`psql`' : format === 'directory' ? '`tar` and `pg_restore`' : '`pg_restore`';
+  const tool = format === 'globals' ? '`psql`' : format === 'directory' ? '`tar` and `pg_restore`' : zstd ? '`zstd` and `pg_restore`' : '`pg_restore`';
   return `### Restore a PostgreSQL backup by hand
 
 Needs only ${scheme === 'age' ? '`age`, `gpg` (to check the signature)' : '`gpg`'}, \`sha256sum\` and ${tool} (and \`aws\` for an S3 store; for a folder store use \`cp\` instead of \`aws s3 cp \${ENDPOINT:+--endpoint-url "$ENDPOINT"}\`). Use a PostgreSQL client of the backup's major or newer.

@@ -1,8 +1,13 @@
 import { spawnTool } from './client-tool.js';
 import { DumpOptionError } from './errors.js';
 
-/** A compression method pg_dump writes into its archive. */
-export type CompressionMethod = 'none' | 'gzip' | 'lz4' | 'zstd';
+/**
+ * A compression method: pg_dump's own, written into its archive, or `stream-zstd`: pg_dump
+ * writes no compression (-Z0) and Lifeboat compresses the whole archive stream with zstd
+ * beside it (the `zstd` program on every core), so compressing no longer runs in series with
+ * reading. The payload is then a standard zstd frame around the archive (`db.pgdump.zst`).
+ */
+export type CompressionMethod = 'none' | 'gzip' | 'lz4' | 'zstd' | 'stream-zstd';
 
 /** What the operator asked for: `auto`, or a method with an optional level. */
 export interface CompressionSetting {
@@ -20,7 +25,11 @@ const LEVELS: Record<Exclude<CompressionMethod, 'none'>, [number, number]> = {
   gzip: [1, 9],
   lz4: [1, 12],
   zstd: [1, 22],
+  'stream-zstd': [1, 19],
 };
+
+/** Level of `stream-zstd` when none is given: level 1 keeps pace with encryption on 2 cores. */
+export const STREAM_ZSTD_DEFAULT_LEVEL = 1;
 
 /** First pg_dump major that can write lz4 and zstd (and takes `--compress=method:level`). */
 export const LZ4_ZSTD_MIN_MAJOR = 16;
@@ -37,9 +46,9 @@ const AUTO_PREFERENCE: readonly ResolvedCompression[] = [
   { method: 'gzip', level: 1 },
 ];
 
-/** Parses `auto`, `none`, `gzip`, `gzip:6`, `lz4:1`, `zstd:3`; undefined when malformed. */
+/** Parses `auto`, `none`, `gzip`, `gzip:6`, `lz4:1`, `zstd:3`, `stream-zstd:1`; undefined when malformed. */
 export function parseCompression(text: string): CompressionSetting | undefined {
-  const match = /^\s*(auto|none|gzip|lz4|zstd)(?::(\d+))?\s*$/i.exec(text);
+  const match = /^\s*(auto|none|gzip|lz4|zstd|stream-zstd)(?::(\d+))?\s*$/i.exec(text);
   if (!match) return undefined;
   const method = match[1]!.toLowerCase() as CompressionSetting['method'];
   if (match[2] === undefined) return { method };
@@ -56,6 +65,8 @@ export function formatCompression(compression: CompressionSetting): string {
 
 /** pg_dump arguments for a compression choice, in the syntax the client major understands. */
 export function compressionArgs(compression: ResolvedCompression, clientMajor: number): string[] {
+  // Lifeboat compresses the stream: pg_dump writes none (both syntaxes take 0).
+  if (compression.method === 'stream-zstd') return ['--compress=0'];
   if (clientMajor >= LZ4_ZSTD_MIN_MAJOR) return [`--compress=${formatCompression(compression)}`];
   switch (compression.method) {
     case 'none':
@@ -76,6 +87,7 @@ export async function resolveCompression(
   setting: CompressionSetting,
   client: { path: string; major: number; env: Record<string, string> },
 ): Promise<ResolvedCompression> {
+  if (setting.method === 'stream-zstd') return { method: 'stream-zstd', level: setting.level ?? STREAM_ZSTD_DEFAULT_LEVEL };
   if (setting.method !== 'auto') {
     const wanted = setting as ResolvedCompression;
     if (wanted.method === 'lz4' || wanted.method === 'zstd') {

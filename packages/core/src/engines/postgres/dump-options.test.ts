@@ -16,6 +16,15 @@ describe('compression', () => {
     expect(formatCompression({ method: 'zstd', level: 1 })).toBe('zstd:1');
   });
 
+  it('parses stream-zstd (Lifeboat compresses the stream) with levels 1-19', () => {
+    expect(parseCompression('stream-zstd')).toEqual({ method: 'stream-zstd' });
+    expect(parseCompression('Stream-Zstd:3')).toEqual({ method: 'stream-zstd', level: 3 });
+    for (const bad of ['stream-zstd:0', 'stream-zstd:20', 'stream-gzip']) expect(parseCompression(bad), bad).toBeUndefined();
+    // pg_dump then writes no compression of its own, in either syntax.
+    expect(compressionArgs({ method: 'stream-zstd', level: 1 }, 15)).toEqual(['--compress=0']);
+    expect(compressionArgs({ method: 'stream-zstd', level: 1 }, 17)).toEqual(['--compress=0']);
+  });
+
   it('speaks each pg_dump generation\'s syntax', () => {
     expect(compressionArgs({ method: 'zstd', level: 1 }, 16)).toEqual(['--compress=zstd:1']);
     expect(compressionArgs({ method: 'none' }, 17)).toEqual(['--compress=none']);

@@ -13,7 +13,10 @@ export const postgresSectionSchema = z.looseObject({
   clientMajor: z.number().int().nonnegative().optional(),
   /** `custom`, `directory`, or `globals-sql` (roles and tablespaces, replayed with psql). */
   dumpFormat: z.string().optional(),
+  /** pg_dump's compression inside the archive (`none` for `stream-zstd`, whose level is recorded here). */
   compression: z.string().optional(),
+  /** `zstd`: the payload is the archive in a zstd frame (`db.pgdump.zst`), decompressed before pg_restore. Absent in older backups: the archive itself. */
+  streamCompression: z.string().optional(),
   counts: z.string().optional(),
 });
 

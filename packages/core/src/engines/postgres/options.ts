@@ -5,11 +5,11 @@ import { parseCompression, type CompressionSetting } from './compression.js';
 /** `compression` needs its own parser (method plus optional level), so it is declared in full. */
 const compression: OptionDef<CompressionSetting> = {
   kind: 'string',
-  form: '`auto`, `none`, `gzip[:1-9]`, `lz4[:1-12]` or `zstd[:1-22]`',
+  form: '`auto`, `none`, `gzip[:1-9]`, `lz4[:1-12]`, `zstd[:1-22]` or `stream-zstd[:1-19]`',
   parse: parseCompression,
   default: 'auto',
   description:
-    'Compression inside the pg_dump archive: `auto` (zstd:1 with pg_dump 16 or newer, else gzip:1: several times faster than pg_dump\'s default gzip for about the same size), `none`, `gzip[:1-9]`, `lz4[:1-12]` or `zstd[:1-22]`. lz4 and zstd need pg_dump 16+ to write and pg_restore 16+ to restore.',
+    'Compression inside the pg_dump archive: `auto` (zstd:1 with pg_dump 16 or newer, else gzip:1: several times faster than pg_dump\'s default gzip for about the same size), `none`, `gzip[:1-9]`, `lz4[:1-12]` or `zstd[:1-22]`. lz4 and zstd need pg_dump 16+ to write and pg_restore 16+ to restore. `stream-zstd[:1-19]` (default level 1): pg_dump writes no compression and Lifeboat compresses the archive stream with zstd beside it (the `zstd` program on every core, else Node\'s zstd), with any pg_dump; the payload is `db.pgdump.zst` (restore by hand with `zstd -d`, see docs/break-glass.md); `format: custom` only.',
 };
 
 /** How PostgreSQL databases are dumped; the backup operation spreads these in. */

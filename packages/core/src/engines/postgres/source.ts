@@ -7,7 +7,8 @@ import { LifeboatError } from '../../report/errors.js';
 import type { Reporter } from '../../report/reporter.js';
 import type { BackupSource, SourceResult, SourceRun } from '../source.js';
 import { clientVersion, spawnTool, toolPath, type ToolRun } from './client-tool.js';
-import { formatCompression, compressionArgs, resolveCompression, type CompressionSetting, type ResolvedCompression } from './compression.js';
+import { formatCompression, compressionArgs, resolveCompression, STREAM_ZSTD_DEFAULT_LEVEL, type CompressionSetting, type ResolvedCompression } from './compression.js';
+import { nodeHasZstd, zstdFilter, zstdProgramAvailable, type ZstdFilter } from '../../process/zstd.js';
 import { connect, connectionEnv, connectionError, describeConnection, withConnection, type PostgresConnection } from './connection.js';
 import { checkExtraDumpArgs } from './dump-args.js';
 import { dumpFailure, succeeded } from './dump-failure.js';
@@ -33,6 +34,9 @@ export type DumpFormat = 'custom' | 'directory';
 
 /** Payload names as stored (before `.pgp`). */
 export const PAYLOAD_FILES = { custom: 'db.pgdump', directory: 'db.pgdump.tar' } as const;
+
+/** The payload name of a custom-format archive in a zstd frame (`compression: stream-zstd`). */
+export const STREAM_ZSTD_PAYLOAD_FILE = 'db.pgdump.zst';
 
 /** Everything a PostgreSQL backup of one database needs to know. */
 export interface PostgresDumpSettings {
@@ -69,6 +73,8 @@ export interface PostgresManifestSection extends Record<string, unknown> {
   readonly clientMajor: number;
   readonly dumpFormat: DumpFormat | 'globals-sql';
   readonly compression: string;
+  /** `zstd`: the payload is the archive in a zstd frame (`compression: stream-zstd`); absent: the archive itself. */
+  readonly streamCompression?: 'zstd';
   readonly counts: CountMode;
 }
 
@@ -115,6 +121,8 @@ export async function createPostgresSource(settings: PostgresDumpSettings): Prom
   const env = connectionEnv(settings.connection, baseEnv);
   const compression = await resolveCompression(settings.compression ?? { method: 'auto' }, { path, major: client.major, env });
   const compressArgs = compressionArgs(compression, client.major);
+  const streamZstd = compression.method === 'stream-zstd';
+  if (streamZstd) await checkStreamZstd(format, baseEnv);
 
   const plan: DumpPlan = {
     settings,
@@ -135,19 +143,80 @@ export async function createPostgresSource(settings: PostgresDumpSettings): Prom
       clientMajor: client.major,
       dumpFormat: format,
       compression: formatCompression(compression),
+      ...(streamZstd ? { streamCompression: 'zstd' as const } : {}),
       counts,
     },
   };
   return {
     kind: 'postgres',
     defaultName: settings.connection.database,
-    payloadFile: PAYLOAD_FILES[format],
+    payloadFile: streamZstd ? STREAM_ZSTD_PAYLOAD_FILE : PAYLOAD_FILES[format],
     expectedSize: server.databaseSize,
     server,
     client: { ...client, path },
     format,
     compression,
-    start: (signal) => startDump(plan, signal),
+    start: async (signal) => {
+      const run = await startDump(plan, signal);
+      return streamZstd ? compressStream(run, compression.level ?? STREAM_ZSTD_DEFAULT_LEVEL, baseEnv, signal) : run;
+    },
+  };
+}
+
+const zstdErrors = {
+  missing: () => new DumpOptionError('`compression: stream-zstd` needs the `zstd` program on PATH or Node 22.15 or newer; neither is here.', 'Install zstd (`apt-get install zstd`), or set `compression: auto`.'),
+  failed: (message: string) => new DumpError({ tool: 'zstd', exitCode: null, signal: null, stderrTail: '', message: `Compressing the dump failed: ${message}` }),
+};
+
+/** Refuses `stream-zstd` before any data is read when it cannot run or does not fit the format. */
+async function checkStreamZstd(format: DumpFormat, env: Env): Promise<void> {
+  if (format !== 'custom') {
+    throw new DumpOptionError('`compression: stream-zstd` works with `format: custom`; a directory dump compresses each file in pg_dump\'s parallel workers.', 'Set `format: custom`, or a pg_dump method such as `compression: gzip:1` (zstd:1 with pg_dump 16+).');
+  }
+  if (!nodeHasZstd() && !(await zstdProgramAvailable(env))) throw zstdErrors.missing();
+}
+
+/**
+ * Puts a zstd stage after pg_dump's stdout. A failing stage stops pg_dump and fails the
+ * result; a failing pg_dump ends the stream, so zstd ends too and the failure arrives
+ * through `result`; an abort or a reader that gives up stops both.
+ */
+async function compressStream(run: SourceRun, level: number, env: Env, signal: AbortSignal): Promise<SourceRun> {
+  let zstd: ZstdFilter;
+  try {
+    zstd = await zstdFilter('compress', env, { level, preferProgram: true, ...zstdErrors });
+  } catch (error) {
+    run.abort(error instanceof Error ? error : new Error(String(error)));
+    throw error;
+  }
+  const out = new PassThrough();
+  const compressed = Promise.all([pipeline(run.stream, zstd.stream, out), zstd.done]).then(() => undefined);
+  compressed.catch((error: unknown) => {
+    run.abort(error instanceof Error ? error : new Error(String(error)));
+    if (!out.destroyed) out.destroy();
+  });
+  const onAbort = () => {
+    if (!zstd.stream.destroyed) zstd.stream.destroy();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  const result = (async () => {
+    try {
+      const [done] = await Promise.all([run.result, compressed.catch((error: unknown) => {
+        throw error instanceof LifeboatError ? error : zstdErrors.failed(error instanceof Error ? error.message : String(error));
+      })]);
+      return done;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  })();
+  result.catch(() => {});
+  return {
+    stream: out,
+    result,
+    abort: (reason?: Error) => {
+      run.abort(reason);
+      if (!zstd.stream.destroyed) zstd.stream.destroy();
+    },
   };
 }
 

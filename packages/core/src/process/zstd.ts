@@ -1,0 +1,81 @@
+import { Duplex } from 'node:stream';
+import * as zlib from 'node:zlib';
+import { childEnv } from './child-env.js';
+import { runTool, spawnTool } from './spawn-tool.js';
+
+/** A running zstd filter: write in, read out; `done` settles once it finished or failed. */
+export interface ZstdFilter {
+  readonly stream: Duplex;
+  readonly done: Promise<void>;
+  /** `node:zlib` or `zstd -T0` (the program, on every core). */
+  readonly via: 'node' | 'program';
+}
+
+/** How a zstd stage is run, and the errors its caller names. */
+export interface ZstdSettings {
+  /** Compression level (default 3). */
+  readonly level?: number;
+  /** Prefer the `zstd` program with `-T0` (every core) over node:zlib, which compresses on one thread. */
+  readonly preferProgram?: boolean;
+  /** The error when neither node:zlib zstd nor the program is here. */
+  readonly missing: () => Error;
+  /** The error when the stage failed (corrupt input, killed program). */
+  readonly failed: (message: string, cause?: unknown) => Error;
+}
+
+type NodeZstd = { createZstdCompress?: (options?: zlib.ZlibOptions & { params?: Record<number, number> }) => Duplex; createZstdDecompress?: () => Duplex };
+
+const programWorks = new Map<string, Promise<boolean>>();
+
+/** Whether the `zstd` program runs here (asked once per PATH). */
+export function zstdProgramAvailable(env: Record<string, string | undefined>): Promise<boolean> {
+  const key = env.PATH ?? '';
+  let known = programWorks.get(key);
+  if (!known) {
+    known = runTool('zstd', ['--version'], { env: childEnv(env), timeoutMs: 30_000 }).then(
+      (r) => r.exitCode === 0,
+      () => false,
+    );
+    programWorks.set(key, known);
+  }
+  return known;
+}
+
+/** Whether node:zlib has zstd (Node 22.15+, so the Node 24 actions). */
+export function nodeHasZstd(): boolean {
+  return typeof (zlib as unknown as NodeZstd).createZstdCompress === 'function';
+}
+
+/**
+ * A zstd stage. node:zlib's zstd runs on the libuv thread pool but on one thread (its
+ * `nbWorkers` parameter crashes the stream on Node 24), so with `preferProgram` the `zstd`
+ * program is used when present, multithreaded; either writes a standard zstd frame.
+ */
+export async function zstdFilter(direction: 'compress' | 'decompress', env: Record<string, string | undefined>, settings: ZstdSettings): Promise<ZstdFilter> {
+  const level = settings.level ?? 3;
+  const program = settings.preferProgram ? await zstdProgramAvailable(env) : false;
+  if (!program && nodeHasZstd()) {
+    const z = zlib as unknown as Required<NodeZstd>;
+    const stream = direction === 'compress' ? z.createZstdCompress({ params: { [zlib.constants.ZSTD_c_compressionLevel]: level } }) : z.createZstdDecompress();
+    const done = new Promise<void>((resolve, reject) => {
+      stream.once('end', resolve);
+      stream.once('error', (error: Error) => reject(settings.failed(`zstd ${direction === 'compress' ? 'compression' : 'decompression'} failed: ${error.message}.`, error)));
+    });
+    done.catch(() => {});
+    return { stream, done, via: 'node' };
+  }
+  const args = direction === 'compress' ? ['-q', '-c', `-${level}`, ...(settings.preferProgram ? ['-T0'] : [])] : ['-q', '-d', '-c'];
+  const run = spawnTool('zstd', args, { env: childEnv(env), stdin: 'pipe', stdout: 'pipe', missing: settings.missing });
+  run.stdin!.on('error', () => {});
+  const stream = Duplex.from({ writable: run.stdin!, readable: run.stdout! });
+  // A stage given up on (its stream destroyed) must not leave the program running.
+  stream.on('close', () => {
+    if (!stream.readableEnded) run.kill();
+  });
+  const done = run.exit.then((exit) => {
+    if (exit.spawnError) throw exit.spawnError;
+    if (exit.exitCode !== 0) throw settings.failed(`zstd ${exit.signal ? `was killed by ${exit.signal}` : `exited with ${exit.exitCode}`}${exit.stderrTail ? `: ${exit.stderrTail}` : ''}.`);
+  });
+  done.catch(() => {});
+  return { stream, done, via: 'program' };
+}
