@@ -52,9 +52,14 @@ export function nodeHasZstd(): boolean {
  * program is used when present, multithreaded; either writes a standard zstd frame.
  */
 export async function zstdFilter(direction: 'compress' | 'decompress', env: Record<string, string | undefined>, settings: ZstdSettings): Promise<ZstdFilter> {
-  const level = settings.level ?? 3;
   const program = settings.preferProgram ? await zstdProgramAvailable(env) : false;
-  if (!program && nodeHasZstd()) {
+  return startZstd(direction, env, settings, !program && nodeHasZstd() ? 'node' : 'program');
+}
+
+/** Starts a zstd stage on the given implementation (`zstdFilter` chooses it). */
+export function startZstd(direction: 'compress' | 'decompress', env: Record<string, string | undefined>, settings: ZstdSettings, via: 'node' | 'program'): ZstdFilter {
+  const level = settings.level ?? 3;
+  if (via === 'node') {
     const z = zlib as unknown as Required<NodeZstd>;
     const stream = direction === 'compress' ? z.createZstdCompress({ params: { [zlib.constants.ZSTD_c_compressionLevel]: level } }) : z.createZstdDecompress();
     const done = new Promise<void>((resolve, reject) => {
