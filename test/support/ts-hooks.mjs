@@ -1,14 +1,15 @@
 // Module hooks that let a plain `node` child process run the TypeScript sources, the CLI
-// included: `@lifeboat/core` resolves to the library's sources, `.js` specifiers to the
+// included: `@lifeboat/core` (and `/action`) resolves to the library's sources, `.js` specifiers to the
 // `.ts` files beside them (TypeScript's own transpiler, no type checks).
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 
-const core = pathToFileURL(fileURLToPath(new URL('../../packages/core/src/index.ts', import.meta.url))).href;
+const source = (file) => pathToFileURL(fileURLToPath(new URL(`../../packages/core/src/${file}`, import.meta.url))).href;
+const entries = { '@lifeboat/core': source('index.ts'), '@lifeboat/core/action': source('action.ts') };
 
 export async function resolve(specifier, context, next) {
-  if (specifier === '@lifeboat/core') return { url: core, shortCircuit: true };
+  if (Object.hasOwn(entries, specifier)) return { url: entries[specifier], shortCircuit: true };
   try {
     return await next(specifier, context);
   } catch (error) {
