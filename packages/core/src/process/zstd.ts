@@ -1,4 +1,7 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { Duplex } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
 import { childEnv } from './child-env.js';
 import { runTool, spawnTool } from './spawn-tool.js';
@@ -44,6 +47,21 @@ export function zstdProgramAvailable(env: Record<string, string | undefined>): P
 /** Whether node:zlib has zstd (Node 22.15+, so the Node 24 actions). */
 export function nodeHasZstd(): boolean {
   return typeof (zlib as unknown as NodeZstd).createZstdCompress === 'function';
+}
+
+/** Whether any zstd can run here: node:zlib's, or the program. */
+export async function zstdAvailable(env: Record<string, string | undefined>): Promise<boolean> {
+  return nodeHasZstd() || (await zstdProgramAvailable(env));
+}
+
+/** Decompresses the file `from` into a new private file `to` through `filter`; a failure leaves no `to`. */
+export async function decompressFile(from: string, to: string, filter: ZstdFilter): Promise<void> {
+  try {
+    await Promise.all([pipeline(createReadStream(from), filter.stream, createWriteStream(to, { mode: 0o600 })), filter.done]);
+  } catch (error) {
+    await rm(to, { force: true });
+    throw error;
+  }
 }
 
 /**

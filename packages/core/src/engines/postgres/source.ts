@@ -8,7 +8,7 @@ import type { Reporter } from '../../report/reporter.js';
 import type { BackupSource, SourceResult, SourceRun } from '../source.js';
 import { clientVersion, spawnTool, toolPath, type ToolRun } from './client-tool.js';
 import { formatCompression, compressionArgs, resolveCompression, STREAM_ZSTD_DEFAULT_LEVEL, type CompressionSetting, type ResolvedCompression } from './compression.js';
-import { nodeHasZstd, zstdFilter, zstdProgramAvailable, type ZstdFilter } from '../../process/zstd.js';
+import { zstdAvailable, zstdFilter, type ZstdFilter } from '../../process/zstd.js';
 import { connect, connectionEnv, connectionError, describeConnection, withConnection, type PostgresConnection } from './connection.js';
 import { checkExtraDumpArgs } from './dump-args.js';
 import { dumpFailure, succeeded } from './dump-failure.js';
@@ -173,7 +173,7 @@ async function checkStreamZstd(format: DumpFormat, env: Env): Promise<void> {
   if (format !== 'custom') {
     throw new DumpOptionError('`compression: stream-zstd` works with `format: custom`; a directory dump compresses each file in pg_dump\'s parallel workers.', 'Set `format: custom`, or a pg_dump method such as `compression: gzip:1` (zstd:1 with pg_dump 16+).');
   }
-  if (!nodeHasZstd() && !(await zstdProgramAvailable(env))) throw zstdErrors.missing();
+  if (!(await zstdAvailable(env))) throw zstdErrors.missing();
 }
 
 /**

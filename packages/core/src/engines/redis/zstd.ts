@@ -1,4 +1,4 @@
-import { nodeHasZstd, startZstd, zstdProgramAvailable, type ZstdFilter, type ZstdSettings } from '../../process/zstd.js';
+import { nodeHasZstd, startZstd, zstdAvailable, type ZstdFilter, type ZstdSettings } from '../../process/zstd.js';
 import { RedisError } from './errors.js';
 
 const FIX = 'Install zstd, run on Node 22.15 or newer, or set `redis-compression: none`';
@@ -20,6 +20,6 @@ export function zstdFilter(direction: 'compress' | 'decompress', env: Record<str
 
 /** Fails now, before any data is read, when zstd cannot run here (no node:zlib zstd, no `zstd` program). */
 export async function assertZstdAvailable(env: Record<string, string | undefined>): Promise<void> {
-  if (nodeHasZstd() || (await zstdProgramAvailable(env))) return;
+  if (await zstdAvailable(env)) return;
   throw new RedisError('zstd-missing', '`redis-compression: zstd` needs Node 22.15 or newer, or the `zstd` program on PATH; neither is here.', FIX);
 }

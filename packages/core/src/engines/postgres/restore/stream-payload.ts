@@ -1,8 +1,6 @@
-import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { zstdFilter } from '../../../process/zstd.js';
+import { decompressFile, zstdFilter } from '../../../process/zstd.js';
 import { LifeboatError } from '../../../report/errors.js';
 import { ArchiveFormatError } from './errors.js';
 
@@ -27,9 +25,8 @@ export async function archiveFile(payloadPath: string, section: Record<string, u
     failed: (message) => new ArchiveFormatError(`The payload's zstd stream is corrupt or truncated: ${message}`, 'Drill or restore another backup; check the store for damage (the payload\'s sha256 matched, so the backup was written damaged).'),
   });
   try {
-    await Promise.all([pipeline(createReadStream(payloadPath), zstd.stream, createWriteStream(out, { mode: 0o600 })), zstd.done]);
+    await decompressFile(payloadPath, out, zstd);
   } catch (error) {
-    await rm(out, { force: true });
     if (error instanceof LifeboatError) throw error;
     throw new ArchiveFormatError(
       `The payload's zstd stream is corrupt or truncated: ${error instanceof Error ? error.message : String(error)}.`,
