@@ -35,22 +35,25 @@ export async function readSmallObject(store: Store, key: string, limit = 1024 * 
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Maps `items` with at most `limit` calls in flight; rejects with the first failure. */
+/**
+ * Maps `items` with at most `limit` calls in flight; rejects with the first failure, but only
+ * once every call already started has settled, so a caller's cleanup never races running work.
+ */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
-  let failed = false;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (!failed && next < items.length) {
+    while (!failure && next < items.length) {
       const index = next++;
       try {
         results[index] = await fn(items[index]!, index);
       } catch (error) {
-        failed = true;
-        throw error;
+        failure ??= { error };
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
   return results;
 }
