@@ -5,8 +5,9 @@
  * other's file, so the figures come with proof of interop at this size. Two more rows encrypt
  * into nothing (a discarding stream, `age -o /dev/null`): reading and encryption without the
  * write. Two rows feed Lifeboat's age stages from memory (1 MiB pieces, output discarded):
- * the cipher stage alone, the figure the >= 800 MiB/s target is about, since in a backup or
- * a drill the source and the store are separate stages. Lifeboat's decryption row includes the plaintext's SHA-256, as a drill computes it;
+ * the cipher stage alone, the figure the >= 800 MiB/s target is about, since in a backup or a
+ * drill the source and the store are stages of their own. Lifeboat's decryption row includes
+ * the plaintext's SHA-256, as a drill computes it;
  * a row without it (AgeDecryptor into a discarding stream) and two rows of node:crypto alone
  * (ChaCha20-Poly1305 over 64 KiB chunks in a loop, SHA-256 over 1 MiB) show where the time goes
  * and the ceiling a one-thread Node implementation can reach on this machine.
@@ -107,20 +108,23 @@ async function main() {
     const fromMemory = (buffer) => Readable.from((function* () {
       for (let offset = 0; offset < buffer.length; offset += MIB) yield buffer.subarray(offset, Math.min(offset + MIB, buffer.length));
     })(), { objectMode: false });
-    const memPlain = Buffer.concat(Array.from({ length: Math.min(mib, 256) }, (_, i) => pool.subarray((i % 16) * MIB, ((i % 16) + 1) * MIB)));
+    // At most 256 MiB in memory, passed through as often as it takes to make `mib`.
+    const memMiB = Math.min(mib, 256);
+    const memPlain = Buffer.concat(Array.from({ length: memMiB }, (_, i) => pool.subarray((i % 16) * MIB, ((i % 16) + 1) * MIB)));
     const memCipher = await new Promise((done, fail) => {
       const parts = [];
       core.encryptStream(plan, fromMemory(memPlain)).on('data', (part) => parts.push(part)).on('end', () => done(Buffer.concat(parts))).on('error', fail);
     });
-    const memRepeats = Math.max(1, Math.round(mib / Math.min(mib, 256)));
+    const memRepeats = Math.max(1, Math.round(mib / memMiB));
+    // Seconds for `mib` MiB, so the rows divide like the others.
     const memRun = async (make, input) => {
       let seconds = 0;
       for (let i = 0; i < memRepeats; i++) seconds += (await timed(() => pipeline(make(fromMemory(input)), discard()))).seconds;
-      return seconds;
+      return (seconds * mib) / (memRepeats * memMiB);
     };
-    // A warm-up pass, so the compiler's first tiers are not in the figures.
     const encryptFrom = (source) => core.encryptStream(plan, source);
     const decryptFrom = (source) => source.pipe(new AgeDecryptor({ identities: keys.ageIdentities }));
+    // A warm-up pass, so the compiler's first tiers are not in the figures.
     await memRun(encryptFrom, memPlain);
     for (let run = 0; run < runs; run++) {
       times.lbMemEncrypt.push(await memRun(encryptFrom, memPlain));
