@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readCatalog, readStoreCatalog, resolveBackupName } from '../../packages/core/src/catalog/catalog.js';
 import { newestComplete, newestDrilled } from '../../packages/core/src/catalog/decisions.js';
+import { readGateFacts } from '../../packages/core/src/gate/gate.js';
 import { OptionError } from '../../packages/core/src/report/errors.js';
 import { MemoryStore } from '../support/memory-store.js';
 import { withFaults } from '../retention/faulty-store.js';
@@ -73,6 +74,22 @@ describe('readCatalog', () => {
     expect(catalog.unreadableDrills).toHaveLength(1);
     expect(catalog.unreadableDrills[0]!.problem).toMatch(/is not a Lifeboat drill record/);
     expect(catalog.unreadableDrills[0]!.time?.toISOString()).toBe('2025-02-01T00:00:00.000Z');
+  });
+
+  it('counts an unreadable drill record from the same second as the newest readable drill as maybe newer', async () => {
+    // Ids carry whole seconds: a record whose id sorts lower may still have started later in that second.
+    const store = new MemoryStore();
+    const backupId = idAt('2025-01-01T02:00:00Z');
+    await writeBackup(store, 'db', backupId);
+    await writeDrill(store, 'db', { backupId, verdict: 'pass', finishedAt: '2025-01-01T03:00:05.700Z', id: idAt('2025-01-01T02:58:05Z', 'zzzzzz') });
+    const now = new Date('2025-01-01T04:00:00Z');
+    expect((await readGateFacts(store, 'db', now)).unreadableDrill).toBeUndefined();
+    store.set(`db/drills/${idAt('2025-01-01T02:58:05Z', 'aaaaaa')}.json`, '{"format": 9}');
+    expect((await readGateFacts(store, 'db', now)).unreadableDrill?.key).toBe(`db/drills/${idAt('2025-01-01T02:58:05Z', 'aaaaaa')}.json`);
+    // One from the second before the readable drill started is older, and is left to the listing.
+    store.objects.delete(`db/drills/${idAt('2025-01-01T02:58:05Z', 'aaaaaa')}.json`);
+    store.set(`db/drills/${idAt('2025-01-01T02:58:04Z', 'zzzzzz')}.json`, '{"format": 9}');
+    expect((await readGateFacts(store, 'db', now)).unreadableDrill).toBeUndefined();
   });
 
   it('reads every page of a long listing: the newest backup sits on the last page', async () => {

@@ -135,8 +135,9 @@ export async function readGateFacts(store: Store, name: string | undefined, now:
   const newestConclusive = drills.findIndex((d) => d.verdict !== 'inconclusive');
   const drill = newestConclusive >= 0 ? (drills[newestConclusive] as DrillSummary & { verdict: 'pass' | 'fail' }) : undefined;
   const inconclusive = drills.slice(0, newestConclusive >= 0 ? newestConclusive : drills.length).map((d) => ({ id: d.id, failure: d.failure }));
-  // A record named by a drill id carries its start time; one that started after the newest readable drill (or has no time) may hold the real verdict.
-  const unreadable = catalog.unreadableDrills.find((u) => !u.time || !drill || u.time.getTime() > drill.startedAt.getTime());
+  // A record named by a drill id carries its start time to the second; one that may have started after the newest readable drill
+  // (the same second included) or has no time may hold the real verdict.
+  const unreadable = catalog.unreadableDrills.find((u) => !u.time || !drill || u.time.getTime() + 1000 > drill.startedAt.getTime());
   return {
     name: resolved,
     backup: backup && { id: backup.id, time: backup.time },
