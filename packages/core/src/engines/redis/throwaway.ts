@@ -148,7 +148,8 @@ async function startLocalRedis(options: ThrowawayOptions & { serverPath: string 
         `The throwaway redis-server did not ${options.rdbPath ? 'load the snapshot' : 'start'}: ${ready.detail}`,
         /RDB format version|Can't handle RDB/i.test(ready.detail)
           ? 'The snapshot is from a newer Redis than this redis-server: install a newer redis-server (or use a `redis:<major>` container)'
-          : /Short read|Bad file format|Wrong signature|checksum/i.test(ready.detail)
+          : // A cut inside a stream or module value is reported as an internal reading error, not a short read.
+            /Short read|Bad file format|Wrong signature|checksum|Internal error in RDB reading|Unexpected EOF/i.test(ready.detail)
             ? 'The snapshot is damaged; use another backup id'
             : 'See the server\'s messages above',
       );
