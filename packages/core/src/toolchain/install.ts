@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getExecOutput } from '@actions/exec';
 import type { RunContext } from '../context.js';
 import { childEnv } from '../process/child-env.js';
 import { ClientInstallError } from './errors.js';
@@ -81,6 +80,8 @@ function quote(command: InstallCommand): string {
 
 async function run(command: InstallCommand): Promise<void> {
   // apt and the setup script get the allow-listed environment only, never the runner's secrets.
+  // Loaded here: only runs that install the PostgreSQL client need it.
+  const { getExecOutput } = await import('@actions/exec');
   const result = await getExecOutput(command.file, [...command.args], { ignoreReturnCode: true, env: childEnv(process.env) });
   if (result.exitCode !== 0) {
     const tail = result.stderr.trim().split('\n').slice(-8).join(' | ');

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { ConnectionOptions } from 'node:tls';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from './pg-module.js';
 import { childEnv } from '../../process/child-env.js';
 import type { LifeboatError } from '../../report/errors.js';
 import { registerSecret } from '../../report/secrets.js';
@@ -178,8 +179,9 @@ export function dbnameConninfo(database: string): string {
  * (unreachable, authentication, missing database, TLS), with the password redacted.
  */
 export async function connect(connection: PostgresConnection): Promise<pg.Client> {
+  const { Client } = await loadPg();
   const attempt = async (ssl: false | ConnectionOptions) => {
-    const client = new pg.Client({
+    const client = new Client({
       host: connection.host,
       port: connection.port,
       user: connection.user,

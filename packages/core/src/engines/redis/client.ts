@@ -1,4 +1,4 @@
-import { createClient, ErrorReply, RESP_TYPES } from '@redis/client';
+import type * as RedisClientModule from '@redis/client';
 import { describeRedis, type RedisConnection } from './connection.js';
 import { RedisError } from './errors.js';
 import { connectionFailure, replyFailure } from './failures.js';
@@ -14,11 +14,16 @@ export interface CommandClient {
   close(): Promise<void>;
 }
 
+// Loaded on first use: runs of other engines never pay for it (about 27 MiB of memory).
+let redisModule: typeof RedisClientModule | undefined;
+
 /**
  * Connects and logs in (AUTH with the URL's user and password). A refused login, an
  * unreachable host or a TLS failure comes back as the Redis error that names the fix.
  */
 export async function connectClient(connection: RedisConnection, options: { connectTimeoutMs?: number } = {}): Promise<CommandClient> {
+  redisModule ??= await import('@redis/client');
+  const { createClient, ErrorReply, RESP_TYPES } = redisModule;
   const socketBase = { host: connection.host, port: connection.port, reconnectStrategy: false as const, connectTimeout: options.connectTimeoutMs ?? 30_000 };
   const client = createClient({
     socket: connection.tls ? { ...socketBase, tls: true as const, ...tlsOptionsOf(connection) } : socketBase,
@@ -71,12 +76,13 @@ export async function withClient<T>(connection: RedisConnection, fn: (client: Co
 
 /** True when the error is the server's reply (not a connection problem). */
 export function isErrorReply(error: unknown): error is Error {
-  return error instanceof ErrorReply;
+  // No reply error can exist before the client module was loaded.
+  return redisModule !== undefined && error instanceof redisModule.ErrorReply;
 }
 
 function classify(error: unknown, connection: RedisConnection, context: 'auth' | 'command', command?: string): RedisError {
   if (error instanceof RedisError) return error;
-  if (error instanceof ErrorReply) return replyFailure(error.message, connection, context, command);
+  if (isErrorReply(error)) return replyFailure(error.message, connection, context, command);
   const cause = (error as { cause?: unknown })?.cause;
   const named = `${(error as { name?: string })?.name ?? ''} ${(error as object)?.constructor?.name ?? ''} ${(error as Error)?.message ?? ''}`;
   if (/ConnectionTimeout|Connection timeout/i.test(named)) return connectionFailure(Object.assign(new Error('connect timeout'), { code: 'connect-timeout' }), connection);

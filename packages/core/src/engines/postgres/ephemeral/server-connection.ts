@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from '../pg-module.js';
 import { majorFromVersionNum } from '../../../toolchain/version.js';
 
 /** Where a throwaway server listens and how to log in. */
@@ -12,7 +13,8 @@ export interface ServerLogin {
 
 /** Runs `fn` with a connected client and always closes it. */
 export async function withClient<T>(login: ServerLogin, database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ ...login, database, connectionTimeoutMillis: 10_000, application_name: 'lifeboat' });
+  const { Client } = await loadPg();
+  const client = new Client({ ...login, database, connectionTimeoutMillis: 10_000, application_name: 'lifeboat' });
   client.on('error', () => {}); // A server going away mid-call rejects the call itself; this keeps it from crashing the process.
   await client.connect();
   try {
@@ -24,7 +26,7 @@ export async function withClient<T>(login: ServerLogin, database: string, fn: (c
 
 /** `CREATE DATABASE` with the name quoted as an identifier. */
 export async function createDatabaseOn(login: ServerLogin, name: string): Promise<void> {
-  await withClient(login, 'postgres', (client) => client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`));
+  await withClient(login, 'postgres', (client) => client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`));
 }
 
 /** How waiting for a server ended. */
