@@ -25485,7 +25485,7 @@ function upgradeChainsaw(saw) {
 
 /***/ }),
 
-/***/ 73689:
+/***/ 96070:
 /***/ ((module) => {
 
 /**
@@ -25521,7 +25521,7 @@ var inherits = (__webpack_require__(39023).inherits);
 var isStream = __webpack_require__(96543);
 var Transform = (__webpack_require__(42840).Transform);
 
-var ArchiveEntry = __webpack_require__(73689);
+var ArchiveEntry = __webpack_require__(96070);
 var util = __webpack_require__(18300);
 
 var ArchiveOutputStream = module.exports = function(options) {
@@ -25968,7 +25968,7 @@ util.toDosTime = function(d) {
 var inherits = (__webpack_require__(39023).inherits);
 var normalizePath = __webpack_require__(56133);
 
-var ArchiveEntry = __webpack_require__(73689);
+var ArchiveEntry = __webpack_require__(96070);
 var GeneralPurposeBit = __webpack_require__(97632);
 var UnixStat = __webpack_require__(23810);
 
@@ -26830,7 +26830,7 @@ ZipArchiveOutputStream.prototype.setComment = function(comment) {
  * https://github.com/archiverjs/node-compress-commons/blob/master/LICENSE-MIT
  */
 module.exports = {
-  ArchiveEntry: __webpack_require__(73689),
+  ArchiveEntry: __webpack_require__(96070),
   ZipArchiveEntry: __webpack_require__(73380),
   ArchiveOutputStream: __webpack_require__(36306),
   ZipArchiveOutputStream: __webpack_require__(82132)
