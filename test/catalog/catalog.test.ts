@@ -84,10 +84,11 @@ describe('readCatalog', () => {
     await writeDrill(store, 'db', { backupId, verdict: 'pass', finishedAt: '2025-01-01T03:00:05.700Z', id: idAt('2025-01-01T02:58:05Z', 'zzzzzz') });
     const now = new Date('2025-01-01T04:00:00Z');
     expect((await readGateFacts(store, 'db', now)).unreadableDrill).toBeUndefined();
-    store.set(`db/drills/${idAt('2025-01-01T02:58:05Z', 'aaaaaa')}.json`, '{"format": 9}');
-    expect((await readGateFacts(store, 'db', now)).unreadableDrill?.key).toBe(`db/drills/${idAt('2025-01-01T02:58:05Z', 'aaaaaa')}.json`);
+    const sameSecond = `db/drills/${idAt('2025-01-01T02:58:05Z', 'aaaaaa')}.json`;
+    store.set(sameSecond, '{"format": 9}');
+    expect((await readGateFacts(store, 'db', now)).unreadableDrill?.key).toBe(sameSecond);
     // One from the second before the readable drill started is older, and is left to the listing.
-    store.objects.delete(`db/drills/${idAt('2025-01-01T02:58:05Z', 'aaaaaa')}.json`);
+    store.objects.delete(sameSecond);
     store.set(`db/drills/${idAt('2025-01-01T02:58:04Z', 'zzzzzz')}.json`, '{"format": 9}');
     expect((await readGateFacts(store, 'db', now)).unreadableDrill).toBeUndefined();
   });
