@@ -3,7 +3,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { RedisConnection } from './connection.js';
 import { connectionFailure } from './failures.js';
 
-/** TLS options for node:tls (and the Redis client) from a connection's settings. */
+/** TLS options for node:tls from a connection's settings. */
 export function tlsOptionsOf(connection: RedisConnection): { ca?: string; cert?: string; key?: string; servername?: string; rejectUnauthorized: true } {
   const { ca, cert, key, servername } = connection.tlsSettings;
   // The certificate is checked against `servername` when given, else the URL's host; SNI takes names only.
