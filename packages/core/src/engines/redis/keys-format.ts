@@ -47,8 +47,18 @@ export function encodeSelect(db: number): Buffer {
 
 /** A key record. */
 export function encodeKey(key: Buffer, expireAt: number | undefined, payload: Buffer): Buffer {
-  const out = Buffer.alloc(1 + 4 + key.length + 8 + 4 + payload.length);
-  let at = 0;
+  const out = Buffer.allocUnsafe(keyRecordSize(key, payload));
+  writeKey(out, 0, key, expireAt, payload);
+  return out;
+}
+
+/** Bytes of a key record. */
+export function keyRecordSize(key: Buffer, payload: Buffer): number {
+  return 1 + 4 + key.length + 8 + 4 + payload.length;
+}
+
+/** Writes a key record into `out` at `at` (room checked by the caller); returns where it ends. */
+export function writeKey(out: Buffer, at: number, key: Buffer, expireAt: number | undefined, payload: Buffer): number {
   out[at++] = TAG_KEY;
   out.writeUInt32BE(key.length, at);
   at += 4;
@@ -58,8 +68,7 @@ export function encodeKey(key: Buffer, expireAt: number | undefined, payload: Bu
   at += 8;
   out.writeUInt32BE(payload.length, at);
   at += 4;
-  payload.copy(out, at);
-  return out;
+  return at + payload.copy(out, at);
 }
 
 /** The end record. */

@@ -39,7 +39,7 @@ export const redisBackupOptions = {
     default: '1000',
     min: 1,
     max: 100_000,
-    description: '`redis-mode: keys`: keys asked for per SCAN call (the COUNT hint), and DUMPs in flight at once.',
+    description: '`redis-mode: keys`: keys asked for per SCAN call (the COUNT hint); their DUMPs are sent 100 keys per write.',
   }),
   ...redisTlsOptions,
 };

@@ -18,7 +18,7 @@ export interface RedisBackupSettings {
   readonly mode?: 'rdb' | 'keys';
   /** Default `none`. */
   readonly compression?: 'none' | 'zstd';
-  /** keys mode: SCAN COUNT and DUMPs in flight; default 1000. */
+  /** keys mode: SCAN COUNT; default 1000. */
   readonly scanCount?: number;
   readonly reporter?: Reporter;
   /** Longest silence in the middle of an rdb transfer; default 120 s. */
