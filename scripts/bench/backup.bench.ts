@@ -10,6 +10,8 @@
  *   | gpg -z 0` (zstd on every core outside pg_dump),
  * - with LIFEBOAT_BENCH_COMPRESSIONS (e.g. `stream-zstd:1,gzip:1`), a local Lifeboat backup
  *   at each of those `compression` values too,
+ * - a local Lifeboat backup with `format: directory` and `jobs` = LIFEBOAT_BENCH_DIRECTORY_JOBS
+ *   (default the cores available; 0 leaves it out), against the custom-format one,
  * - Lifeboat's backup to a local folder and to S3 (s3rver on loopback), each in a Node
  *   process of its own, with that process's peak RSS, and the compression `auto` chose,
  * - Lifeboat's peak RSS on a second, smaller database (LIFEBOAT_BENCH_SMALL_SIZE_MB,
@@ -87,8 +89,8 @@ async function shell(script: string, env: Record<string, string>, out?: string):
 }
 
 /** A Lifeboat backup in its own process; the stored backup is removed afterwards. */
-async function lifeboat(database: string, store: 'local' | 's3', compression?: string): Promise<Measured> {
-  const common = { 'database-url': pg!.url(database), recipients: gpg!.publicKeyArmored, ...(compression ? { compression } : {}) };
+async function lifeboat(database: string, store: 'local' | 's3', options: Readonly<Record<string, string>> = {}): Promise<Measured> {
+  const common = { 'database-url': pg!.url(database), recipients: gpg!.publicKeyArmored, ...options };
   if (store === 'local') {
     const folder = await mkdtemp(join(work!, 'store-'));
     try {
@@ -149,8 +151,9 @@ async function benchmark(variant: DataVariant): Promise<void> {
   const local = await repeat(() => lifeboat(name, 'local'));
   const extra: [string, Measured][] = [];
   for (const compression of (process.env.LIFEBOAT_BENCH_COMPRESSIONS ?? '').split(',').map((c) => c.trim()).filter(Boolean)) {
-    extra.push([compression, await repeat(() => lifeboat(name, 'local', compression))]);
+    extra.push([compression, await repeat(() => lifeboat(name, 'local', { compression }))]);
   }
+  const directory = settings.directoryJobs > 0 ? await repeat(() => lifeboat(name, 'local', { format: 'directory', jobs: String(settings.directoryJobs) })) : undefined;
   const remote = settings.s3 ? await repeat(() => lifeboat(name, 's3')) : undefined;
   await server.query(`DROP DATABASE ${name}`);
 
@@ -185,6 +188,7 @@ async function benchmark(variant: DataVariant): Promise<void> {
     row('Lifeboat backup -> local folder', local, `compression auto = ${compressionOf(local.run)}; file fsynced`),
     ...extra.map(([c, m]) => row(`Lifeboat backup -> local folder, compression ${c}`, m, `recorded as ${compressionOf(m.run)}`)),
   ];
+  if (directory) rows.push(row(`Lifeboat backup format directory, jobs ${settings.directoryJobs} -> local folder`, directory, `pg_dump -Fd -j ${settings.directoryJobs} into a temp folder, then a tar of it; compression auto = ${compressionOf(directory.run)}`));
   if (remote) rows.push(row('Lifeboat backup -> S3 (s3rver)', remote, 's3rver hashes and writes every part: a lower bound'));
   const smallRow = (what: string, m: Measured) => ({
     ...row(`${what}, ${mib(smallBytes)} database`, m, 'the same at a smaller size: memory should not change'),
@@ -215,6 +219,7 @@ async function benchmark(variant: DataVariant): Promise<void> {
       ([c, m]) =>
         `compression ${c}: ${ratio(m.seconds / pipeline.seconds)} of the pipeline (≤ 0.25×), ${ratio(m.seconds / pipelineZ1.seconds)} of the -Z1 pipeline (≤ 0.50×), ${ratio(m.seconds / floor.seconds)} of the floor (≤ 2.00×), peak RSS ${mib(m.run!.peakRssMiB * 2 ** 20)}, ${mib(m.bytes ?? 0)} stored`,
     ),
+    ...(directory ? [`format directory (jobs ${settings.directoryJobs}) / custom: ${ratio(directory.seconds / local.seconds)}; of the floor: ${ratio(directory.seconds / floor.seconds)}, peak RSS ${mib(directory.run!.peakRssMiB * 2 ** 20)}`] : []),
     `Without Lifeboat's start-up (loading Node and the library, ${seconds(local.startup!)}): ${ratio(localRatioWarm)}`,
     target('Lifeboat peak RSS', rssFigures, `< ${RSS_LIMIT_MIB} MiB at any size`, Math.max(...peaks) < RSS_LIMIT_MIB),
     `Lifeboat RSS once loaded, before the run: ${local.run!.rssBeforeMiB.toFixed(0)} MiB; at each tenth of the ${mib(db.bytes)} local run: ${local.run!.rssByTenthMiB.map((v) => v.toFixed(0)).join(', ')} MiB`,

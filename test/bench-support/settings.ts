@@ -1,4 +1,5 @@
 /** Benchmark sizes and choices from environment variables, with the documented defaults. */
+import { availableParallelism } from 'node:os';
 import type { DataVariant } from './bench-data.js';
 
 /** What a benchmark run measures. */
@@ -13,6 +14,8 @@ export interface BenchSettings {
   readonly runs: number;
   /** Whether to measure the S3 store against s3rver (LIFEBOAT_BENCH_S3, default `true`). */
   readonly s3: boolean;
+  /** pg_dump workers of the `format: directory` run (LIFEBOAT_BENCH_DIRECTORY_JOBS, default the cores available; 0 skips it). */
+  readonly directoryJobs: number;
 }
 
 /** Reads the settings; a malformed value stops the run naming the variable and what it takes. */
@@ -34,6 +37,7 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
     variants: variants as DataVariant[],
     runs: integer(env, 'LIFEBOAT_BENCH_RUNS', 1, 1),
     s3: s3 === 'true',
+    directoryJobs: integer(env, 'LIFEBOAT_BENCH_DIRECTORY_JOBS', availableParallelism(), 0),
   };
 }
 
