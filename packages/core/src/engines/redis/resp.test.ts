@@ -69,6 +69,30 @@ describe('ReplyBuffer', () => {
     expect(joins).toBe(1);
   });
 
+  it('an array of 300,000 items in 64 KiB reads is read in one pass, joining only the items that straddle reads', () => {
+    const items: Reply[] = Array.from({ length: 300_000 }, (_, i) => ({ kind: 'bulk' as const, value: Buffer.from(`key:${i}`) }));
+    const bytes = wire({ kind: 'array', items });
+    const buffer = new ReplyBuffer(Number.POSITIVE_INFINITY, false);
+    const concat = Buffer.concat;
+    let joined = 0;
+    Buffer.concat = ((list: readonly Uint8Array[], length?: number) => {
+      const out = concat(list, length);
+      joined += out.length;
+      return out;
+    }) as typeof Buffer.concat;
+    let read: Reply | undefined;
+    try {
+      for (let at = 0; at < bytes.length; at += 65536) {
+        buffer.push(bytes.subarray(at, at + 65536));
+        read ??= buffer.next();
+      }
+    } finally {
+      Buffer.concat = concat;
+    }
+    expect(read?.kind === 'array' && read.items?.length).toBe(300_000);
+    expect(joined).toBeLessThan(bytes.length / 50);
+  });
+
   it('refuses bytes that are not RESP2, and more than the limit without a whole reply', () => {
     const buffer = new ReplyBuffer();
     buffer.push(Buffer.from('HTTP/1.1 400 Bad Request\r\n'));

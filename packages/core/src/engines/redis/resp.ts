@@ -33,18 +33,20 @@ export function encodeCommands(commands: readonly (readonly (string | Buffer)[])
 }
 
 /**
- * Reads RESP2 replies out of the bytes as they arrive. Chunks are kept as they came; a reply
- * that spans chunks gets only its own bytes joined, and after an incomplete reply nothing is
- * parsed again until at least the bytes it was known to need have arrived (a large bulk
- * reply is joined once, not once per chunk). Used by the replication handshake (AUTH and REPLCONF replies,
- * then the SYNC header line, the snapshot bytes that follow taken out with `rest()`
- * untouched) and by the command connection.
+ * Reads RESP2 replies out of the bytes as they arrive. Chunks are kept as they came; a value
+ * that spans chunks gets only its own bytes joined, after an incomplete bulk string nothing is
+ * parsed again until all of it has arrived (joined once, not once per chunk), and an array's
+ * items are taken as they come, so a large array is parsed once. Used by the command connection and by the
+ * replication handshake (AUTH and REPLCONF replies, then the SYNC header line; the snapshot
+ * bytes that follow are taken out with `rest()` untouched).
  */
 export class ReplyBuffer {
   private chunks: Buffer[] = [];
   private size = 0;
-  /** Fewest bytes the next reply can take, learnt from the last incomplete attempt. */
+  /** Fewest bytes the next value can take, learnt from the last incomplete attempt. */
   private needed = 1;
+  /** Arrays whose items are still arriving, outermost first. */
+  private arrays: { readonly count: number; readonly items: Reply[] }[] = [];
 
   /**
    * `limit`: most bytes held without a complete reply (the handshake allows 1 MiB). `copy`:
@@ -65,23 +67,45 @@ export class ReplyBuffer {
 
   /** The next complete reply, or undefined until more bytes arrive. */
   next(): Reply | undefined {
-    if (this.size < this.needed) return undefined;
     for (;;) {
+      if (this.size < this.needed) return undefined;
       const first = this.chunks[0];
       if (!first) return undefined;
-      const parsed = parse(first, 0, this.copy);
-      if (!('need' in parsed)) {
-        this.needed = 1;
-        this.drop(first, parsed.end);
-        return parsed.reply;
+      const head = parseHead(first, this.copy);
+      if ('need' in head) {
+        // A line not ended in this chunk ends at the next newline in the chunks after it.
+        const need = head.need === first.length + 1 ? this.lineEnd() : head.need;
+        if (this.size < need) {
+          this.needed = need;
+          return undefined;
+        }
+        // The value runs into the next chunks: join exactly its bytes, not whole socket reads.
+        this.extend(need);
+        continue;
       }
-      if (this.size < parsed.need) {
-        this.needed = parsed.need;
-        return undefined;
+      this.needed = 1;
+      this.drop(first, head.end);
+      let value: Reply;
+      if ('count' in head) {
+        if (head.count > 0) {
+          // Its items are read one by one as they arrive: a large array is never parsed twice.
+          this.arrays.push({ count: head.count, items: [] });
+          continue;
+        }
+        value = { kind: 'array', items: head.count < 0 ? null : [] };
+      } else value = head.reply;
+      let complete = true;
+      while (this.arrays.length > 0) {
+        const open = this.arrays[this.arrays.length - 1]!;
+        open.items.push(value);
+        if (open.items.length < open.count) {
+          complete = false;
+          break;
+        }
+        this.arrays.pop();
+        value = { kind: 'array', items: open.items };
       }
-      // The reply runs into the next chunks: join only the bytes it needs (a few KiB when
-      // its length is not known yet), not whole socket reads.
-      this.extend(Math.max(parsed.need, first.length + Math.min(this.chunks[1]!.length, 4096)));
+      if (complete) return value;
     }
   }
 
@@ -106,6 +130,7 @@ export class ReplyBuffer {
     this.chunks = [];
     this.size = 0;
     this.needed = 1;
+    this.arrays = [];
     return out;
   }
 
@@ -119,6 +144,18 @@ export class ReplyBuffer {
     if (bytes < buffer.length) this.chunks[0] = buffer.subarray(bytes);
     else this.chunks.shift();
     this.size -= bytes;
+  }
+
+  /** Bytes up to and including the first newline after the first chunk (size + 1 when none has arrived). */
+  private lineEnd(): number {
+    let offset = this.chunks[0]!.length;
+    for (let i = 1; i < this.chunks.length; i++) {
+      const chunk = this.chunks[i]!;
+      const at = chunk.indexOf(0x0a);
+      if (at >= 0) return offset + at + 1;
+      offset += chunk.length;
+    }
+    return this.size + 1;
   }
 
   /** Makes the first chunk `bytes` long (or all there is), taking the bytes from the chunks after it. */
@@ -140,15 +177,15 @@ export class ReplyBuffer {
 
 const EMPTY = Buffer.alloc(0);
 
-/** A parsed reply and where it ended, or how many bytes (at least) a complete one needs. */
-type Parsed = { reply: Reply; end: number } | { need: number };
+/** A value and where it ended, an array's header (its items follow), or how many bytes (at least) the value needs. */
+type Head = { reply: Reply; end: number } | { count: number; end: number } | { need: number };
 
-function parse(buffer: Buffer, at: number, copy: boolean): Parsed {
-  if (at >= buffer.length) return { need: at + 1 };
-  const lineEnd = buffer.indexOf('\r\n', at);
+/** Reads the value at the start of `buffer`: a whole value, except for an array, only its header. */
+function parseHead(buffer: Buffer, copy: boolean): Head {
+  const lineEnd = buffer.indexOf('\r\n');
   if (lineEnd < 0) return { need: buffer.length + 1 };
-  const type = buffer[at]!;
-  const line = buffer.toString('latin1', at + 1, lineEnd);
+  const type = buffer[0]!;
+  const line = buffer.toString('latin1', 1, lineEnd);
   const next = lineEnd + 2;
   switch (type) {
     case 0x2b: // +
@@ -170,16 +207,7 @@ function parse(buffer: Buffer, at: number, copy: boolean): Parsed {
       // *
       const count = Number(line);
       if (!Number.isSafeInteger(count)) throw notResp(`an array length of ${JSON.stringify(line.slice(0, 20))}`);
-      if (count < 0) return { reply: { kind: 'array', items: null }, end: next };
-      const items: Reply[] = [];
-      let position = next;
-      for (let i = 0; i < count; i++) {
-        const item = parse(buffer, position, copy);
-        if ('need' in item) return item;
-        items.push(item.reply);
-        position = item.end;
-      }
-      return { reply: { kind: 'array', items }, end: position };
+      return { count, end: next };
     }
     default:
       throw notResp(`a reply starting with ${JSON.stringify(String.fromCharCode(type))}`);
