@@ -6,7 +6,7 @@
 import { createServer, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectClient, isErrorReply } from '../../packages/core/src/engines/redis/client.js';
+import { connectClient, isErrorReply, withClient } from '../../packages/core/src/engines/redis/client.js';
 import { parseRedisUrl } from '../../packages/core/src/engines/redis/connection.js';
 import { startRedis, testPassword, type RedisServer } from '../services/redis.js';
 
@@ -20,10 +20,11 @@ afterAll(async () => {
   await server?.stop();
 });
 
+const url = () => parseRedisUrl(server.url(), {}, 'redis-url');
+
 describe('Redis command connection', () => {
   it('pipelines thousands of calls and matches every reply to its call, binary values intact', async () => {
-    const client = await connectClient(parseRedisUrl(server.url(), {}, 'redis-url'));
-    try {
+    await withClient(url(), async (client) => {
       const values = Array.from({ length: 3000 }, (_, i) => randomBytes(i % 7 === 0 ? 70_000 : (i % 50) + 1));
       await Promise.all(values.map((value, i) => client.send(['SET', `k:${i}`, value])));
       const back = (await Promise.all(values.map((_, i) => client.sendBuffers(['GET', `k:${i}`])))) as Buffer[];
@@ -31,28 +32,22 @@ describe('Redis command connection', () => {
       expect(await client.send(['DBSIZE'])).toBe(3000);
       expect(await client.send(['GET', 'absent'])).toBeNull();
       expect(await client.send(['MGET', 'k:1', 'absent'])).toEqual([values[1]!.toString('utf8'), null]);
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('a reply of 40 MiB, arriving in many reads, comes back whole', async () => {
-    const client = await connectClient(parseRedisUrl(server.url(), {}, 'redis-url'));
-    try {
+    await withClient(url(), async (client) => {
       const big = randomBytes(40 << 20);
       await client.send(['SET', 'big', big]);
       const [before, value, after] = (await Promise.all([client.send(['PING']), client.sendBuffers(['GET', 'big']), client.send(['ECHO', 'after'])])) as [string, Buffer, string];
       expect(before).toBe('PONG');
       expect(value.equals(big)).toBe(true);
       expect(after).toBe('after');
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('an error reply fails its own call only, named as the server said it', async () => {
-    const client = await connectClient(parseRedisUrl(server.url(), {}, 'redis-url'));
-    try {
+    await withClient(url(), async (client) => {
       await client.send(['SET', 'text', 'x']);
       const [ok, wrong, next] = await Promise.allSettled([client.send(['GET', 'text']), client.send(['LPUSH', 'text', 'y']), client.send(['ECHO', 'still here'])]);
       expect(ok).toEqual({ status: 'fulfilled', value: 'x' });
@@ -61,14 +56,11 @@ describe('Redis command connection', () => {
       const error = (wrong as PromiseRejectedResult).reason as Error;
       expect(error.message).toMatch(/LPUSH failed on .*WRONGTYPE/);
       expect(isErrorReply(error)).toBe(true);
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('a pipelined batch resolves with every reply in order, or rejects with its first error reply and leaves the connection in step', async () => {
-    const client = await connectClient(parseRedisUrl(server.url(), {}, 'redis-url'));
-    try {
+    await withClient(url(), async (client) => {
       await client.send(['SET', 'p:a', 'alpha']);
       await client.send(['SET', 'p:list-not', 'x']);
       const replies = await client.pipeline([['GET', 'p:a'], ['EXISTS', 'p:a'], ['GET', 'p:none'], ['PING']]);
@@ -76,9 +68,7 @@ describe('Redis command connection', () => {
       await expect(client.pipeline([['GET', 'p:a'], ['LLEN', 'p:list-not'], ['HGET', 'p:a', 'f']])).rejects.toThrow(/LLEN failed on .*WRONGTYPE/);
       expect(await client.send(['ECHO', 'in step'])).toBe('in step');
       expect(await client.pipeline([])).toEqual([]);
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('a wrong password is refused at login, naming the user', async () => {

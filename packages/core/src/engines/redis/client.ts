@@ -123,7 +123,7 @@ class Wire {
 
   constructor(
     private readonly socket: Socket | TLSSocket,
-    private readonly connection: RedisConnection,
+    connection: RedisConnection,
   ) {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: Buffer) => this.receive(chunk));

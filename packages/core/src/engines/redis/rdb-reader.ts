@@ -1,3 +1,4 @@
+import { joinFront } from './chunks.js';
 import { Crc64 } from './crc64.js';
 import { RedisSnapshotCorruptError } from './errors.js';
 import { lzfDecompress } from './lzf.js';
@@ -141,24 +142,9 @@ class Input {
     if (n > this.available) throw new Truncated();
     const first = this.chunks[0]!;
     if (first.length - this.pos >= n) return { buf: first, at: this.pos };
-    const parts: Buffer[] = [first.subarray(this.pos)];
-    let have = parts[0]!.length;
-    let index = 1;
-    while (have < n) {
-      const chunk = this.chunks[index]!;
-      const take = Math.min(chunk.length, n - have);
-      parts.push(chunk.subarray(0, take));
-      have += take;
-      if (take === chunk.length) index++;
-      else {
-        this.chunks[index] = chunk.subarray(take);
-        break;
-      }
-    }
-    const joined = Buffer.concat(parts, n);
-    this.chunks.splice(0, index, joined);
+    this.chunks[0] = first.subarray(this.pos);
     this.pos = 0;
-    return { buf: joined, at: 0 };
+    return { buf: joinFront(this.chunks, n), at: 0 };
   }
 
   /** Consumes up to `n` bytes; returns how many were consumed. */

@@ -1,3 +1,4 @@
+import { joinFront } from './chunks.js';
 import { RedisProtocolError } from './errors.js';
 
 /** A RESP2 reply: simple string, error, integer, bulk string (null when absent) or array. */
@@ -36,9 +37,9 @@ export function encodeCommands(commands: readonly (readonly (string | Buffer)[])
  * Reads RESP2 replies out of the bytes as they arrive. Chunks are kept as they came; a value
  * that spans chunks gets only its own bytes joined, after an incomplete bulk string nothing is
  * parsed again until all of it has arrived (joined once, not once per chunk), and an array's
- * items are taken as they come, so a large array is parsed once. Used by the command connection and by the
- * replication handshake (AUTH and REPLCONF replies, then the SYNC header line; the snapshot
- * bytes that follow are taken out with `rest()` untouched).
+ * items are taken as they come, so a large array is parsed once. Used by the command
+ * connection and by the replication handshake (AUTH and REPLCONF replies, then the SYNC
+ * header line; the snapshot bytes that follow are taken out with `rest()` untouched).
  */
 export class ReplyBuffer {
   private chunks: Buffer[] = [];
@@ -80,7 +81,7 @@ export class ReplyBuffer {
           return undefined;
         }
         // The value runs into the next chunks: join exactly its bytes, not whole socket reads.
-        this.extend(need);
+        joinFront(this.chunks, need);
         continue;
       }
       this.needed = 1;
@@ -158,21 +159,6 @@ export class ReplyBuffer {
     return this.size + 1;
   }
 
-  /** Makes the first chunk `bytes` long (or all there is), taking the bytes from the chunks after it. */
-  private extend(bytes: number): void {
-    const parts = [this.chunks[0]!];
-    let have = parts[0]!.length;
-    let used = 1;
-    while (have < bytes && used < this.chunks.length) {
-      const chunk = this.chunks[used]!;
-      const take = Math.min(chunk.length, bytes - have);
-      parts.push(take === chunk.length ? chunk : chunk.subarray(0, take));
-      have += take;
-      if (take === chunk.length) used++;
-      else this.chunks[used] = chunk.subarray(take);
-    }
-    this.chunks.splice(0, used, Buffer.concat(parts, have));
-  }
 }
 
 const EMPTY = Buffer.alloc(0);

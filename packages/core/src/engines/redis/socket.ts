@@ -4,7 +4,7 @@ import type { RedisConnection } from './connection.js';
 import { connectionFailure } from './failures.js';
 
 /** TLS options for node:tls from a connection's settings. */
-export function tlsOptionsOf(connection: RedisConnection): { ca?: string; cert?: string; key?: string; servername?: string; rejectUnauthorized: true } {
+function tlsOptionsOf(connection: RedisConnection): { ca?: string; cert?: string; key?: string; servername?: string; rejectUnauthorized: true } {
   const { ca, cert, key, servername } = connection.tlsSettings;
   // The certificate is checked against `servername` when given, else the URL's host; SNI takes names only.
   const name = servername ?? (isIP(connection.host) ? undefined : connection.host);
