@@ -344,12 +344,16 @@ describe('backup failures leave no backup that looks complete', () => {
   });
 
   it.each([
-    ['custom', 'pg_dump'],
-    ['directory', 'tar'],
-  ] as const)('stops %s-format producers and removes the temp dump before a failed backup returns', async (format, tool) => {
-    await pg.createDatabase(`abandoned_${format}`);
-    await pg.query('CREATE TABLE filler (id int, body text)', [], `abandoned_${format}`);
-    await pg.query('INSERT INTO filler SELECT g, repeat(md5(g::text), 1024) FROM generate_series(1, 2000) g', [], `abandoned_${format}`);
+    ['custom', 'none', ['pg_dump']],
+    ['directory', 'none', ['tar']],
+    // pg_dump writes into zstd's stdin directly: both programs must stop.
+    ['custom', 'stream-zstd:1', ['pg_dump', 'zstd']],
+  ] as const)('stops %s-format producers (compression %s) and removes the temp dump before a failed backup returns', async (format, compression, tools) => {
+    const db = `abandoned_${format}_${compression === 'none' ? 'plain' : 'zstd'}`;
+    await pg.createDatabase(db);
+    await pg.query('CREATE TABLE filler (id int, body text)', [], db);
+    // Random text, so that even compressed the payload passes 1 MiB while the producers still write.
+    await pg.query("INSERT INTO filler SELECT g, (SELECT string_agg(md5(random()::text || g || s), '') FROM generate_series(1, 1024) s) FROM generate_series(1, 2000) g", [], db);
     const folder = freshFolder();
     const temp = freshFolder('lifeboat-temp-');
     const context = testContext({ RUNNER_TEMP: temp });
@@ -372,7 +376,7 @@ describe('backup failures leave no backup that looks complete', () => {
           transform(chunk: Buffer, _encoding, callback) {
             seen += chunk.length;
             if (seen <= 1024 * 1024) return callback(null, chunk);
-            if (running.length === 0) running = childProcesses(tool);
+            if (running.length === 0) running = tools.flatMap((tool) => childProcesses(tool));
             callback(new Error('store connection lost'));
           },
         });
@@ -380,15 +384,15 @@ describe('backup failures leave no backup that looks complete', () => {
       },
     };
     const outcome = await backup(
-      backupOptions({ 'database-url': pg.url(`abandoned_${format}`), store: folder, passphrase, compression: 'none', format }),
+      backupOptions({ 'database-url': pg.url(db), store: folder, passphrase, compression, format }),
       context,
       { store: breaking },
     );
     expect(outcome.ok).toBe(false);
     expect(outcome.failure).toContain('store connection lost');
-    // The producer was caught mid-stream, and is gone (exited and reaped) once the run returned.
-    expect(running.length).toBeGreaterThan(0);
-    for (const pid of running) expect(isAlive(pid), `${tool} ${pid} still running`).toBe(false);
+    // Every producer was caught mid-stream, and is gone (exited and reaped) once the run returned.
+    expect(running.length).toBe(tools.length);
+    for (const pid of running) expect(isAlive(pid), `producer ${pid} still running`).toBe(false);
     expect(readdirSync(temp)).toEqual([]);
     expect(filesUnder(folder)).toEqual([]);
   });

@@ -147,6 +147,42 @@ describe('compression: stream-zstd', () => {
     expect(filesUnder(folder).filter((f) => f.includes('db.pgdump'))).toEqual([]);
   });
 
+  it('compresses with Node\'s zstd when the zstd program is not on PATH, and the drill passes', async () => {
+    const folder = store();
+    // PATH holds the PostgreSQL client programs and nothing else: no zstd program.
+    const outcome = await backup(
+      backupOptions({ 'database-url': pg.url('app'), store: folder, recipients: gpg.publicKeyArmored, compression: 'stream-zstd:1' }),
+      testContext({ PATH: machineClientBinDir() }),
+    );
+    expect(outcome.failure).toBeUndefined();
+    const { dir } = onlyManifest(folder, 'app');
+    const plain = await gpg.gpg(['--decrypt', join(dir, 'db.pgdump.zst.pgp')]);
+    expect(plain.stdout.subarray(0, 4).toString('hex')).toBe('28b52ffd');
+    const drilled = await drill(drillOptions(folder), testContext());
+    expect(drilled.outputs).toMatchObject({ verdict: 'pass', 'checks-failed': 0 });
+  });
+
+  it('names zstd, stores nothing and stops pg_dump when the zstd program fails mid-stream (a stand-in zstd)', async () => {
+    const folder = store();
+    // A stand-in for the zstd program: answers --version, then reads 64 KiB of the archive and fails as a full disk would.
+    const bin = freshFolder('lifeboat-zstd-');
+    folders.push(bin);
+    writeFileSync(
+      join(bin, 'zstd'),
+      '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "*** Zstandard CLI (stand-in)"; exit 0; fi\n/usr/bin/head -c 65536 > /dev/null\necho "zstd: error 70 : Write error : cannot write block : No space left on device" >&2\nexit 70\n',
+      { mode: 0o755 },
+    );
+    const started = Date.now();
+    const outcome = await backup(
+      backupOptions({ 'database-url': pg.url('app'), store: folder, recipients: gpg.publicKeyArmored, compression: 'stream-zstd:1' }),
+      testContext({ PATH: `${bin}:${process.env.PATH}` }),
+    );
+    expect(outcome.failure).toMatch(/Compressing the dump failed: zstd exited with 70: .*No space left on device/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(filesUnder(folder).filter((f) => f.endsWith('manifest.json'))).toEqual([]);
+    expect(filesUnder(folder).filter((f) => f.includes('db.pgdump'))).toEqual([]);
+  });
+
   it('is refused before any data is read with format: directory', async () => {
     const folder = store();
     const failure = await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, recipients: gpg.publicKeyArmored, compression: 'stream-zstd', format: 'directory' }), testContext()).then(

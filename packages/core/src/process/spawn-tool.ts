@@ -30,7 +30,8 @@ export interface ToolRun {
 
 export interface SpawnToolOptions {
   readonly env: Record<string, string>;
-  readonly stdout?: 'pipe' | 'ignore';
+  /** `pipe`, `ignore`, or another program's stdin pipe, so the bytes pass between them without this process. */
+  readonly stdout?: 'pipe' | 'ignore' | Writable;
   readonly cwd?: string;
   /** Called with every stderr line (redacted), e.g. to collect pg_restore's errors. */
   readonly onStderrLine?: (line: string) => void;

@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { Duplex } from 'node:stream';
+import { Duplex, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
 import { childEnv } from './child-env.js';
@@ -87,18 +87,35 @@ export function startZstd(direction: 'compress' | 'decompress', env: Record<stri
     done.catch(() => {});
     return { stream, done, via: 'node' };
   }
+  const program = startZstdProgram(direction, env, settings);
+  const stream = Duplex.from({ writable: program.input, readable: program.output });
+  // A stage given up on (its stream destroyed) must not leave the program running.
+  stream.on('close', () => {
+    if (!stream.readableEnded) program.kill();
+  });
+  return { stream, done: program.done, via: 'program' };
+}
+
+/** The `zstd` program as a stage of its own: `input` may be handed to another program as its stdout. */
+export interface ZstdProgram {
+  /** The program's stdin, a pipe: write to it, or give it to another program (then destroy this end). */
+  readonly input: Writable;
+  readonly output: Readable;
+  /** Settles once the program exited; rejects with `settings.failed` when it failed. */
+  readonly done: Promise<void>;
+  kill(): void;
+}
+
+/** Starts the `zstd` program (every core with `preferProgram`). */
+export function startZstdProgram(direction: 'compress' | 'decompress', env: Record<string, string | undefined>, settings: ZstdSettings): ZstdProgram {
+  const level = settings.level ?? 3;
   const args = direction === 'compress' ? ['-q', '-c', `-${level}`, ...(settings.preferProgram ? ['-T0'] : [])] : ['-q', '-d', '-c'];
   const run = spawnTool('zstd', args, { env: childEnv(env), stdin: 'pipe', stdout: 'pipe', missing: settings.missing });
   run.stdin!.on('error', () => {});
-  const stream = Duplex.from({ writable: run.stdin!, readable: run.stdout! });
-  // A stage given up on (its stream destroyed) must not leave the program running.
-  stream.on('close', () => {
-    if (!stream.readableEnded) run.kill();
-  });
   const done = run.exit.then((exit) => {
     if (exit.spawnError) throw exit.spawnError;
     if (exit.exitCode !== 0) throw settings.failed(`zstd ${exit.signal ? `was killed by ${exit.signal}` : `exited with ${exit.exitCode}`}${exit.stderrTail ? `: ${exit.stderrTail}` : ''}.`);
   });
   done.catch(() => {});
-  return { stream, done, via: 'program' };
+  return { input: run.stdin!, output: run.stdout!, done, kill: run.kill };
 }
