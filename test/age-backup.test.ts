@@ -79,10 +79,10 @@ describe('age backups of PostgreSQL', () => {
     const { manifest, dir } = onlyManifest(folder, 'app');
     expect(manifest.id).toBe(id);
     expect(manifest.encryption).toMatchObject({ scheme: 'age', recipients: [], ageRecipients: [alice.recipient, bob.recipient], passphrase: false });
-    expect(manifest.objects.map((o) => o.file)).toEqual(['db.pgdump.age', 'stats.json.age']);
+    expect(manifest.objects.map((o) => o.file)).toEqual(['db.pgdump.zst.age', 'stats.json.age']);
     // The age CLI reads both objects.
     const stats = JSON.parse(age(['-d', '-i', keyPath, join(dir, 'stats.json.age')]).toString('utf8')) as { plaintextSha256: string };
-    expect(createHash('sha256').update(age(['-d', '-i', keyPath, join(dir, 'db.pgdump.age')])).digest('hex')).toBe(stats.plaintextSha256);
+    expect(createHash('sha256').update(age(['-d', '-i', keyPath, join(dir, 'db.pgdump.zst.age')])).digest('hex')).toBe(stats.plaintextSha256);
 
     const outcome = await drill(drillOptions(folder, keyPath), testContext());
     expect(outcome.failure).toBeUndefined();
@@ -94,7 +94,7 @@ describe('age backups of PostgreSQL', () => {
     const refused = await drill(drillOptions(folder, stranger.identity), testContext());
     expect(refused.ok).toBe(false);
     expect(refused.failure ?? '').toContain(stranger.recipient);
-    expect(refused.failure ?? '').toContain('db.pgdump.age');
+    expect(refused.failure ?? '').toContain('db.pgdump.zst.age');
     expect(JSON.stringify(refused)).not.toContain(stranger.identity);
   });
 
@@ -159,7 +159,7 @@ describe('age backups of PostgreSQL', () => {
       env: { ...process.env, ...s3.env, GNUPGHOME: operator.home, PATH: `${machineClientBinDir()}:${process.env.PATH}` },
     });
     expect(result.stderr).toContain('Good signature from "age backup signing');
-    expect(result.stdout).toContain('db.pgdump.age: OK');
+    expect(result.stdout).toContain('db.pgdump.zst.age: OK');
     const url = pg.url('restored_age');
     expect(countMap(await countRows(url, await listTables(url)))).toMatchObject(SAMPLE_ROWS);
   });

@@ -13,7 +13,7 @@ import { repoRoot } from './support/node24.js';
 
 const run = promisify(execFile);
 
-/** The break-glass script exactly as docs/break-glass.md shows it (`break-glass-zstd`: the stream-zstd variant). */
+/** The break-glass script exactly as docs/break-glass.md shows it (`break-glass-archive`: a payload compressed inside pg_dump). */
 function readmeScript(block = 'break-glass'): string {
   const readme = readFileSync(join(repoRoot, 'docs', 'break-glass.md'), 'utf8');
   const match = new RegExp(`<!-- ${block} -->\n\`\`\`sh\n([\\s\\S]*?)\`\`\`\n<!-- /${block} -->`).exec(readme);
@@ -108,29 +108,29 @@ describe('the break-glass restore of docs/break-glass.md', () => {
     });
     expect(result.stderr).toContain('secret key imported');
     expect(result.stderr).toContain('Good signature from "Backup signer');
-    expect(result.stdout).toContain('db.pgdump.pgp: OK');
+    expect(result.stdout).toContain('db.pgdump.zst.pgp: OK');
 
     const url = pg.url('restored');
     expect(countMap(await countRows(url, await listTables(url)))).toMatchObject(SAMPLE_ROWS);
   });
 
-  it('restores a compression: stream-zstd backup with the zstd lines, verbatim: gpg --decrypt | zstd -d, then pg_restore', async () => {
+  it('restores a backup compressed inside pg_dump (compression: gzip:1) with the archive lines, verbatim: gpg --decrypt, then pg_restore', async () => {
     const folder = freshFolder();
     folders.push(folder);
-    const outcome = await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, recipients: gpg.publicKeyArmored, compression: 'stream-zstd:1', ...signing() }), testContext());
+    const outcome = await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, recipients: gpg.publicKeyArmored, compression: 'gzip:1', ...signing() }), testContext());
     expect(outcome.failure).toBeUndefined();
-    await pg.createDatabase('restored_zstd');
+    await pg.createDatabase('restored_archive');
     const desk = await operatorDesk();
     const script = forFolderStore(
-      withSettings(readmeScript('break-glass-zstd'), { STORE: folder, NAME: 'app', ID: outcome.outputs['backup-id'] as string, TARGET: pg.url('restored_zstd'), ...desk.settings }),
+      withSettings(readmeScript('break-glass-archive'), { STORE: folder, NAME: 'app', ID: outcome.outputs['backup-id'] as string, TARGET: pg.url('restored_archive'), ...desk.settings }),
     );
     const result = await run('bash', ['-euo', 'pipefail', '-c', script], {
       cwd: desk.work,
       env: { ...process.env, GNUPGHOME: desk.home.home, PATH: `${machineClientBinDir()}:${process.env.PATH}` },
     });
     expect(result.stderr).toContain('Good signature from "Backup signer');
-    expect(result.stdout).toContain('db.pgdump.zst.pgp: OK');
-    const url = pg.url('restored_zstd');
+    expect(result.stdout).toContain('db.pgdump.pgp: OK');
+    const url = pg.url('restored_archive');
     expect(countMap(await countRows(url, await listTables(url)))).toMatchObject(SAMPLE_ROWS);
   });
 
@@ -139,7 +139,7 @@ describe('the break-glass restore of docs/break-glass.md', () => {
     folders.push(folder);
     const outcome = await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, recipients: gpg.publicKeyArmored, ...signing() }), testContext());
     const id = outcome.outputs['backup-id'] as string;
-    const payload = join(folder, 'app', id, 'db.pgdump.pgp');
+    const payload = join(folder, 'app', id, 'db.pgdump.zst.pgp');
     const bytes = readFileSync(payload);
     bytes[100]! ^= 0xff;
     // The folder variant of the same steps: cp instead of aws s3 cp.
@@ -150,7 +150,7 @@ describe('the break-glass restore of docs/break-glass.md', () => {
       (error: { code: number; stdout: string; stderr: string }) => error,
     );
     expect((failure as { code: number }).code).not.toBe(0);
-    expect((failure as { stdout: string }).stdout).toContain('db.pgdump.pgp: FAILED');
+    expect((failure as { stdout: string }).stdout).toContain('db.pgdump.zst.pgp: FAILED');
   });
 
   it('stops at the signature when the manifest was changed', async () => {
@@ -167,6 +167,6 @@ describe('the break-glass restore of docs/break-glass.md', () => {
     );
     expect((failure as { code: number }).code).not.toBe(0);
     expect((failure as { stderr: string }).stderr).toContain('BAD signature');
-    expect((failure as { stdout: string }).stdout).not.toContain('db.pgdump.pgp: OK');
+    expect((failure as { stdout: string }).stdout).not.toContain('db.pgdump.zst.pgp: OK');
   });
 });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,6 +48,11 @@ async function gpgDecrypt(ciphertext: Uint8Array, out: string): Promise<void> {
   writeFileSync(out, result.stdout);
 }
 
+/** Takes the zstd frame off a decrypted payload with the zstd program, as an operator would. */
+function unzstd(from: string, to: string): void {
+  execFileSync('zstd', ['-d', '-q', '-o', to, from]);
+}
+
 async function restoredCounts(database: string) {
   const url = pg.url(database);
   return countMap(await countRows(url, await listTables(url)));
@@ -64,22 +70,23 @@ describe('backup to a local folder', () => {
     expect(outcome.ok).toBe(true);
 
     const { manifest, dir } = onlyManifest(folder, 'app');
-    expect(filesUnder(dir)).toEqual(['db.pgdump.pgp', 'manifest.json', 'stats.json.pgp']);
+    expect(filesUnder(dir)).toEqual(['db.pgdump.zst.pgp', 'manifest.json', 'stats.json.pgp']);
     expect(outcome.outputs['backup-id']).toBe(manifest.id);
     expect(outcome.outputs.recipients).toBe(gpg.fingerprint);
     expect(manifest.encryption).toMatchObject({ scheme: 'openpgp', passphrase: false, recipients: [{ fingerprint: gpg.fingerprint }] });
-    expect(manifest.source).toMatchObject({ kind: 'postgres', database: 'app', serverMajor: pg.major, dumpFormat: 'custom' });
+    expect(manifest.source).toMatchObject({ kind: 'postgres', database: 'app', serverMajor: pg.major, dumpFormat: 'custom', compression: 'stream-zstd:1', streamCompression: 'zstd' });
     // Nothing content-derived in plaintext: no table name appears in the manifest.
     const manifestText = readFileSync(join(dir, 'manifest.json'), 'utf8');
     for (const table of Object.keys(SAMPLE_ROWS)) expect(manifestText).not.toContain(table.split('.')[1]);
 
-    const payload = readFileSync(join(dir, 'db.pgdump.pgp'));
+    const payload = readFileSync(join(dir, 'db.pgdump.zst.pgp'));
     const entry = manifest.objects.find((o) => o.role === 'payload')!;
     expect(entry.size).toBe(payload.length);
     expect(entry.sha256).toBe(createHash('sha256').update(payload).digest('hex'));
     expect(outcome.outputs.sha256).toBe(entry.sha256);
 
-    await gpgDecrypt(payload, join(folder, 'db.pgdump'));
+    await gpgDecrypt(payload, join(folder, 'db.pgdump.zst'));
+    unzstd(join(folder, 'db.pgdump.zst'), join(folder, 'db.pgdump'));
     await pg.createDatabase('restored_local');
     await pgRestore(join(folder, 'db.pgdump'), pg.url('restored_local'), binDir);
     const restored = await restoredCounts('restored_local');
@@ -91,7 +98,8 @@ describe('backup to a local folder', () => {
     };
     expect(countMap(stats.tables)).toEqual(restored);
     expect(restored).toMatchObject(SAMPLE_ROWS);
-    expect(stats.plaintextSha256).toBe(createHash('sha256').update(readFileSync(join(folder, 'db.pgdump'))).digest('hex'));
+    // The plaintext is what was encrypted: the zstd frame.
+    expect(stats.plaintextSha256).toBe(createHash('sha256').update(readFileSync(join(folder, 'db.pgdump.zst'))).digest('hex'));
   });
 
   it('shows one size per backup, the bytes stored, and its summary heading before the prune table', async () => {
@@ -117,7 +125,7 @@ describe('backup to a local folder', () => {
     expect(new Set(sizes)).toEqual(new Set([formatBytes(stored)]));
   });
 
-  it('says loudly when encryption is none, and stores plaintext a pg_restore reads directly', async () => {
+  it('says loudly when encryption is none, and stores the plaintext payload', async () => {
     const folder = freshFolder();
     const context = testContext();
     const outcome = await backup(backupOptions({ 'database-url': pg.url('app'), store: folder, encryption: 'none' }), context);
@@ -125,7 +133,9 @@ describe('backup to a local folder', () => {
     expect(outcome.outputs.encrypted).toBe(false);
     const { manifest, dir } = onlyManifest(folder, 'app');
     expect(manifest.encryption.scheme).toBe('none');
-    expect(filesUnder(dir)).toEqual(['db.pgdump', 'manifest.json', 'stats.json']);
+    expect(filesUnder(dir)).toEqual(['db.pgdump.zst', 'manifest.json', 'stats.json']);
+    // A standard zstd frame around the archive, nothing else to take off.
+    expect(readFileSync(join(dir, 'db.pgdump.zst')).subarray(0, 4).toString('hex')).toBe('28b52ffd');
     expect(context.reporter.lines.some((l) => l.level === 'warning' && /encryption is off.*plaintext/i.test(l.message))).toBe(true);
     expect(context.reporter.summaries.join('\n')).toContain('Unencrypted');
   });
@@ -169,10 +179,11 @@ describe('backup to S3 (s3rver)', () => {
       return Buffer.from(await response.Body!.transformToByteArray());
     };
     const manifest = JSON.parse((await get('manifest.json')).toString()) as Manifest;
-    const payload = await get('db.pgdump.pgp');
+    const payload = await get('db.pgdump.zst.pgp');
     expect(manifest.objects.find((o) => o.role === 'payload')?.sha256).toBe(createHash('sha256').update(payload).digest('hex'));
     const folder = freshFolder();
-    await gpgDecrypt(payload, join(folder, 'db.pgdump'));
+    await gpgDecrypt(payload, join(folder, 'db.pgdump.zst'));
+    unzstd(join(folder, 'db.pgdump.zst'), join(folder, 'db.pgdump'));
     await pg.createDatabase('restored_s3');
     await pgRestore(join(folder, 'db.pgdump'), pg.url('restored_s3'), binDir);
     expect(await restoredCounts('restored_s3')).toMatchObject(SAMPLE_ROWS);
@@ -339,7 +350,7 @@ describe('backup failures leave no backup that looks complete', () => {
     expect(outcome.ok).toBe(false);
     expect(outcome.failure).toContain('connection reset after the upload');
     // The manifest and payload were really stored before the failure, and are gone after it.
-    expect(landed.map((f) => f.split('/').at(-1)).sort()).toEqual(['db.pgdump.pgp', 'manifest.json', 'stats.json.pgp']);
+    expect(landed.map((f) => f.split('/').at(-1)).sort()).toEqual(['db.pgdump.zst.pgp', 'manifest.json', 'stats.json.pgp']);
     expect(filesUnder(folder)).toEqual([]);
   });
 

@@ -31,6 +31,8 @@ describe('directory format with parallel jobs', () => {
   it('dumps with 2 jobs to a private temp folder, streams it as tar, restores, and leaves no temp folder', async () => {
     const source = await createPostgresSource({ connection: connection(), binDir, format: 'directory', jobs: 2, tempDir: scratch });
     expect(source.payloadFile).toBe('db.pgdump.tar');
+    // `auto` with a directory: pg_dump's workers compress each file, zstd:1 from pg_dump 16, gzip:1 before.
+    expect(source.compression).toEqual(source.client.major >= 16 ? { method: 'zstd', level: 1 } : { method: 'gzip', level: 1 });
     const run = await source.start(new AbortController().signal);
     // While pg_dump works, its plaintext sits in one folder only the runner's user can read.
     const during = readdirSync(scratch);

@@ -6,7 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import type { BackupSource, SourceResult } from '@lifeboat/core';
+import { createZstdDecompress } from 'node:zlib';
+import type { BackupSource, PostgresSource, SourceResult } from '@lifeboat/core';
 import { dirname, join } from 'node:path';
 import type { PgServer } from '../services/postgres.js';
 
@@ -90,10 +91,15 @@ export function machineClientBinDir(): string {
   return dirname(onPath);
 }
 
-/** Runs a source to completion into a file, as the pipeline would stream it. */
+/**
+ * Runs a source to completion into a file, as the pipeline would stream it. The zstd frame
+ * of `compression: stream-zstd` (the custom format's `auto`) is taken off, so the file is the
+ * pg_dump archive itself, as pg_restore reads it.
+ */
 export async function dumpToFile(source: BackupSource, file: string, signal = new AbortController().signal): Promise<SourceResult> {
   const run = await source.start(signal);
-  await pipeline(run.stream, createWriteStream(file));
+  const framed = (source as Partial<PostgresSource>).compression?.method === 'stream-zstd';
+  await (framed ? pipeline(run.stream, createZstdDecompress(), createWriteStream(file)) : pipeline(run.stream, createWriteStream(file)));
   return run.result;
 }
 

@@ -9,7 +9,7 @@ const compression: OptionDef<CompressionSetting> = {
   parse: parseCompression,
   default: 'auto',
   description:
-    'Compression inside the pg_dump archive: `auto` (zstd:1 with pg_dump 16 or newer, else gzip:1: several times faster than pg_dump\'s default gzip for about the same size), `none`, `gzip[:1-9]`, `lz4[:1-12]` or `zstd[:1-22]`. lz4 and zstd need pg_dump 16+ to write and pg_restore 16+ to restore. `stream-zstd[:1-19]` (default level 1): pg_dump writes no compression and Lifeboat compresses the archive stream with zstd beside it (the `zstd` program on every core, else Node\'s zstd), with any pg_dump; the payload is `db.pgdump.zst` (restore by hand with `zstd -d`, see docs/break-glass.md); `format: custom` only.',
+    'How the dump is compressed. `auto`: `stream-zstd:1` with `format: custom`; with `format: directory`, zstd:1 with pg_dump 16 or newer, else gzip:1. `stream-zstd[:1-19]` (default level 1): pg_dump writes no compression and Lifeboat compresses the archive stream with zstd beside it (the `zstd` program on every core, else Node\'s zstd), with any pg_dump; the payload is `db.pgdump.zst` (restore by hand with `zstd -d`, see docs/break-glass.md); `format: custom` only. Inside the pg_dump archive: `none`, `gzip[:1-9]`, `lz4[:1-12]` or `zstd[:1-22]` (the payload is then `db.pgdump`, restorable with pg_restore alone); lz4 and zstd need pg_dump 16+ to write and pg_restore 16+ to restore.',
 };
 
 /** How PostgreSQL databases are dumped; the backup operation spreads these in. */

@@ -119,7 +119,7 @@ export async function createPostgresSource(settings: PostgresDumpSettings): Prom
   const server = await withConnection(settings.connection, queryServerInfo);
   if (server.major > client.major) throw new VersionMismatchError(server, client);
   const env = connectionEnv(settings.connection, baseEnv);
-  const compression = await resolveCompression(settings.compression ?? { method: 'auto' }, { path, major: client.major, env });
+  const compression = await resolveCompression(settings.compression ?? { method: 'auto' }, { path, major: client.major, env }, format);
   const compressArgs = compressionArgs(compression, client.major);
   const streamZstd = compression.method === 'stream-zstd';
   if (streamZstd) await checkStreamZstd(format, baseEnv);
@@ -207,34 +207,41 @@ async function startCompressedDump(plan: DumpPlan, level: number, env: Env, sign
  * arrives through `result`; an abort or a reader that gives up stops both.
  */
 function withCompression(run: SourceRun, out: PassThrough, piped: Promise<void>, done: Promise<void>, stopZstd: () => void, signal: AbortSignal): SourceRun {
+  // Once stopped here (an abort, a failed dump, a reader that gave up), zstd's own failure is a consequence, not the cause.
+  let stopping = false;
+  const stop = () => {
+    stopping = true;
+    stopZstd();
+  };
   const compressed = Promise.all([piped, done]).then(() => undefined);
   compressed.catch((error: unknown) => {
     run.abort(error instanceof Error ? error : new Error(String(error)));
     if (!out.destroyed) out.destroy();
   });
   out.on('close', () => {
-    if (!out.readableEnded) stopZstd();
+    if (!out.readableEnded) stop();
   });
-  signal.addEventListener('abort', stopZstd, { once: true });
+  signal.addEventListener('abort', stop, { once: true });
   // A failed dump makes zstd's output worthless: stop it rather than wait for a reader.
-  run.result.catch(() => stopZstd());
+  run.result.catch(stop);
   const result = (async () => {
     try {
-      // Both settle before the result does, so no program outlives the run; the first failure is the cause.
+      // Both settle before the result does, so no program outlives the run; the first cause to fail is the failure.
       let failure: { error: unknown } | undefined;
-      const noted = <T>(promise: Promise<T>) =>
+      const noted = <T>(promise: Promise<T>, consequence: () => boolean) =>
         promise.catch((error: unknown) => {
-          failure ??= { error };
+          if (!consequence()) failure ??= { error };
           throw error;
         });
       const staged = compressed.catch((error: unknown) => {
         throw error instanceof LifeboatError ? error : zstdErrors.failed(error instanceof Error ? error.message : String(error));
       });
-      const [dumped] = await Promise.allSettled([noted(run.result), noted(staged)]);
+      const [dumped, compressing] = await Promise.allSettled([noted(run.result, () => false), noted(staged, () => stopping)]);
       if (failure) throw failure.error;
+      if (compressing.status === 'rejected') throw compressing.reason;
       return (dumped as PromiseFulfilledResult<SourceResult>).value;
     } finally {
-      signal.removeEventListener('abort', stopZstd);
+      signal.removeEventListener('abort', stop);
     }
   })();
   result.catch(() => {});
@@ -243,7 +250,7 @@ function withCompression(run: SourceRun, out: PassThrough, piped: Promise<void>,
     result,
     abort: (reason?: Error) => {
       run.abort(reason);
-      stopZstd();
+      stop();
     },
   };
 }
