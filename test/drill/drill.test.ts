@@ -194,22 +194,22 @@ describe('a drill fails (or is inconclusive) with the named reason and still wri
 
   it('a corrupted stored byte', async () => {
     const { outcome, record } = await failedDrill(async ({ dir }) => {
-      const path = join(dir, 'db.pgdump.pgp');
+      const path = join(dir, 'db.pgdump.zst.pgp');
       const bytes = readFileSync(path);
       bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
       writeFileSync(path, bytes);
     });
-    expect(outcome.failure).toMatch(/verify failed: db\.pgdump\.pgp does not match its manifest: SHA-256/);
+    expect(outcome.failure).toMatch(/verify failed: db\.pgdump\.zst\.pgp does not match its manifest: SHA-256/);
     expect(record.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['select:true', 'authenticate:true', 'download:true', 'verify:false']);
   });
 
   it('a truncated object', async () => {
     const { outcome } = await failedDrill(async ({ dir }) => {
-      const path = join(dir, 'db.pgdump.pgp');
+      const path = join(dir, 'db.pgdump.zst.pgp');
       const bytes = readFileSync(path);
       writeFileSync(path, bytes.subarray(0, bytes.length - 100));
     });
-    expect(outcome.failure).toMatch(/verify failed: db\.pgdump\.pgp is truncated/);
+    expect(outcome.failure).toMatch(/verify failed: db\.pgdump\.zst\.pgp is truncated/);
   });
 
   it('a payload that decrypts cleanly but does not match its manifest starts no restore (decryption runs alongside verification)', async () => {
@@ -230,7 +230,7 @@ describe('a drill fails (or is inconclusive) with the named reason and still wri
       },
     });
     expect(outcome.ok).toBe(false);
-    expect(outcome.failure).toMatch(/verify failed: db\.pgdump\.pgp does not match its manifest: SHA-256 [0-9a-f]{64} stored, [0-9a-f]{64} recorded/);
+    expect(outcome.failure).toMatch(/verify failed: db\.pgdump\.zst\.pgp does not match its manifest: SHA-256 [0-9a-f]{64} stored, [0-9a-f]{64} recorded/);
     const record = drillRecordSchema.parse(JSON.parse(readFileSync(outcome.outputs['evidence-path'] as string, 'utf8')));
     expect(record.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['select:true', 'authenticate:true', 'download:true', 'verify:false']);
     expect(record.phases.at(-1)).toMatchObject({ concurrentWith: 'decrypt' });

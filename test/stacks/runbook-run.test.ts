@@ -143,7 +143,7 @@ describe('runbook --stack, run as written', () => {
       outputs.push(result.stdout + result.stderr);
     }
     for (const out of outputs) expect(out).toMatch(/Good signature from "Stack runbook signing/);
-    expect(outputs[0]).toContain('db.pgdump.pgp: OK');
+    expect(outputs[0]).toContain('db.pgdump.zst.pgp: OK');
     expect(outputs[1]).toContain('dump.rdb.pgp: OK');
 
     expect(await pg.query('SELECT id, username FROM sessions ORDER BY id', [], 'shop_restored')).toEqual([
@@ -166,8 +166,10 @@ describe('runbook --stack, run as written', () => {
 describe('docs/break-glass.md', () => {
   it('shows the PostgreSQL steps exactly as the runbook generates them', () => {
     const docs = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'break-glass.md'), 'utf8');
-    const documented = /<!-- break-glass -->\n```sh\n([\s\S]*?)```/.exec(docs)?.[1];
-    expect(documented).toBeDefined();
-    expect(shellBlocks(postgresBreakGlass({ kind: 'postgres', dumpFormat: 'custom' }))).toEqual([documented]);
+    const block = (name: string) => new RegExp(`<!-- ${name} -->\n\`\`\`sh\n([\\s\\S]*?)\`\`\``).exec(docs)?.[1];
+    // The default (compression auto: a zstd frame around the archive), then an archive compressed inside pg_dump.
+    expect(block('break-glass')).toBeDefined();
+    expect(shellBlocks(postgresBreakGlass({ kind: 'postgres', dumpFormat: 'custom', streamCompression: 'zstd' }))).toEqual([block('break-glass')]);
+    expect(shellBlocks(postgresBreakGlass({ kind: 'postgres', dumpFormat: 'custom' }))).toEqual([block('break-glass-archive')]);
   });
 });
