@@ -1,3 +1,5 @@
+import { subscribe } from 'node:diagnostics_channel';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Store, StoredObject } from '@lifeboat/core';
 
 /** Every object under `prefix`, sorted by key. */
@@ -15,4 +17,25 @@ export async function failure(promise: Promise<unknown>): Promise<Error> {
     return error as Error;
   }
   throw new Error('expected a failure');
+}
+
+/**
+ * The S3 operations a client sends: its SDK commands by name, and `UploadPart` for each part
+ * PUT under `/<bucket>/<prefix>/`, seen on node:http's own diagnostics channel (parts are
+ * plain signed PUTs, not SDK commands).
+ */
+export function recordOperations(client: S3Client, bucket: string, prefix: string): string[] {
+  const operations: string[] = [];
+  client.middlewareStack.add(
+    (next, handlerContext) => (args) => {
+      operations.push(handlerContext.commandName as string);
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordCommands' },
+  );
+  subscribe('http.client.request.start', (message) => {
+    const { request } = message as { request: { method: string; path: string } };
+    if (request.method === 'PUT' && request.path.startsWith(`/${bucket}/${prefix}/`) && /[?&]partNumber=\d+/.test(request.path)) operations.push('UploadPart');
+  });
+  return operations;
 }

@@ -6,7 +6,7 @@ import { createContext, describeError, MemoryReporter, openStore, S3ObjectTooLar
 import { createS3Client } from '../../packages/core/src/storage/s3/s3-client.js';
 import { S3Store, type S3UploadSettings } from '../../packages/core/src/storage/s3/s3-store.js';
 import { startS3, type S3Service } from '../services/s3.js';
-import { failure } from './helpers.js';
+import { failure, recordOperations } from './helpers.js';
 
 const MiB = 1024 * 1024;
 
@@ -29,14 +29,7 @@ describe('`s3-max-parts` against s3rver', () => {
   /** An S3 store that records the S3 operations it sends. */
   function recordingStore(settings: S3UploadSettings): { store: S3Store; commands: string[] } {
     const client = createS3Client({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: true }, s3.env);
-    const commands: string[] = [];
-    client.middlewareStack.add(
-      (next, handlerContext) => (args) => {
-        commands.push(handlerContext.commandName as string);
-        return next(args);
-      },
-      { step: 'initialize', name: 'recordCommands' },
-    );
+    const commands = recordOperations(client, bucket, 'parts');
     return { store: new S3Store(client, { bucket, prefix: 'parts', endpointLabel: s3.endpoint, region: s3.region }, settings, context), commands };
   }
 
@@ -49,11 +42,11 @@ describe('`s3-max-parts` against s3rver', () => {
     // Expected 12 MiB, at most 2 parts: 12 MiB parts (twice the estimate fits), so 20 MiB goes in 2.
     const capped = recordingStore({ maxParts: 2 });
     await capped.store.put('db/capped', Readable.from([payload]), { expectedSize: 12 * MiB });
-    expect(capped.commands.filter((c) => c === 'UploadPartCommand')).toHaveLength(2);
+    expect(capped.commands.filter((c) => c === 'UploadPart')).toHaveLength(2);
     // Uncapped, the same upload takes 4 parts of 5 MiB.
     const uncapped = recordingStore({});
     await uncapped.store.put('db/uncapped', Readable.from([payload]), { expectedSize: 12 * MiB });
-    expect(uncapped.commands.filter((c) => c === 'UploadPartCommand')).toHaveLength(4);
+    expect(uncapped.commands.filter((c) => c === 'UploadPart')).toHaveLength(4);
     const back = Buffer.concat((await (await capped.store.get('db/capped')).toArray()) as Buffer[]);
     expect(createHash('sha256').update(back).digest('hex')).toBe(createHash('sha256').update(payload).digest('hex'));
   });

@@ -20,6 +20,8 @@ export interface PeerRequest {
 /** What the peer answers. */
 export interface PeerResponse {
   readonly status: number;
+  /** Close the connection without answering, as a dropped connection or a crashed server would. */
+  readonly drop?: boolean;
   readonly headers?: Record<string, string>;
   readonly body?: string;
 }
@@ -56,6 +58,10 @@ export async function startS3Peer(handler: (request: PeerRequest) => PeerRespons
       };
       requests.push(request);
       const response = handler(request);
+      if (response.drop) {
+        req.socket.destroy();
+        return;
+      }
       res.writeHead(response.status, response.headers);
       res.end(req.method === 'HEAD' ? undefined : response.body);
     });

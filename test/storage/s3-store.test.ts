@@ -16,7 +16,7 @@ import {
 import { createS3Client } from '../../packages/core/src/storage/s3/s3-client.js';
 import { S3Store } from '../../packages/core/src/storage/s3/s3-store.js';
 import { startS3, type S3Service } from '../services/s3.js';
-import { listAll } from './helpers.js';
+import { listAll, recordOperations } from './helpers.js';
 
 const MiB = 1024 * 1024;
 
@@ -79,14 +79,7 @@ describe('S3 store against s3rver', () => {
   /** The same store, built by hand so the test can see which S3 operations it sends. */
   function recordingStore(prefix: string): { store: S3Store; commands: string[] } {
     const client = createS3Client({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: true }, s3.env);
-    const commands: string[] = [];
-    client.middlewareStack.add(
-      (next, handlerContext) => (args) => {
-        commands.push(handlerContext.commandName as string);
-        return next(args);
-      },
-      { step: 'initialize', name: 'recordCommands' },
-    );
+    const commands = recordOperations(client, bucket, prefix);
     const store = new S3Store(client, { bucket, prefix, endpointLabel: s3.endpoint, region: s3.region }, {}, context);
     return { store, commands };
   }
@@ -173,7 +166,7 @@ describe('S3 store against s3rver', () => {
     expect(put).toEqual({ key: 'db/b1/db.pgdump.pgp', size });
     // 5 MiB parts: 9 parts, the last one short.
     expect(commands.filter((c) => c === 'CreateMultipartUploadCommand')).toHaveLength(1);
-    expect(commands.filter((c) => c === 'UploadPartCommand')).toHaveLength(9);
+    expect(commands.filter((c) => c === 'UploadPart')).toHaveLength(9);
     expect(commands.filter((c) => c === 'CompleteMultipartUploadCommand')).toHaveLength(1);
     expect(commands.at(-1)).toBe('HeadObjectCommand');
     expect(await sha256Of(await store.get('db/b1/db.pgdump.pgp'))).toBe(sha256());
@@ -185,7 +178,7 @@ describe('S3 store against s3rver', () => {
     const input = failingStream(17 * MiB, 'pg_dump: error: connection to server lost');
     const error = await store.put('db/b1/db.pgdump.pgp', input, { expectedSize: 64 * MiB }).catch((e: unknown) => e);
     expect((error as Error).message).toBe('pg_dump: error: connection to server lost');
-    expect(commands).toContain('UploadPartCommand');
+    expect(commands).toContain('UploadPart');
     expect(commands).toContain('AbortMultipartUploadCommand');
     expect(commands).not.toContain('CompleteMultipartUploadCommand');
     expect(await store.head('db/b1/db.pgdump.pgp')).toBeUndefined();

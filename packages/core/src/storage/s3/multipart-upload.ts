@@ -9,12 +9,14 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { UploadPlan } from './part-size.js';
+import { captureTarget, PartSender, type PartTarget } from './part-sender.js';
 
 /**
  * Streams a body to S3 in parts gathered into a fixed pool of `queueSize + 1` part buffers,
  * reused from part to part: one filling while up to `queueSize` are sent. Memory is then
  * `partSize × (queueSize + 1)` whatever the object's size, and no part is ever copied or
- * left for the garbage collector. A body that fits in one part is sent with PutObject.
+ * left for the garbage collector. A body that fits in one part is sent with PutObject. Parts
+ * go out as plain signed PUTs (part-sender.ts); the SDK creates, completes and aborts.
  *
  * @aws-sdk/lib-storage's Upload gathers each part from the stream's chunks and concatenates
  * them into a new buffer per part; measured on a 2 GiB upload of 5 MiB parts it peaked at
@@ -108,6 +110,8 @@ export class MultipartUpload {
       this.controller.abort();
       await Promise.allSettled(inFlight);
       throw failure;
+    } finally {
+      this.sender?.close();
     }
   }
 
@@ -121,14 +125,30 @@ export class MultipartUpload {
     const params = this.partParams();
     // As lib-storage does: a client that checksums what it sends declares the algorithm up front, so parts and completion agree.
     if ((await this.client.config.requestChecksumCalculation()) === 'WHEN_SUPPORTED') params.ChecksumAlgorithm ??= 'CRC32';
-    const created = await this.client.send(new CreateMultipartUploadCommand(params), { abortSignal: this.controller.signal });
+    const command = new CreateMultipartUploadCommand(params);
+    let target: PartTarget | undefined;
+    captureTarget(command, (found) => (target = found));
+    const created = await this.client.send(command, { abortSignal: this.controller.signal });
     this.uploadId = created.UploadId;
     this.checksumAlgorithm = params.ChecksumAlgorithm;
+    // Parts as plain signed PUTs where that covers the request (no checksum, or CRC32); else through the SDK.
+    if (target && this.uploadId && (params.ChecksumAlgorithm === undefined || params.ChecksumAlgorithm === 'CRC32')) {
+      this.sender = new PartSender(this.client, target, this.uploadId, {
+        connections: this.plan.queueSize,
+        maxAttempts: Math.max(1, await this.client.config.maxAttempts()),
+        checksum: params.ChecksumAlgorithm === 'CRC32',
+      });
+    }
   }
 
   private checksumAlgorithm: PutObjectCommandInput['ChecksumAlgorithm'];
+  private sender: PartSender | undefined;
 
   private async sendPart(number: number, body: Buffer): Promise<CompletedPart> {
+    if (this.sender) {
+      const sent = await this.sender.send(number, body, this.controller.signal);
+      return { PartNumber: number, ETag: sent.etag, ...(sent.crc32 ? { ChecksumCRC32: sent.crc32 } : {}) };
+    }
     const sent = await this.client.send(
       new UploadPartCommand({
         ...this.partParams(),
