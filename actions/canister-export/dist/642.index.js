@@ -2,19 +2,224 @@ export const id = 642;
 export const ids = [642];
 export const modules = {
 
-/***/ 46422:
+/***/ 60966:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   U: () => (/* binding */ MultipartUpload)
-/* harmony export */ });
-/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(53711);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  U: () => (/* binding */ MultipartUpload)
+});
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
+var dist_cjs = __webpack_require__(53711);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(77598);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __webpack_require__(37067);
+var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_node_http_);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __webpack_require__(44708);
+var external_node_https_default = /*#__PURE__*/__webpack_require__.n(external_node_https_);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __webpack_require__(38522);
+// EXTERNAL MODULE: ./node_modules/@smithy/signature-v4/dist-cjs/index.js
+var signature_v4_dist_cjs = __webpack_require__(75118);
+;// CONCATENATED MODULE: ./packages/core/src/storage/s3/part-sender.ts
+
+
+
+
+
+/** An S3 error answer, shaped as the SDK's exceptions are, so `mapS3Error` reads it the same way. */
+class PartRequestError extends Error {
+    Code;
+    $metadata;
+    $response;
+    constructor(code, message, status, headers = {}, options) {
+        super(message, options);
+        this.name = code;
+        this.Code = code;
+        this.$metadata = { httpStatusCode: status };
+        this.$response = { headers };
+    }
+}
+/** The S3 codes and HTTP statuses worth another attempt, as the SDK's standard retry treats them. */
+const RETRY_CODES = new Set(['RequestTimeout', 'RequestTimeoutException', 'SlowDown', 'Throttling', 'ThrottlingException', 'InternalError', 'ServiceUnavailable']);
+const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
+const RETRY_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Whether an attempt that failed this way may be repeated. */
+function retryable(error) {
+    if (error instanceof PartRequestError)
+        return RETRY_CODES.has(error.Code) || RETRY_STATUSES.has(error.$metadata.httpStatusCode ?? 0);
+    const code = error?.code;
+    return typeof code === 'string' && (RETRY_NETWORK.has(code) || code === 'ERR_STREAM_PREMATURE_CLOSE');
+}
+const binary = (data) => typeof data === 'string' ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+/** SHA-256 and HMAC-SHA-256 on node:crypto, in the shape the signer takes. */
+class Sha256 {
+    hash;
+    constructor(secret) {
+        this.hash = secret === undefined ? (0,external_node_crypto_.createHash)('sha256') : (0,external_node_crypto_.createHmac)('sha256', binary(secret));
+    }
+    update(data) {
+        this.hash.update(binary(data));
+    }
+    async digest() {
+        return new Uint8Array(this.hash.digest());
+    }
+}
+/** RFC 3986 escaping, as SigV4 canonicalises query values. */
+function part_sender_escape(value) {
+    return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+/** The first `<Name>` element's text of an S3 XML error body. */
+function part_sender_element(xml, name) {
+    return new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
+}
+/** Sends the parts of one multipart upload over keep-alive connections, signed with the client's credentials. */
+class PartSender {
+    client;
+    target;
+    uploadId;
+    settings;
+    agent;
+    signer;
+    constructor(client, target, uploadId, settings) {
+        this.client = client;
+        this.target = target;
+        this.uploadId = uploadId;
+        this.settings = settings;
+        const Agent = target.protocol === 'https:' ? (external_node_https_default()).Agent : (external_node_http_default()).Agent;
+        this.agent = new Agent({ keepAlive: true, maxSockets: settings.connections });
+        this.signer = new signature_v4_dist_cjs.SignatureV4({ credentials: client.config.credentials, region: target.region, service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+    }
+    /** Sends one part, repeating attempts that failed in a way worth repeating (with backoff); rejects with the last failure. */
+    async send(partNumber, body, signal) {
+        const payloadHash = (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex');
+        const checksum = this.settings.checksum ? crc32Base64(body) : undefined;
+        for (let attempt = 1;; attempt++) {
+            signal.throwIfAborted();
+            try {
+                return await this.attempt(partNumber, body, payloadHash, checksum, signal);
+            }
+            catch (error) {
+                if (signal.aborted || attempt >= this.settings.maxAttempts || !retryable(error))
+                    throw error;
+                // Full jitter on an exponential base, as the SDK's standard retry strategy.
+                await delay(Math.random() * Math.min(20_000, 100 * 2 ** attempt), signal);
+            }
+        }
+    }
+    /** Closes the idle connections. */
+    close() {
+        this.agent.destroy();
+    }
+    async attempt(partNumber, body, payloadHash, checksum, signal) {
+        const { protocol, hostname, port, path } = this.target;
+        const query = { partNumber: String(partNumber), uploadId: this.uploadId };
+        // At the clock the SDK corrected from the store's answers, if it had to.
+        const signingDate = new Date(Date.now() + (this.client.config.systemClockOffset ?? 0));
+        const signed = await this.signer.sign({
+            method: 'PUT',
+            protocol,
+            hostname,
+            port,
+            path,
+            query,
+            headers: {
+                host: port === undefined ? hostname : `${hostname}:${port}`,
+                'content-length': String(body.length),
+                'x-amz-content-sha256': payloadHash,
+                ...(checksum ? { 'x-amz-checksum-crc32': checksum } : {}),
+            },
+            body,
+        }, { signingDate });
+        const search = `partNumber=${part_sender_escape(query.partNumber)}&uploadId=${part_sender_escape(query.uploadId)}`;
+        return await new Promise((resolve, reject) => {
+            const request = (protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default())).request({ method: 'PUT', protocol, hostname, port, path: `${path}?${search}`, headers: signed.headers, agent: this.agent, signal }, (response) => {
+                const status = response.statusCode ?? 0;
+                const headers = response.headers;
+                if (status >= 200 && status < 300) {
+                    response.resume();
+                    response.once('end', () => {
+                        if (!headers.etag)
+                            reject(new PartRequestError('MissingETag', `The store answered part ${partNumber} without an ETag.`, status, headers));
+                        else
+                            resolve({ etag: headers.etag, ...(headers['x-amz-checksum-crc32'] ? { crc32: headers['x-amz-checksum-crc32'] } : {}) });
+                    });
+                    response.once('error', reject);
+                    return;
+                }
+                let text = '';
+                response.setEncoding('utf8');
+                response.on('data', (chunk) => {
+                    if (text.length < 65_536)
+                        text += chunk;
+                });
+                response.once('error', reject);
+                response.once('end', () => {
+                    const code = part_sender_element(text, 'Code') ?? (status === 403 ? 'Forbidden' : status === 404 ? 'NotFound' : `HTTP ${status}`);
+                    reject(new PartRequestError(code, part_sender_element(text, 'Message') ?? `HTTP ${status} for part ${partNumber}`, status, headers));
+                });
+            });
+            request.setTimeout(this.settings.idleTimeoutMs ?? 120_000, () => request.destroy(Object.assign(new Error(`No answer to part ${partNumber} for ${(this.settings.idleTimeoutMs ?? 120_000) / 1000} s.`), { code: 'ETIMEDOUT' })));
+            const connectTimer = setTimeout(() => request.destroy(Object.assign(new Error(`Could not connect to ${hostname} within ${(this.settings.connectTimeoutMs ?? 10_000) / 1000} s.`), { code: 'ETIMEDOUT' })), this.settings.connectTimeoutMs ?? 10_000);
+            request.once('socket', (socket) => {
+                if (!socket.connecting)
+                    clearTimeout(connectTimer);
+                else
+                    socket.once('connect', () => clearTimeout(connectTimer));
+            });
+            request.once('close', () => clearTimeout(connectTimer));
+            request.once('error', reject);
+            request.end(body);
+        });
+    }
+}
+/** The base64 CRC32 (big-endian) S3 expects in `x-amz-checksum-crc32`. */
+function crc32Base64(body) {
+    const out = Buffer.alloc(4);
+    out.writeUInt32BE((0,external_node_zlib_.crc32)(body) >>> 0, 0);
+    return out.toString('base64');
+}
+function delay(ms, signal) {
+    return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+            signal.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal.reason);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/**
+ * Adds a step to a CreateMultipartUpload command that records where the SDK sent it once
+ * signed (endpoint rules, path style and region redirects applied), so its parts go there too.
+ */
+function captureTarget(command, found) {
+    command.middlewareStack.addRelativeTo(((next) => async (args) => {
+        const request = args.request ?? {};
+        const region = /Credential=[^/]+\/\d{8}\/([^/]+)\/s3\/aws4_request/.exec(request.headers?.authorization ?? '')?.[1];
+        if ((request.protocol === 'http:' || request.protocol === 'https:') && request.hostname && request.path && region) {
+            found({ protocol: request.protocol, hostname: request.hostname, port: request.port, path: request.path, region });
+        }
+        return next(args);
+    }), { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'lifeboatPartTarget', override: true });
+}
+
+;// CONCATENATED MODULE: ./packages/core/src/storage/s3/multipart-upload.ts
+
 
 /**
  * Streams a body to S3 in parts gathered into a fixed pool of `queueSize + 1` part buffers,
  * reused from part to part: one filling while up to `queueSize` are sent. Memory is then
  * `partSize × (queueSize + 1)` whatever the object's size, and no part is ever copied or
- * left for the garbage collector. A body that fits in one part is sent with PutObject.
+ * left for the garbage collector. A body that fits in one part is sent with PutObject. Parts
+ * go out as plain signed PUTs (part-sender.ts); the SDK creates, completes and aborts.
  *
  * @aws-sdk/lib-storage's Upload gathers each part from the stream's chunks and concatenates
  * them into a new buffer per part; measured on a 2 GiB upload of 5 MiB parts it peaked at
@@ -88,7 +293,7 @@ class MultipartUpload {
             }
             if (partNumber === 0) {
                 // Everything fitted in one part: one PutObject, no multipart upload to complete or abort.
-                await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_0__/* .PutObjectCommand */ .wKZ({ ...this.params, Body: current.subarray(0, filled), ContentLength: filled }), {
+                await this.client.send(new dist_cjs/* PutObjectCommand */.wKZ({ ...this.params, Body: current.subarray(0, filled), ContentLength: filled }), {
                     abortSignal: this.controller.signal,
                 });
                 return;
@@ -102,7 +307,7 @@ class MultipartUpload {
             if (partNumber > this.plan.maxParts)
                 throw new Error(`${partNumber} parts where the store accepts ${this.plan.maxParts}`);
             parts.sort((a, b) => a.PartNumber - b.PartNumber);
-            await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_0__/* .CompleteMultipartUploadCommand */ .Gym({ Bucket: this.params.Bucket, Key: this.params.Key, UploadId: this.uploadId, MultipartUpload: { Parts: parts } }), { abortSignal: this.controller.signal });
+            await this.client.send(new dist_cjs/* CompleteMultipartUploadCommand */.Gym({ Bucket: this.params.Bucket, Key: this.params.Key, UploadId: this.uploadId, MultipartUpload: { Parts: parts } }), { abortSignal: this.controller.signal });
         }
         catch (error) {
             // The first failure is the cause: the aborts it triggers in other requests are not.
@@ -110,6 +315,9 @@ class MultipartUpload {
             this.controller.abort();
             await Promise.allSettled(inFlight);
             throw failure;
+        }
+        finally {
+            this.sender?.close();
         }
     }
     /** The request fields every part repeats (encryption with customer keys, checksum algorithm...), without the body's. */
@@ -122,13 +330,29 @@ class MultipartUpload {
         // As lib-storage does: a client that checksums what it sends declares the algorithm up front, so parts and completion agree.
         if ((await this.client.config.requestChecksumCalculation()) === 'WHEN_SUPPORTED')
             params.ChecksumAlgorithm ??= 'CRC32';
-        const created = await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_0__/* .CreateMultipartUploadCommand */ .nG4(params), { abortSignal: this.controller.signal });
+        const command = new dist_cjs/* CreateMultipartUploadCommand */.nG4(params);
+        let target;
+        captureTarget(command, (found) => (target = found));
+        const created = await this.client.send(command, { abortSignal: this.controller.signal });
         this.uploadId = created.UploadId;
         this.checksumAlgorithm = params.ChecksumAlgorithm;
+        // Parts as plain signed PUTs where that covers the request (no checksum, or CRC32); else through the SDK.
+        if (target && this.uploadId && (params.ChecksumAlgorithm === undefined || params.ChecksumAlgorithm === 'CRC32')) {
+            this.sender = new PartSender(this.client, target, this.uploadId, {
+                connections: this.plan.queueSize,
+                maxAttempts: Math.max(1, await this.client.config.maxAttempts()),
+                checksum: params.ChecksumAlgorithm === 'CRC32',
+            });
+        }
     }
     checksumAlgorithm;
+    sender;
     async sendPart(number, body) {
-        const sent = await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_0__/* .UploadPartCommand */ .iVK({
+        if (this.sender) {
+            const sent = await this.sender.send(number, body, this.controller.signal);
+            return { PartNumber: number, ETag: sent.etag, ...(sent.crc32 ? { ChecksumCRC32: sent.crc32 } : {}) };
+        }
+        const sent = await this.client.send(new dist_cjs/* UploadPartCommand */.iVK({
             ...this.partParams(),
             ...(this.checksumAlgorithm ? { ChecksumAlgorithm: this.checksumAlgorithm } : {}),
             UploadId: this.uploadId,
@@ -164,16 +388,16 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(46466);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(53711);
+/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(53711);
 /* harmony import */ var _report_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(77045);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(76004);
 /* harmony import */ var _probe_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(31205);
 /* harmony import */ var _keys_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(44959);
-/* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(74978);
-/* harmony import */ var _body_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(18023);
+/* harmony import */ var _signals_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(74978);
+/* harmony import */ var _body_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(18023);
 /* harmony import */ var _part_size_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(66291);
-/* harmony import */ var _multipart_upload_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(46422);
-/* harmony import */ var _s3_errors_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(7892);
+/* harmony import */ var _multipart_upload_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(60966);
+/* harmony import */ var _s3_errors_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(7892);
 
 
 
@@ -236,11 +460,11 @@ class S3Store {
         const root = this.target.prefix ? `${this.target.prefix}/` : '';
         let listDenied = false;
         try {
-            await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__/* .ListObjectsV2Command */ .u6x({ Bucket: this.target.bucket, Prefix: root, MaxKeys: 1 }));
+            await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_9__/* .ListObjectsV2Command */ .u6x({ Bucket: this.target.bucket, Prefix: root, MaxKeys: 1 }));
         }
         catch (error) {
-            const mapped = (0,_s3_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .mapS3Error */ .BZ)(error, this.call('ListObjectsV2', 's3:ListBucket', root));
-            if (!(mapped instanceof _s3_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .S3AccessDeniedError */ .AZ))
+            const mapped = (0,_s3_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .mapS3Error */ .BZ)(error, this.call('ListObjectsV2', 's3:ListBucket', root));
+            if (!(mapped instanceof _s3_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .S3AccessDeniedError */ .AZ))
                 throw mapped;
             // Write-only credentials are a valid choice for a backup job; whether they may write is found next.
             listDenied = true;
@@ -252,7 +476,7 @@ class S3Store {
         const fullKey = this.fullKey(key);
         const body = (0,_probe_js__WEBPACK_IMPORTED_MODULE_4__/* .probeBody */ .Re)(key);
         try {
-            await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__/* .PutObjectCommand */ .wKZ({
+            await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_9__/* .PutObjectCommand */ .wKZ({
                 Bucket: this.target.bucket,
                 Key: fullKey,
                 Body: body,
@@ -264,7 +488,7 @@ class S3Store {
             }));
         }
         catch (error) {
-            throw (0,_s3_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .mapS3Error */ .BZ)(error, this.call('PutObject', 's3:PutObject', fullKey, key));
+            throw (0,_s3_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .mapS3Error */ .BZ)(error, this.call('PutObject', 's3:PutObject', fullKey, key));
         }
         let failure;
         try {
@@ -274,7 +498,7 @@ class S3Store {
             }
         }
         catch (error) {
-            if (error instanceof _s3_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .S3AccessDeniedError */ .AZ) {
+            if (error instanceof _s3_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .S3AccessDeniedError */ .AZ) {
                 notes.push(`The credentials may not read ${this.location} (s3:GetObject): drills and restores need other credentials.`);
             }
             else {
@@ -282,10 +506,10 @@ class S3Store {
             }
         }
         try {
-            await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__/* .DeleteObjectCommand */ .k4j({ Bucket: this.target.bucket, Key: fullKey }));
+            await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_9__/* .DeleteObjectCommand */ .k4j({ Bucket: this.target.bucket, Key: fullKey }));
         }
         catch (error) {
-            const mapped = (0,_s3_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .mapS3Error */ .BZ)(error, this.call('DeleteObject', 's3:DeleteObject', fullKey));
+            const mapped = (0,_s3_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .mapS3Error */ .BZ)(error, this.call('DeleteObject', 's3:DeleteObject', fullKey));
             notes.push(`The probe object s3://${this.target.bucket}/${fullKey} could not be removed (${mapped.message}); remove it by hand.`);
         }
         if (failure)
@@ -294,22 +518,22 @@ class S3Store {
     }
     /** Streams `body` to `key` (multipart when large), aborts leftovers on failure, confirms the size. */
     put(key, body, options = {}) {
-        return (0,_body_js__WEBPACK_IMPORTED_MODULE_9__/* .consumeOrDestroy */ .o)(body, () => this.upload(key, body, options));
+        return (0,_body_js__WEBPACK_IMPORTED_MODULE_10__/* .consumeOrDestroy */ .o)(body, () => this.upload(key, body, options));
     }
     async upload(key, body, options) {
         const fullKey = this.fullKey(key);
         const plan = (0,_part_size_js__WEBPACK_IMPORTED_MODULE_6__/* .planUpload */ .d7)(options.expectedSize, this.settings.partSize, this.settings.maxParts);
         if (options.expectedSize !== undefined && options.expectedSize > plan.maxObjectSize) {
-            throw new _s3_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .S3ObjectTooLargeError */ .n5(key, plan.partSize, plan.maxObjectSize, options.expectedSize, plan.maxParts);
+            throw new _s3_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .S3ObjectTooLargeError */ .n5(key, plan.partSize, plan.maxObjectSize, options.expectedSize, plan.maxParts);
         }
-        const signal = (0,_signals_js__WEBPACK_IMPORTED_MODULE_10__/* .anySignal */ .J)(options.signal, this.context.signal);
+        const signal = (0,_signals_js__WEBPACK_IMPORTED_MODULE_11__/* .anySignal */ .J)(options.signal, this.context.signal);
         let sent = 0;
         const counter = new node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform({
             transform(chunk, _encoding, done) {
                 sent += chunk.length;
                 // Stop before the store refuses one part too many with a message nobody could act on.
                 if (sent > plan.maxObjectSize)
-                    done(new _s3_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .S3ObjectTooLargeError */ .n5(key, plan.partSize, plan.maxObjectSize, undefined, plan.maxParts));
+                    done(new _s3_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .S3ObjectTooLargeError */ .n5(key, plan.partSize, plan.maxObjectSize, undefined, plan.maxParts));
                 else
                     done(null, chunk);
             },
@@ -322,7 +546,7 @@ class S3Store {
             cancel();
         signal?.addEventListener('abort', cancel, { once: true });
         const lock = this.settings.objectLock;
-        const upload = new _multipart_upload_js__WEBPACK_IMPORTED_MODULE_11__/* .MultipartUpload */ .U(this.client, {
+        const upload = new _multipart_upload_js__WEBPACK_IMPORTED_MODULE_7__/* .MultipartUpload */ .U(this.client, {
             Bucket: this.target.bucket,
             Key: fullKey,
             ContentType: options.contentType,
@@ -339,7 +563,7 @@ class S3Store {
         }
         catch (error) {
             const fromInput = inputError !== undefined && error === inputError;
-            const failure = fromInput ? error : (0,_s3_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .mapS3Error */ .BZ)(error, this.call('PutObject', 's3:PutObject', fullKey, key));
+            const failure = fromInput ? error : (0,_s3_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .mapS3Error */ .BZ)(error, this.call('PutObject', 's3:PutObject', fullKey, key));
             // Before `counter`, whose destruction would end the body with a bare premature close:
             // the producer learns the real failure, now rather than after the abort below.
             if (!body.destroyed)
@@ -363,12 +587,12 @@ class S3Store {
         if (!uploadId)
             return;
         try {
-            await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__/* .AbortMultipartUploadCommand */ .tfP({ Bucket: this.target.bucket, Key: fullKey, UploadId: uploadId }));
+            await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_9__/* .AbortMultipartUploadCommand */ .tfP({ Bucket: this.target.bucket, Key: fullKey, UploadId: uploadId }));
         }
         catch (error) {
             if (nameOf(error) === 'NoSuchUpload')
                 return; // already aborted
-            const mapped = (0,_s3_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .mapS3Error */ .BZ)(error, this.call('AbortMultipartUpload', 's3:AbortMultipartUpload', fullKey));
+            const mapped = (0,_s3_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .mapS3Error */ .BZ)(error, this.call('AbortMultipartUpload', 's3:AbortMultipartUpload', fullKey));
             this.context.reporter.warning(`Could not abort the failed multipart upload ${uploadId} of s3://${this.target.bucket}/${fullKey}; its parts stay billed until removed. ${(0,_report_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .describeError */ .Uc)(mapped)} A lifecycle rule with AbortIncompleteMultipartUpload removes such leftovers.`);
         }
     }
@@ -380,7 +604,7 @@ class S3Store {
         }
         catch (error) {
             // Write-only credentials (s3:PutObject without s3:GetObject) cannot HEAD: trust S3's answer.
-            if (error instanceof _s3_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .S3AccessDeniedError */ .AZ) {
+            if (error instanceof _s3_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .S3AccessDeniedError */ .AZ) {
                 this.context.reporter.warning(`Could not confirm the stored size of ${this.location}/${key} (HEAD refused: the credentials lack s3:GetObject); relying on S3's acceptance of the upload.`);
                 return sent;
             }
@@ -396,11 +620,11 @@ class S3Store {
     async get(key) {
         const fullKey = this.fullKey(key);
         try {
-            const response = await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__/* .GetObjectCommand */ .jLs({ Bucket: this.target.bucket, Key: fullKey }));
+            const response = await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_9__/* .GetObjectCommand */ .jLs({ Bucket: this.target.bucket, Key: fullKey }));
             return response.Body;
         }
         catch (error) {
-            throw (0,_s3_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .mapS3Error */ .BZ)(error, this.call('GetObject', 's3:GetObject', fullKey, key));
+            throw (0,_s3_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .mapS3Error */ .BZ)(error, this.call('GetObject', 's3:GetObject', fullKey, key));
         }
     }
     /** The object's size and time, or undefined when it does not exist. */
@@ -409,7 +633,7 @@ class S3Store {
     }
     async headFull(key, fullKey) {
         try {
-            const response = await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__/* .HeadObjectCommand */ .l81({ Bucket: this.target.bucket, Key: fullKey }));
+            const response = await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_9__/* .HeadObjectCommand */ .l81({ Bucket: this.target.bucket, Key: fullKey }));
             return { key, size: response.ContentLength ?? 0, lastModified: response.LastModified };
         }
         catch (error) {
@@ -417,7 +641,7 @@ class S3Store {
             const status = error.$metadata?.httpStatusCode;
             if (name === 'NotFound' || name === 'NoSuchKey' || (status === 404 && name !== 'NoSuchBucket'))
                 return undefined;
-            throw (0,_s3_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .mapS3Error */ .BZ)(error, this.call('HeadObject', 's3:GetObject', fullKey));
+            throw (0,_s3_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .mapS3Error */ .BZ)(error, this.call('HeadObject', 's3:GetObject', fullKey));
         }
     }
     /** Every object under `prefix`: ListObjectsV2 page by page, no delimiters. */
@@ -429,10 +653,10 @@ class S3Store {
         do {
             let page;
             try {
-                page = await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__/* .ListObjectsV2Command */ .u6x({ Bucket: this.target.bucket, Prefix: full, ContinuationToken: token }));
+                page = await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_9__/* .ListObjectsV2Command */ .u6x({ Bucket: this.target.bucket, Prefix: full, ContinuationToken: token }));
             }
             catch (error) {
-                throw (0,_s3_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .mapS3Error */ .BZ)(error, this.call('ListObjectsV2', 's3:ListBucket', full));
+                throw (0,_s3_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .mapS3Error */ .BZ)(error, this.call('ListObjectsV2', 's3:ListBucket', full));
             }
             for (const object of page.Contents ?? []) {
                 const key = object.Key;
@@ -463,14 +687,14 @@ class S3Store {
             const batch = valid.slice(start, start + DELETE_BATCH);
             let errors;
             try {
-                const response = await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_8__/* .DeleteObjectsCommand */ .xvx({
+                const response = await this.client.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_9__/* .DeleteObjectsCommand */ .xvx({
                     Bucket: this.target.bucket,
                     Delete: { Objects: batch.map(({ fullKey }) => ({ Key: fullKey })), Quiet: true },
                 }));
                 errors = response.Errors ?? [];
             }
             catch (error) {
-                const reason = (0,_report_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .describeError */ .Uc)((0,_s3_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .mapS3Error */ .BZ)(error, this.call('DeleteObjects', 's3:DeleteObject', batch[0]?.fullKey)));
+                const reason = (0,_report_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .describeError */ .Uc)((0,_s3_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .mapS3Error */ .BZ)(error, this.call('DeleteObjects', 's3:DeleteObject', batch[0]?.fullKey)));
                 for (const { key } of batch)
                     result.failed.push({ key, reason });
                 continue;
