@@ -40,9 +40,7 @@ async function writeAll(handle: FileHandle, buffer: Buffer): Promise<void> {
  * Writes buffers in order with one call per batch: encryption emits many small chunks (packet
  * headers, 64 KiB parts), and one write call each cost a second of the main thread per GiB.
  */
-async function writeAllv(handle: FileHandle, buffers: Buffer[]): Promise<void> {
-  let total = 0;
-  for (const buffer of buffers) total += buffer.length;
+async function writeAllv(handle: FileHandle, buffers: Buffer[], total: number): Promise<void> {
   const { bytesWritten } = await handle.writev(buffers);
   if (bytesWritten === total) return;
   // A short write (near a full disk): the rest one buffer at a time, so the next call names the error.
@@ -191,24 +189,27 @@ export class LocalStore implements Store {
       }
       const file = handle;
       // A sink of our own, so a write error is told apart from an error of the input stream.
-      const wrote = (length: number, done: (error?: Error | null) => void) => [
-        () => {
-          written += length;
-          done();
-        },
-        (error: unknown) => {
-          writeFailure = error;
-          done(error as Error);
-        },
-      ] as const;
+      /** Counts what a write stored, or keeps its error to tell it apart from the input's. */
+      const track = (writing: Promise<void>, length: number, done: (error?: Error | null) => void) =>
+        writing.then(
+          () => {
+            written += length;
+            done();
+          },
+          (error: unknown) => {
+            writeFailure = error;
+            done(error as Error);
+          },
+        );
       const sink = new Writable({
         highWaterMark: 1024 * 1024,
         write(chunk: Buffer, _encoding, done) {
-          writeAll(file, chunk).then(...wrote(chunk.length, done));
+          track(writeAll(file, chunk), chunk.length, done);
         },
         writev(chunks, done) {
           const buffers = chunks.map((c) => c.chunk as Buffer);
-          writeAllv(file, buffers).then(...wrote(buffers.reduce((n, b) => n + b.length, 0), done));
+          const length = buffers.reduce((n, b) => n + b.length, 0);
+          track(writeAllv(file, buffers, length), length, done);
         },
       });
       try {

@@ -1,9 +1,11 @@
 import { createHash, createHmac, type BinaryLike } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { crc32 } from 'node:zlib';
 import type { CreateMultipartUploadCommand, S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { CONNECT_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './s3-client.js';
 
 /**
  * UploadPart without the AWS SDK's per-request machinery: each part is one signed HTTP PUT to
@@ -95,7 +97,7 @@ export class PartSender {
     private readonly client: S3Client,
     private readonly target: PartTarget,
     private readonly uploadId: string,
-    private readonly settings: { readonly connections: number; readonly maxAttempts: number; readonly checksum: boolean; readonly connectTimeoutMs?: number; readonly idleTimeoutMs?: number },
+    private readonly settings: { readonly connections: number; readonly maxAttempts: number; readonly checksum: boolean },
   ) {
     const Agent = target.protocol === 'https:' ? https.Agent : http.Agent;
     this.agent = new Agent({ keepAlive: true, maxSockets: settings.connections });
@@ -113,7 +115,7 @@ export class PartSender {
       } catch (error) {
         if (signal.aborted || attempt >= this.settings.maxAttempts || !retryable(error)) throw error;
         // Full jitter on an exponential base, as the SDK's standard retry strategy.
-        await delay(Math.random() * Math.min(20_000, 100 * 2 ** attempt), signal);
+        await sleep(Math.random() * Math.min(20_000, 100 * 2 ** attempt), undefined, { signal });
       }
     }
   }
@@ -171,10 +173,10 @@ export class PartSender {
           });
         },
       );
-      request.setTimeout(this.settings.idleTimeoutMs ?? 120_000, () => request.destroy(Object.assign(new Error(`No answer to part ${partNumber} for ${(this.settings.idleTimeoutMs ?? 120_000) / 1000} s.`), { code: 'ETIMEDOUT' })));
+      request.setTimeout(REQUEST_TIMEOUT_MS, () => request.destroy(Object.assign(new Error(`No answer to part ${partNumber} for ${REQUEST_TIMEOUT_MS / 1000} s.`), { code: 'ETIMEDOUT' })));
       const connectTimer = setTimeout(
-        () => request.destroy(Object.assign(new Error(`Could not connect to ${hostname} within ${(this.settings.connectTimeoutMs ?? 10_000) / 1000} s.`), { code: 'ETIMEDOUT' })),
-        this.settings.connectTimeoutMs ?? 10_000,
+        () => request.destroy(Object.assign(new Error(`Could not connect to ${hostname} within ${CONNECT_TIMEOUT_MS / 1000} s.`), { code: 'ETIMEDOUT' })),
+        CONNECT_TIMEOUT_MS,
       );
       request.once('socket', (socket) => {
         if (!socket.connecting) clearTimeout(connectTimer);
@@ -192,20 +194,6 @@ export function crc32Base64(body: Buffer): string {
   const out = Buffer.alloc(4);
   out.writeUInt32BE(crc32(body) >>> 0, 0);
   return out.toString('base64');
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /**

@@ -10,6 +10,10 @@ export interface S3Connection {
   readonly forcePathStyle: boolean;
 }
 
+/** How long connecting may take, and how long a connection may stay silent mid-request (parts included). */
+export const CONNECT_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 120_000;
+
 /** The region to sign for: the option, else AWS_REGION / AWS_DEFAULT_REGION, else us-east-1. */
 export function resolveRegion(option: string | undefined, env: Env): string {
   return option?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || 'us-east-1';
@@ -41,6 +45,6 @@ export function createS3Client(connection: S3Connection, env: Env): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     // Fail fast on an endpoint that never answers; idle sockets mid-transfer are dead ones.
-    requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
+    requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
   });
 }
