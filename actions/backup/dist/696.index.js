@@ -7,11 +7,16 @@ export const modules = {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   CONNECT_TIMEOUT_MS: () => (/* binding */ CONNECT_TIMEOUT_MS),
+/* harmony export */   REQUEST_TIMEOUT_MS: () => (/* binding */ REQUEST_TIMEOUT_MS),
 /* harmony export */   createS3Client: () => (/* binding */ createS3Client),
 /* harmony export */   resolveRegion: () => (/* binding */ resolveRegion)
 /* harmony export */ });
 /* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(53711);
 
+/** How long connecting may take, and how long a connection may stay silent mid-request (parts included). */
+const CONNECT_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 120_000;
 /** The region to sign for: the option, else AWS_REGION / AWS_DEFAULT_REGION, else us-east-1. */
 function resolveRegion(option, env) {
     return option?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || 'us-east-1';
@@ -41,7 +46,7 @@ function createS3Client(connection, env) {
         requestChecksumCalculation: 'WHEN_REQUIRED',
         responseChecksumValidation: 'WHEN_REQUIRED',
         // Fail fast on an endpoint that never answers; idle sockets mid-transfer are dead ones.
-        requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
+        requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
     });
 }
 

@@ -152,11 +152,17 @@ var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_nod
 // EXTERNAL MODULE: external "node:https"
 var external_node_https_ = __webpack_require__(44708);
 var external_node_https_default = /*#__PURE__*/__webpack_require__.n(external_node_https_);
+// EXTERNAL MODULE: external "node:timers/promises"
+var promises_ = __webpack_require__(58500);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __webpack_require__(38522);
 // EXTERNAL MODULE: ./node_modules/@smithy/signature-v4/dist-cjs/index.js
 var signature_v4_dist_cjs = __webpack_require__(75118);
+// EXTERNAL MODULE: ./packages/core/src/storage/s3/s3-client.ts
+var s3_client = __webpack_require__(57696);
 ;// CONCATENATED MODULE: ./packages/core/src/storage/s3/part-sender.ts
+
+
 
 
 
@@ -238,7 +244,7 @@ class PartSender {
                 if (signal.aborted || attempt >= this.settings.maxAttempts || !retryable(error))
                     throw error;
                 // Full jitter on an exponential base, as the SDK's standard retry strategy.
-                await delay(Math.random() * Math.min(20_000, 100 * 2 ** attempt), signal);
+                await (0,promises_.setTimeout)(Math.random() * Math.min(20_000, 100 * 2 ** attempt), undefined, { signal });
             }
         }
     }
@@ -294,8 +300,8 @@ class PartSender {
                     reject(new PartRequestError(code, part_sender_element(text, 'Message') ?? `HTTP ${status} for part ${partNumber}`, status, headers));
                 });
             });
-            request.setTimeout(this.settings.idleTimeoutMs ?? 120_000, () => request.destroy(Object.assign(new Error(`No answer to part ${partNumber} for ${(this.settings.idleTimeoutMs ?? 120_000) / 1000} s.`), { code: 'ETIMEDOUT' })));
-            const connectTimer = setTimeout(() => request.destroy(Object.assign(new Error(`Could not connect to ${hostname} within ${(this.settings.connectTimeoutMs ?? 10_000) / 1000} s.`), { code: 'ETIMEDOUT' })), this.settings.connectTimeoutMs ?? 10_000);
+            request.setTimeout(s3_client.REQUEST_TIMEOUT_MS, () => request.destroy(Object.assign(new Error(`No answer to part ${partNumber} for ${s3_client.REQUEST_TIMEOUT_MS / 1000} s.`), { code: 'ETIMEDOUT' })));
+            const connectTimer = setTimeout(() => request.destroy(Object.assign(new Error(`Could not connect to ${hostname} within ${s3_client.CONNECT_TIMEOUT_MS / 1000} s.`), { code: 'ETIMEDOUT' })), s3_client.CONNECT_TIMEOUT_MS);
             request.once('socket', (socket) => {
                 if (!socket.connecting)
                     clearTimeout(connectTimer);
@@ -313,19 +319,6 @@ function crc32Base64(body) {
     const out = Buffer.alloc(4);
     out.writeUInt32BE((0,external_node_zlib_.crc32)(body) >>> 0, 0);
     return out.toString('base64');
-}
-function delay(ms, signal) {
-    return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-            signal.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal.reason);
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-    });
 }
 /**
  * Adds a step to a CreateMultipartUpload command that records where the SDK sent it once
@@ -513,11 +506,16 @@ class MultipartUpload {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   CONNECT_TIMEOUT_MS: () => (/* binding */ CONNECT_TIMEOUT_MS),
+/* harmony export */   REQUEST_TIMEOUT_MS: () => (/* binding */ REQUEST_TIMEOUT_MS),
 /* harmony export */   createS3Client: () => (/* binding */ createS3Client),
 /* harmony export */   resolveRegion: () => (/* binding */ resolveRegion)
 /* harmony export */ });
 /* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(53711);
 
+/** How long connecting may take, and how long a connection may stay silent mid-request (parts included). */
+const CONNECT_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 120_000;
 /** The region to sign for: the option, else AWS_REGION / AWS_DEFAULT_REGION, else us-east-1. */
 function resolveRegion(option, env) {
     return option?.trim() || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || 'us-east-1';
@@ -547,7 +545,7 @@ function createS3Client(connection, env) {
         requestChecksumCalculation: 'WHEN_REQUIRED',
         responseChecksumValidation: 'WHEN_REQUIRED',
         // Fail fast on an endpoint that never answers; idle sockets mid-transfer are dead ones.
-        requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
+        requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
     });
 }
 
