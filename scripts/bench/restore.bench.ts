@@ -3,7 +3,8 @@
  * Lifeboat backup of a database this benchmark generates (about LIFEBOAT_BENCH_SIZE_MB MiB,
  * default 1024; compressible rows and incompressible bytea). For each it prints, from one run:
  *
- * - the manual steps on the stored backup file: `createdb`, `gpg --decrypt file > dump`,
+ * - the manual steps on the stored backup file: `createdb`, `gpg --decrypt file > dump`
+ *   (`gpg --decrypt file | zstd -d > dump` for a `.zst.pgp` payload, the default),
  *   `pg_restore --jobs 2 --no-owner -d db dump` (each timed, and the total),
  * - `lifeboat drill` from the same local store into the same server (a scratch database
  *   there), in a Node process of its own: its wall time, peak RSS and the drill's own phase
@@ -63,10 +64,16 @@ interface DrillPhase {
   readonly durationMs: number;
 }
 
-async function manual(env: Record<string, string>): Promise<ManualRun> {
+/** The by-hand decryption of a payload (docs/break-glass.md): a `.zst.pgp` one is decompressed as it is decrypted. */
+function decryptStep(payloadFile: string): string {
+  const gpg = 'gpg --batch --pinentry-mode loopback --passphrase "$PASS" --decrypt "$PAYLOAD"';
+  return payloadFile.endsWith('.zst.pgp') ? `${gpg} | zstd -q -d -c > "$DUMP"` : `${gpg} > "$DUMP"`;
+}
+
+async function manual(env: Record<string, string>, payloadFile: string): Promise<ManualRun> {
   try {
     const createdb = (await timeShell('createdb "$RESTORED"', env)).seconds;
-    const decrypt = (await timeShell('gpg --batch --pinentry-mode loopback --passphrase "$PASS" --decrypt "$PAYLOAD" > "$DUMP"', env)).seconds;
+    const decrypt = (await timeShell(decryptStep(payloadFile), env)).seconds;
     const restore = (await timeShell(`pg_restore --jobs ${RESTORE_JOBS} --no-owner -d "$RESTORED" "$DUMP"`, env)).seconds;
     return { createdb, decrypt, restore, total: createdb + decrypt + restore };
   } finally {
@@ -127,7 +134,7 @@ async function benchmark(variant: DataVariant): Promise<void> {
     const manuals: ManualRun[] = [];
     const drills: OperationRun[] = [];
     for (let i = 0; i < settings.runs; i++) {
-      manuals.push(await manual(env));
+      manuals.push(await manual(env, payloadFile));
       drills.push(await lifeboatDrill(store, name, evidenceDir));
     }
     const by = (pick: (m: ManualRun) => number) => median(manuals.map(pick));
@@ -145,7 +152,7 @@ async function benchmark(variant: DataVariant): Promise<void> {
       { steps: 'createdb DB', manual: seconds(by((m) => m.createdb)), 'Lifeboat drill': '(inside restore)', notes: 'a scratch database on the same server' },
       { steps: 'select + download (open in the store)', manual: '-', 'Lifeboat drill': `${phase('select')} + ${phase('download')}`, notes: 'a folder store is read in place, like the manual steps' },
       { steps: 'verify signature, size + SHA-256', manual: '-', 'Lifeboat drill': `${phase('authenticate')} + ${phase('verify')}`, notes: 'manifest signature before downloading; size, then SHA-256 while decryption starts (decrypt: the time beyond)' },
-      { steps: 'gpg --decrypt FILE > dump', manual: seconds(by((m) => m.decrypt)), 'Lifeboat drill': phase('decrypt'), notes: `Lifeboat: ${record.versions?.decryption ?? '?'}, integrity checked before use` },
+      { steps: payloadFile.endsWith('.zst.pgp') ? 'gpg --decrypt FILE | zstd -d > dump' : 'gpg --decrypt FILE > dump', manual: seconds(by((m) => m.decrypt)), 'Lifeboat drill': phase('decrypt'), notes: `Lifeboat: ${record.versions?.decryption ?? '?'}, integrity checked before use` },
       {
         steps: `pg_restore --jobs ${RESTORE_JOBS} --no-owner -d DB dump`,
         manual: seconds(by((m) => m.restore)),

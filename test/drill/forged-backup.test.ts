@@ -97,6 +97,8 @@ async function forge(options: { plaintext?: boolean; signWith?: GpgHome } = {}):
   const now = new Date().toISOString();
   const manifest: Manifest = {
     ...realManifest,
+    // The forger's payload is a plain `pg_dump -Fc` archive, not a zstd frame around one.
+    source: { ...realManifest.source, streamCompression: undefined },
     id,
     startedAt: now,
     finishedAt: now,

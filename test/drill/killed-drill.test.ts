@@ -79,7 +79,7 @@ async function killMidRestore(dir: string, killWatchdog = false): Promise<string
   expect(work).toHaveLength(1);
   const workDir = join(dir, work[0]!);
   // The payload is a zstd frame (compression auto): its decompressed archive takes its place for pg_restore.
-  expect(existsSync(join(workDir, 'db.pgdump')), 'the decrypted archive is there while pg_restore runs').toBe(true);
+  expect(existsSync(join(workDir, 'payload-decompressed')), 'the decrypted archive is there while pg_restore runs').toBe(true);
   if (killWatchdog) {
     // The watchdog names the folder it guards on its command line.
     const watchdogs = processesMentioning(workDir);
@@ -105,7 +105,7 @@ describe('a drill killed with SIGKILL mid-restore', () => {
     mkdirSync(dir);
     const workDir = await killMidRestore(dir, true);
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(existsSync(join(workDir, 'db.pgdump')), 'nothing removed it yet').toBe(true);
+    expect(existsSync(join(workDir, 'payload-decompressed')), 'nothing removed it yet').toBe(true);
 
     const next = await runCli(drillArgs(), drillEnv(dir));
     expect(next.output).toContain(`Removed ${workDir}: an earlier Lifeboat run that was killed left it behind`);

@@ -1,12 +1,16 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { constants as zlibConstants, zstdCompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { backupObjectKey, MANIFEST_FORMAT, manifestKey, serializeManifest, type Manifest } from '../../packages/core/src/catalog/index.js';
 import { createContext } from '../../packages/core/src/context.js';
 import { encryptBytes, encryptStream, loadDecryptionKeys, prepareEncryption, type DecryptionKeys, type EncryptionPlan } from '../../packages/core/src/crypto/index.js';
 import { VerificationError } from '../../packages/core/src/drill/errors.js';
+import { ArchiveFormatError } from '../../packages/core/src/engines/postgres/restore/errors.js';
 import { obtainBackup } from '../../packages/core/src/drill/obtain.js';
 import { PhaseRecorder } from '../../packages/core/src/drill/phases.js';
 import { selectBackup } from '../../packages/core/src/drill/select.js';
@@ -33,6 +37,12 @@ class PhasesWithHooks extends PhaseRecorder {
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
+/** zstd programs this test process started that are still running (none may outlive a run). */
+async function zstdChildren(): Promise<string[]> {
+  const { stdout } = await promisify(execFile)('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)]).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
+  return stdout.split('\n').filter((line) => /\bzstd\b/.test(line));
+}
+
 describe('obtaining a backup: download, verify, decrypt', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
@@ -48,7 +58,12 @@ describe('obtaining a backup: download, verify, decrypt', () => {
   afterAll(() => cleanup());
 
   /** Writes a backup the way the backup writer lays it out: payload, stats, then the manifest. */
-  async function writeBackup(store: Store, plaintext: Uint8Array, encrypted = true): Promise<{ id: string; payloadFile: string; stored: Buffer }> {
+  async function writeBackup(
+    store: Store,
+    plaintext: Uint8Array,
+    encrypted = true,
+    source: Manifest['source'] = { kind: 'postgres', serverVersion: '15.8', format: 'custom' },
+  ): Promise<{ id: string; payloadFile: string; stored: Buffer }> {
     const id = `20260101T0000${String(counter++).padStart(2, '0')}Z-abcdef`;
     const stored = encrypted ? await collect(encryptStream(plan, chunked(plaintext))) : Buffer.from(plaintext);
     const stats = Buffer.from(JSON.stringify({ tables: [], plaintextSha256: sha256(plaintext) }));
@@ -62,7 +77,7 @@ describe('obtaining a backup: download, verify, decrypt', () => {
       id,
       name: NAME,
       tool: { name: 'lifeboat', version: '0.1.0' },
-      source: { kind: 'postgres', serverVersion: '15.8', format: 'custom' },
+      source,
       startedAt: '2026-01-01T00:00:00.000Z',
       finishedAt: '2026-01-01T00:00:42.000Z',
       durationMs: 42_000,
@@ -77,11 +92,11 @@ describe('obtaining a backup: download, verify, decrypt', () => {
     return { id, payloadFile, stored };
   }
 
-  async function obtain(store: Store, id: string, phases: PhaseRecorder = new PhasesWithHooks(), withKeys: DecryptionKeys | undefined = keys) {
+  async function obtain(store: Store, id: string, phases: PhaseRecorder = new PhasesWithHooks(), withKeys: DecryptionKeys | undefined = keys, env: NodeJS.ProcessEnv = process.env) {
     const workDir = join(dir, `work-${counter++}`);
     await mkdir(workDir);
     const reporter = new MemoryReporter();
-    const context = createContext(reporter, 'cli');
+    const context = createContext(reporter, 'cli', env);
     const selected = await selectBackup(store, { name: NAME, backupId: id });
     // These fixtures are unsigned (origin checks have tests of their own); some are unencrypted on purpose.
     const authentication = { allowUnsigned: true, allowUnencrypted: true, keysGiven: withKeys !== undefined };
@@ -268,5 +283,108 @@ describe('obtaining a backup: download, verify, decrypt', () => {
     expect(reporter.text()).not.toMatch(/Decrypting/);
     expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['authenticate:true', 'download:true', 'verify:false']);
     expect(readdirSync(workDir)).toEqual([]);
+  });
+  describe('a payload whose plaintext is a zstd frame (`streamCompression: zstd`) is decompressed as it is decrypted', () => {
+    const ZSTD_SOURCE = { kind: 'postgres', serverVersion: '15.8', format: 'custom', dumpFormat: 'custom', streamCompression: 'zstd' };
+    /** A dump-like plaintext: compressible text with incompressible runs, several MiB once decompressed. */
+    const archive = Buffer.concat(Array.from({ length: 24 }, (_, i) => Buffer.concat([Buffer.from(`row ${i}\t`.repeat(12_000)), testBytes(40_000, 100 + i)])));
+    // With a content checksum, as the zstd program and Lifeboat's Node zstd write it: damage inside a raw block is caught too.
+    const frame = zstdCompressSync(archive, { params: { [zlibConstants.ZSTD_c_checksumFlag]: 1 } });
+    /** No gpg and no zstd program: openpgp.js decrypts and Node's zstd decompresses. */
+    const bare = () => ({ ...process.env, PATH: emptyBin });
+    let emptyBin: string;
+    beforeAll(async () => {
+      emptyBin = join(dir, 'empty-bin');
+      await mkdir(emptyBin);
+    });
+
+    test.each([
+      ['gpg and the zstd program, read in place', 'local', process.env, /decompressing with the zstd program as it goes/],
+      ['openpgp.js and Node\'s zstd, downloaded', 'memory', undefined, /decompressing with Node's zstd as it goes/],
+    ] as const)('%s: the engine gets the decompressed archive alone', async (_what, kind, env, said) => {
+      const store = kind === 'local' ? new LocalStore(join(dir, `store-zstd-${counter++}`)) : new MemoryStore();
+      const { id } = await writeBackup(store, frame, true, ZSTD_SOURCE);
+      const { run, workDir, reporter, phases } = await obtain(store, id, new PhasesWithHooks(), keys, env ?? bare());
+      const obtained = await run;
+      expect(sha256(await readFile(obtained.payloadPath))).toBe(sha256(archive));
+      expect(obtained.stats).toMatchObject({ plaintextSha256: sha256(frame) });
+      expect(readdirSync(workDir).filter((f) => f.startsWith('payload'))).toEqual(['payload-decompressed']);
+      expect(reporter.text()).toMatch(said);
+      expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['authenticate:true', 'download:true', 'verify:true', 'decrypt:true']);
+      await expect(zstdChildren()).resolves.toEqual([]);
+    });
+
+    test('an unencrypted zstd payload is copied out, then decompressed', async () => {
+      const store = new LocalStore(join(dir, 'store-zstd-plain'));
+      const { id } = await writeBackup(store, frame, false, ZSTD_SOURCE);
+      const { run, workDir } = await obtain(store, id, new PhasesWithHooks(), undefined);
+      const obtained = await run;
+      expect(sha256(await readFile(obtained.payloadPath))).toBe(sha256(archive));
+      expect(readdirSync(workDir)).toEqual(['payload-decompressed']);
+    });
+
+    const damaged = Buffer.concat([frame.subarray(0, 100), Buffer.alloc(400, 0x41), frame.subarray(500)]);
+    const truncated = frame.subarray(0, frame.length >> 1);
+    const broken = { damaged, truncated };
+    test.each([
+      ['damaged', 'the zstd program'],
+      ['truncated', 'the zstd program'],
+      ['damaged', "Node's zstd"],
+      ['truncated', "Node's zstd"],
+    ] as const)('a %s frame whose checksums all match (written damaged) fails the decrypt phase naming zstd (%s), and leaves nothing', async (what, via) => {
+      const bytes = broken[what];
+      const store = new LocalStore(join(dir, `store-zstd-bad-${counter++}`));
+      // The stats record this very frame's SHA-256: only zstd can tell it is broken.
+      const { id } = await writeBackup(store, bytes, true, ZSTD_SOURCE);
+      const { run, workDir, phases } = await obtain(store, id, new PhasesWithHooks(), keys, via === 'the zstd program' ? process.env : bare());
+      const error = await caught(run);
+      expect(error).toBeInstanceOf(ArchiveFormatError);
+      expect(error.message).toMatch(/The payload's zstd stream is corrupt or truncated: zstd/);
+      expect(phases.phases.map((p) => `${p.name}:${p.ok}`)).toEqual(['authenticate:true', 'download:true', 'verify:true', 'decrypt:false']);
+      expect(readdirSync(workDir)).toEqual([]);
+      await expect(zstdChildren()).resolves.toEqual([]);
+    });
+
+    test('a damaged frame that is not the one dumped is named by the plaintext checksum, which says more than zstd', async () => {
+      const store = new MemoryStore();
+      const { id } = await writeBackup(store, damaged, true, ZSTD_SOURCE);
+      const statsKey = backupObjectKey(NAME, id, 'stats.json.pgp');
+      const otherStats = Buffer.from(await encryptBytes(plan, Buffer.from(JSON.stringify({ tables: [], plaintextSha256: sha256(frame) }))));
+      await putObject(store, statsKey, otherStats);
+      const manifest = JSON.parse((await collect(await store.get(manifestKey(NAME, id)))).toString('utf8')) as Manifest;
+      Object.assign(manifest.objects.find((o) => o.role === 'stats')!, { size: otherStats.length, sha256: sha256(otherStats) });
+      await putObject(store, manifestKey(NAME, id), serializeManifest(manifest));
+      const { run, workDir } = await obtain(store, id);
+      const error = await caught(run);
+      expect(error).toBeInstanceOf(VerificationError);
+      expect(error.message).toMatch(/decrypted payload's SHA-256 [0-9a-f]{64} differs from the one recorded at backup time/);
+      expect(readdirSync(workDir).filter((f) => f.startsWith('payload'))).toEqual([]);
+      await expect(zstdChildren()).resolves.toEqual([]);
+    });
+
+    test('a payload that fails verification while it was already being decrypted and decompressed leaves no file and no zstd running', async () => {
+      const folder = join(dir, 'store-zstd-wrong-hash');
+      const store = new LocalStore(folder);
+      const { id } = await writeBackup(store, frame, true, ZSTD_SOURCE);
+      const manifest = JSON.parse((await collect(await store.get(manifestKey(NAME, id)))).toString('utf8')) as Manifest;
+      Object.assign(manifest.objects.find((o) => o.role === 'payload')!, { sha256: sha256(Buffer.from('not the payload')) });
+      await putObject(store, manifestKey(NAME, id), serializeManifest(manifest));
+      const { run, workDir, phases } = await obtain(store, id);
+      const error = await caught(run);
+      expect(error.message).toMatch(/does not match its manifest: SHA-256/);
+      expect(phases.phases.at(-1)).toMatchObject({ name: 'verify', ok: false, concurrentWith: 'decrypt' });
+      expect(readdirSync(workDir)).toEqual([]);
+      await expect(zstdChildren()).resolves.toEqual([]);
+    });
+
+    test('an outer compression this Lifeboat does not know is refused by name before anything is downloaded', async () => {
+      const store = new MemoryStore();
+      const { id } = await writeBackup(store, frame, true, { ...ZSTD_SOURCE, streamCompression: 'brotli' });
+      const { run, phases } = await obtain(store, id);
+      const error = await caught(run);
+      expect(error).toBeInstanceOf(ArchiveFormatError);
+      expect(error.message).toContain('compressed with "brotli", which this Lifeboat cannot decompress');
+      expect(phases.phases).toEqual([]);
+    });
   });
 });

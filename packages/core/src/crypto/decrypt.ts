@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
-import { pipeline as pipe, Readable } from 'node:stream';
+import { pipeline as pipe, Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ReadableStream as WebReadableStream } from 'node:stream/web';
 import {
@@ -89,6 +89,12 @@ export interface DecryptOptions {
   onEngine?: (engine: 'gpg' | 'openpgp.js' | 'age', detail: string) => void;
   /** The encryption scheme, as the manifest records it (default `openpgp`). */
   scheme?: DecryptScheme;
+  /**
+   * Also receives the plaintext, in order, as it is decrypted (e.g. a decompressor), with its
+   * backpressure. It is not ended here: the caller ends it once decryption succeeded, and
+   * must discard what it made when decryption fails (the plaintext is unverified until then).
+   */
+  copyTo?: Writable;
 }
 
 /** How openMessage may decrypt: which gpg (if any) and where it can read the ciphertext itself. */
@@ -223,7 +229,7 @@ async function decryptInto(
     signal?.throwIfAborted();
     if (options.scheme === 'age') {
       options.onEngine?.('age', 'node:crypto (X25519, scrypt, ChaCha20-Poly1305)');
-      const meter = new HashCounter({ highWaterMark: 1 << 20 });
+      const meter = new HashCounter({ highWaterMark: 1 << 20, copyTo: options.copyTo });
       created = true;
       // Large writes: a 16 KiB stream buffer made the file system, not the decryption, set the pace.
       await pipeline(input, ageDecryptor(keys, options.label), meter, createWriteStream(outPath, { mode: 0o600, highWaterMark: 1 << 20 }), { signal });
@@ -235,10 +241,10 @@ async function decryptInto(
     if ('gpg' in opened) {
       signal?.removeEventListener('abort', onAbort);
       created = true;
-      return await gpgDecryptToFile(opened.gpg, outPath, signal);
+      return await gpgDecryptToFile(opened.gpg, outPath, signal, options.copyTo);
     }
     plaintext = opened.plaintext;
-    const meter = new HashCounter();
+    const meter = new HashCounter({ copyTo: options.copyTo });
     created = true;
     await pipeline(plaintext, meter, createWriteStream(outPath, { mode: 0o600 }), { signal });
     signal?.removeEventListener('abort', onAbort);

@@ -13,6 +13,7 @@ import { childEnv } from '../process/child-env.js';
 import { findGpg, type GpgBinary } from './gpg-binary.js';
 import { gpgReason, judgeGpgStatus, type GpgVerdict } from './gpg-status.js';
 import { PacketFraming } from './packet-framing.js';
+import { writeAll } from '../pipeline/stages.js';
 
 /** A session key as gpg takes it: OpenPGP cipher id and key bytes. */
 export interface GpgSessionKey {
@@ -155,7 +156,7 @@ export function gpgPlaintext(run: GpgRun): Readable {
  * SHA-256 once gpg confirmed the message intact; rejects with `run.failure(…)` otherwise,
  * leaving removal of `outPath` to the caller. An abort kills gpg.
  */
-export async function gpgDecryptToFile(run: GpgRun, outPath: string, signal?: AbortSignal): Promise<{ bytes: number; sha256: string }> {
+export async function gpgDecryptToFile(run: GpgRun, outPath: string, signal?: AbortSignal, copyTo?: Writable): Promise<{ bytes: number; sha256: string }> {
   let gpg: GpgProcess | undefined;
   let output: FileHandle | undefined;
   let reader: FileHandle | undefined;
@@ -173,7 +174,7 @@ export async function gpgDecryptToFile(run: GpgRun, outPath: string, signal?: Ab
     await output.close();
     output = undefined;
     reader = await open(outPath, 'r');
-    const hashed = await follow(reader, gpg, signal);
+    const hashed = await follow(reader, gpg, signal, copyTo);
     signal?.throwIfAborted();
     await gpg.settle(hashed.bytes > 0);
     return hashed;
@@ -186,8 +187,8 @@ export async function gpgDecryptToFile(run: GpgRun, outPath: string, signal?: Ab
   }
 }
 
-/** Hashes the file gpg is writing, reading behind it, until gpg is gone and the end is reached. */
-async function follow(file: FileHandle, gpg: GpgProcess, signal: AbortSignal | undefined): Promise<{ bytes: number; sha256: string }> {
+/** Hashes the file gpg is writing (and copies it to `copyTo`), reading behind it, until gpg is gone and the end is reached. */
+async function follow(file: FileHandle, gpg: GpgProcess, signal: AbortSignal | undefined, copyTo: Writable | undefined): Promise<{ bytes: number; sha256: string }> {
   const hash = createHash('sha256');
   const buffer = Buffer.allocUnsafe(CHUNK);
   let position = 0;
@@ -198,6 +199,8 @@ async function follow(file: FileHandle, gpg: GpgProcess, signal: AbortSignal | u
     const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
     if (bytesRead > 0) {
       hash.update(buffer.subarray(0, bytesRead));
+      // A copy: the read buffer is reused while the consumer may still hold the chunk.
+      if (copyTo) await writeAll(copyTo, Buffer.from(buffer.subarray(0, bytesRead)), signal);
       position += bytesRead;
       continue;
     }

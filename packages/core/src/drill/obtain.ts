@@ -1,10 +1,12 @@
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { payloadOf } from '../catalog/manifest.js';
 import { decryptBytes, decryptFileToFile, loadDecryptionKeys, type DecryptionKeys, type DecryptScheme } from '../crypto/index.js';
 import type { RunContext } from '../context.js';
+import { engineSection } from '../engines/registry.js';
+import { decompressToFile, type ZstdSettings, type ZstdToFile } from '../process/zstd.js';
 import type { Store } from '../storage/store.js';
 import { authenticateBackup, type AuthenticationSettings, type Authenticity } from './authenticate.js';
 import {
@@ -27,7 +29,7 @@ import type { SelectedBackup } from './select.js';
 
 /** The decrypted backup on the runner's disk, ready to restore or inspect. */
 export interface ObtainedBackup {
-  /** Plaintext payload file (a dump archive, a globals script, an export archive). */
+  /** Plaintext payload file (a dump archive, a globals script, an export archive), decompressed when the engine's `payloadZstd` says so. */
   readonly payloadPath: string;
   /** Decrypted stats (tables, row counts, plaintext SHA-256), when the backup has them. */
   readonly stats?: Record<string, unknown>;
@@ -49,7 +51,9 @@ export async function loadKeysIfAny(options: { identity?: string; identityPassph
  * check size and SHA-256, and decrypt to files used only once both the stored bytes matched
  * the manifest and the cipher's integrity check passed. A payload read in place (local
  * stores) is decrypted while it is hashed; a mismatch stops the decryption and removes its
- * output, and the drill fails in `verify` as it would have before decrypting.
+ * output, and the drill fails in `verify` as it would have before decrypting. A payload
+ * whose plaintext is a zstd frame (the engine's `payloadZstd`) is decompressed as it is
+ * decrypted, into a second file; the decrypted frame is removed once that is complete.
  */
 export async function obtainBackup(
   store: Store,
@@ -66,6 +70,9 @@ export async function obtainBackup(
   const encrypted = manifest.encryption.scheme !== 'none';
   // The manifest says how the objects were encrypted (it is authenticated before they are read).
   const scheme = manifest.encryption.scheme === 'age' ? 'age' : 'openpgp';
+  // A compression this Lifeboat cannot undo is refused before anything is downloaded.
+  const found = engineSection(manifest.source, `Manifest of ${name}/${manifest.id}`);
+  const zstd = found?.engine.payloadZstd?.(found.section);
 
   // Local stores are read in place: the files stay open from hashing to decrypting (see fetchObject).
   const fetched: Fetched[] = [];
@@ -73,6 +80,12 @@ export async function obtainBackup(
   let twin: InPlace | undefined;
   let decryptedWith: string | undefined;
   const payloadPath = join(workDir, 'payload');
+  const decompressedPath = join(workDir, 'payload-decompressed');
+  /** Removes what decryption wrote, stopping a decompression still running. */
+  const discard = async (decrypted?: Decrypted) => {
+    await decrypted?.decompression?.discard();
+    await Promise.all([rm(payloadPath, { force: true }), rm(decompressedPath, { force: true })]);
+  };
   try {
     // Cheap, and it stops a forgery before its payload is downloaded.
     const authenticity = await phases.run('authenticate', () => authenticateBackup(store, selected, authentication));
@@ -84,10 +97,10 @@ export async function obtainBackup(
     });
     const storedStats = statsFile ? fetched.at(-1) : undefined;
     const decrypt = (source: Fetched | InPlace, signal: AbortSignal | undefined) =>
-      decryptPayload(source, keys, payloadPath, encrypted, scheme, manifest.id, { ...context, signal }, (engine) => (decryptedWith = engine));
+      decryptPayload(source, keys, payloadPath, encrypted, scheme, manifest.id, { ...context, signal }, (engine) => (decryptedWith = engine), zstd && { to: decompressedPath, settings: zstd });
 
     // Whichever way it is verified, nothing decrypted is used before this phase passed.
-    let decryption: Promise<{ sha256?: string }> | undefined;
+    let decryption: Promise<Decrypted> | undefined;
     const verified = await phases.run(
       'verify',
       async (): Promise<Fetched> => {
@@ -112,8 +125,8 @@ export async function obtainBackup(
           return hashed;
         } catch (error) {
           stop.abort(error);
-          await running.catch(() => undefined);
-          await rm(payloadPath, { force: true });
+          // It may have finished first: then its decompression may still be running.
+          await discard(await running.catch(() => undefined));
           throw error;
         }
       },
@@ -121,8 +134,9 @@ export async function obtainBackup(
     );
 
     const decrypted = await phases.run('decrypt', async () => {
+      let result: Decrypted | undefined;
       try {
-        const result = await (decryption ?? decrypt(verified, context.signal)).catch(async (error: unknown) => {
+        result = await (decryption ?? decrypt(verified, context.signal)).catch(async (error: unknown) => {
           // A file changed under a decryption that began with `verify` explains its failure better than the cipher does.
           if (decryption) await assertUnchanged(verified);
           throw error;
@@ -142,9 +156,13 @@ export async function obtainBackup(
         if (typeof recorded === 'string' && recorded !== plaintextSha256) {
           throw new VerificationError(`The decrypted payload's SHA-256 ${plaintextSha256} differs from the one recorded at backup time (${recorded}).`);
         }
-        return { payloadPath, stats };
-      } catch (error) {
+        if (!result.decompression) return { payloadPath, stats };
+        // Its failure (a corrupt frame) is named after the checks above, which say more.
+        await result.decompression.done;
         await rm(payloadPath, { force: true });
+        return { payloadPath: decompressedPath, stats };
+      } catch (error) {
+        await discard(result);
         throw error;
       }
     });
@@ -155,9 +173,24 @@ export async function obtainBackup(
   }
 }
 
+/** What decryptPayload wrote: the plaintext's SHA-256 (undefined: the stored bytes'), and the decompression still finishing. */
+interface Decrypted {
+  readonly sha256?: string;
+  /** Fed and ended; its `done` settles once the decompressed file is complete. */
+  readonly decompression?: ZstdToFile;
+}
+
+/** Where a zstd payload is decompressed to, and the errors its engine names. */
+interface Decompression {
+  readonly to: string;
+  readonly settings: ZstdSettings;
+}
+
 /**
  * Writes the payload's plaintext to `payloadPath`: decrypted, or as stored when the backup is
- * not encrypted; either way it then confirms the stored file is still the one verified.
+ * not encrypted; either way it then confirms the stored file is still the one verified. With
+ * `decompression`, the plaintext is also decompressed, fed as it is decrypted; a failed
+ * decryption stops it and removes its file.
  */
 async function decryptPayload(
   stored: Fetched | InPlace,
@@ -168,19 +201,17 @@ async function decryptPayload(
   backupId: string,
   context: RunContext,
   used: (engine: string) => void,
-): Promise<{ sha256?: string }> {
+  decompression: Decompression | undefined,
+): Promise<Decrypted> {
   if (!encrypted) {
-    if ('downloadedPath' in stored && stored.downloadedPath) {
-      // Checked before the move: renaming changes the file's ctime.
-      await assertUnchanged(stored);
-      await rename(stored.downloadedPath, payloadPath);
-    } else {
-      // The store's own file is never moved: copy it, from the handle that was verified.
-      await pipeline(stored.handle.createReadStream({ start: 0, autoClose: false }), createWriteStream(payloadPath, { mode: 0o600 }), { signal: context.signal });
-      await assertUnchanged(stored);
-    }
-    // The plaintext is the stored bytes, whose SHA-256 the verify phase computed.
-    return {};
+    const copied = await copyPayload(stored, payloadPath, context);
+    if (!decompression) return copied;
+    const unzstd = await decompressToFile(decompression.to, context.env, decompression.settings);
+    await pipeline(createReadStream(payloadPath, { highWaterMark: 1 << 20 }), unzstd.input, { signal: context.signal }).catch(async (error: unknown) => {
+      await unzstd.discard();
+      throw error;
+    });
+    return { ...copied, decompression: unzstd };
   }
   if (!keys) {
     throw new VerificationError(
@@ -188,17 +219,40 @@ async function decryptPayload(
       'Set `identity` (the age identity or the armored private key, from a secret; `identity-passphrase` for a protected OpenPGP key), or `passphrase` for passphrase-encrypted backups.',
     );
   }
-  const result = await decryptFileToFile(stored.handle, keys, payloadPath, {
-    scheme,
-    ...(scheme === 'age' && { label: stored.file.file }),
-    signal: context.signal,
-    env: context.env,
-    onEngine: (engine, detail) => {
-      used(engine === 'gpg' ? detail.replace(/^GnuPG (\S+).*$/, 'gpg $1') : engine);
-      context.reporter.debug(`Decrypting ${stored.file.file} with ${engine}${engine === 'gpg' ? ` (${detail})` : `: ${detail}`}.`);
-    },
-  });
-  // What was decrypted must be what was verified.
-  await assertUnchanged(stored);
-  return result;
+  const unzstd: ZstdToFile | undefined = decompression && (await decompressToFile(decompression.to, context.env, decompression.settings));
+  try {
+    const result = await decryptFileToFile(stored.handle, keys, payloadPath, {
+      scheme,
+      ...(scheme === 'age' && { label: stored.file.file }),
+      signal: context.signal,
+      env: context.env,
+      copyTo: unzstd?.input,
+      onEngine: (engine, detail) => {
+        used(engine === 'gpg' ? detail.replace(/^GnuPG (\S+).*$/, 'gpg $1') : engine);
+        context.reporter.debug(`Decrypting ${stored.file.file} with ${engine}${engine === 'gpg' ? ` (${detail})` : `: ${detail}`}${unzstd ? `, decompressing with ${unzstd.via === 'program' ? 'the zstd program' : "Node's zstd"} as it goes` : ''}.`);
+      },
+    });
+    // What was decrypted must be what was verified.
+    await assertUnchanged(stored);
+    unzstd?.input.end();
+    return { sha256: result.sha256, decompression: unzstd };
+  } catch (error) {
+    await unzstd?.discard();
+    throw error;
+  }
+}
+
+/** The payload of an unencrypted backup, moved (a download) or copied (a store's own file) to `payloadPath`. */
+async function copyPayload(stored: Fetched | InPlace, payloadPath: string, context: RunContext): Promise<Decrypted> {
+  if ('downloadedPath' in stored && stored.downloadedPath) {
+    // Checked before the move: renaming changes the file's ctime.
+    await assertUnchanged(stored);
+    await rename(stored.downloadedPath, payloadPath);
+  } else {
+    // The store's own file is never moved: copy it, from the handle that was verified.
+    await pipeline(stored.handle.createReadStream({ start: 0, autoClose: false }), createWriteStream(payloadPath, { mode: 0o600 }), { signal: context.signal });
+    await assertUnchanged(stored);
+  }
+  // The plaintext is the stored bytes, whose SHA-256 the verify phase computed.
+  return {};
 }

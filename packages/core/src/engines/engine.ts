@@ -3,6 +3,7 @@ import type { CheckResult } from '../catalog/drill-record.js';
 import type { RunContext } from '../context.js';
 import type { BackupOptions } from '../options/backup.js';
 import type { Checks } from '../preflight/checks.js';
+import type { ZstdSettings } from '../process/zstd.js';
 import type { DrillOptions } from '../options/drill.js';
 import type { RestoreOptions } from '../options/restore.js';
 import type { RestoredTarget } from './restored-target.js';
@@ -21,7 +22,7 @@ export interface DecryptedBackup<Section> {
   readonly section: Section;
   /** Backup name (the folder under the store). */
   readonly name: string;
-  /** Plaintext payload file. */
+  /** Plaintext payload file, decompressed when the engine's `payloadZstd` said so. */
   readonly payloadPath: string;
   /** Decrypted stats, when the backup has them. */
   readonly stats?: Record<string, unknown>;
@@ -50,6 +51,13 @@ export interface Engine<Section extends { readonly kind: string } = { readonly k
   readonly kinds: readonly string[];
   /** The typed manifest section; parsed once when a drill or restore reads the manifest. */
   readonly section: z.ZodType<Section>;
+  /**
+   * When the payload's plaintext is a zstd frame around what the engine restores (pg_dump's
+   * stream, a Redis snapshot): the errors to name. It is decompressed while it is decrypted,
+   * and `DecryptedBackup.payloadPath` is the decompressed file. Throws, before anything is
+   * downloaded, for a compression this Lifeboat cannot undo.
+   */
+  payloadZstd?(section: Section): ZstdSettings | undefined;
 
   /** `lifeboat backup`: whether the options ask for this engine, and the backups to take. */
   readonly backup?: {

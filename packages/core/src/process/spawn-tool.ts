@@ -30,8 +30,8 @@ export interface ToolRun {
 
 export interface SpawnToolOptions {
   readonly env: Record<string, string>;
-  /** `pipe`, `ignore`, or another program's stdin pipe, so the bytes pass between them without this process. */
-  readonly stdout?: 'pipe' | 'ignore' | Writable;
+  /** `pipe`, `ignore`, another program's stdin pipe or a file's descriptor, so the bytes pass without this process. */
+  readonly stdout?: 'pipe' | 'ignore' | Writable | number;
   readonly cwd?: string;
   /** Called with every stderr line (redacted), e.g. to collect pg_restore's errors. */
   readonly onStderrLine?: (line: string) => void;

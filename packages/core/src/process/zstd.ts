@@ -1,9 +1,10 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { Duplex, type Readable, type Writable } from 'node:stream';
+import { createWriteStream } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
+import { Duplex, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
 import { childEnv } from './child-env.js';
+import { writeAll } from '../pipeline/stages.js';
 import { runTool, spawnTool } from './spawn-tool.js';
 
 /** A running zstd filter: write in, read out; `done` settles once it finished or failed. */
@@ -54,16 +55,6 @@ export async function zstdAvailable(env: Record<string, string | undefined>): Pr
   return nodeHasZstd() || (await zstdProgramAvailable(env));
 }
 
-/** Decompresses the file `from` into a new private file `to` through `filter`; a failure leaves no `to`. */
-export async function decompressFile(from: string, to: string, filter: ZstdFilter): Promise<void> {
-  try {
-    await Promise.all([pipeline(createReadStream(from), filter.stream, createWriteStream(to, { mode: 0o600 })), filter.done]);
-  } catch (error) {
-    await rm(to, { force: true });
-    throw error;
-  }
-}
-
 /**
  * A zstd stage. node:zlib's zstd runs on the libuv thread pool but on one thread (its
  * `nbWorkers` parameter crashes the stream on Node 24), so with `preferProgram` the `zstd`
@@ -79,7 +70,9 @@ export function startZstd(direction: 'compress' | 'decompress', env: Record<stri
   const level = settings.level ?? 3;
   if (via === 'node') {
     const z = zlib as unknown as Required<NodeZstd>;
-    const stream = direction === 'compress' ? z.createZstdCompress({ params: { [zlib.constants.ZSTD_c_compressionLevel]: level } }) : z.createZstdDecompress();
+    // A content checksum, as the zstd program writes by default: zstd -d then detects damage anywhere in the frame.
+    const params = { [zlib.constants.ZSTD_c_compressionLevel]: level, [zlib.constants.ZSTD_c_checksumFlag]: 1 };
+    const stream = direction === 'compress' ? z.createZstdCompress({ params }) : z.createZstdDecompress();
     const done = new Promise<void>((resolve, reject) => {
       stream.once('end', resolve);
       stream.once('error', (error: Error) => reject(settings.failed(`zstd ${direction === 'compress' ? 'compression' : 'decompression'} failed: ${error.message}.`, error)));
@@ -118,4 +111,89 @@ export function startZstdProgram(direction: 'compress' | 'decompress', env: Reco
   });
   done.catch(() => {});
   return { input: run.stdin!, output: run.stdout!, done, kill: run.kill };
+}
+
+/** A decompression into a file, fed by its caller (see decompressToFile). */
+export interface ZstdToFile {
+  /** Write the compressed bytes here, then end it. */
+  readonly input: Writable;
+  /** Settles once the file is complete; rejects with `settings.failed` (and removes the file) when it failed. */
+  readonly done: Promise<void>;
+  /** Stops the decompression (input unfinished, or not to be trusted) and removes the file. */
+  discard(): Promise<void>;
+  readonly via: 'node' | 'program';
+}
+
+/** Chunk size of the Node fallback's file writes: the 16 KiB default made writing, not zstd, the pace. */
+const FILE_CHUNK = 1 << 20;
+
+/**
+ * Decompresses what is written to `input` into a new private file `to`: the `zstd` program
+ * when present, its output going straight to the file (no bytes through this process), else
+ * node:zlib's zstd. A decompression that fails keeps accepting input and drops it, so that
+ * whatever feeds it (a decryption) ends by its own checks, which may name a better cause;
+ * `done` then rejects. A failure or a discard leaves no `to`.
+ */
+export async function decompressToFile(to: string, env: Record<string, string | undefined>, settings: ZstdSettings): Promise<ZstdToFile> {
+  const viaProgram = await zstdProgramAvailable(env);
+  if (!viaProgram && !nodeHasZstd()) throw settings.missing();
+  let target: Writable;
+  let finished: Promise<void>;
+  let stop: () => void;
+  if (viaProgram) {
+    const file = await open(to, 'w', 0o600);
+    try {
+      const run = spawnTool('zstd', ['-q', '-d', '-c'], { env: childEnv(env), stdin: 'pipe', stdout: file.fd, missing: settings.missing });
+      run.stdin!.on('error', () => {});
+      target = run.stdin!;
+      stop = run.kill;
+      finished = run.exit.then((exit) => {
+        if (exit.spawnError) throw exit.spawnError;
+        if (exit.exitCode !== 0) throw settings.failed(`zstd ${exit.signal ? `was killed by ${exit.signal}` : `exited with ${exit.exitCode}`}${exit.stderrTail ? `: ${exit.stderrTail}` : ''}.`);
+      });
+    } finally {
+      // The program has its own copy of the descriptor.
+      await file.close();
+    }
+  } else {
+    const z = zlib as unknown as Required<NodeZstd>;
+    const stream = z.createZstdDecompress();
+    target = stream;
+    stop = () => stream.destroy();
+    finished = pipeline(stream, createWriteStream(to, { mode: 0o600, highWaterMark: FILE_CHUNK })).catch((error: unknown) => {
+      throw settings.failed(`zstd decompression failed: ${error instanceof Error ? error.message : String(error)}.`, error);
+    });
+  }
+  let failed = false;
+  const done = finished.catch(async (error: unknown) => {
+    failed = true;
+    await rm(to, { force: true });
+    throw error;
+  });
+  done.catch(() => {});
+  const input = new Writable({
+    highWaterMark: FILE_CHUNK,
+    write(chunk: Buffer, _encoding, callback) {
+      if (failed) return callback();
+      writeAll(target, chunk).then(
+        () => callback(),
+        () => callback(),
+      );
+    },
+    final(callback) {
+      if (!failed) target.end();
+      callback();
+    },
+  });
+  return {
+    input,
+    done,
+    via: viaProgram ? 'program' : 'node',
+    async discard() {
+      input.destroy();
+      stop();
+      await done.catch(() => undefined);
+      await rm(to, { force: true });
+    },
+  };
 }

@@ -21,6 +21,7 @@ import { describeUserObjects, listUserObjects } from './restore/user-objects.js'
 import { createPostgresSource } from './source.js';
 import { queryKeys } from './stack/key-query.js';
 import { breakGlass } from './break-glass.js';
+import { streamZstd } from './restore/stream-payload.js';
 
 /** A database a PostgreSQL drill restored into. */
 export interface PostgresRestoredTarget extends RestoredTarget {
@@ -40,6 +41,7 @@ export const postgresEngine: Engine<PostgresSection, PostgresRestoredTarget, Sql
   title: 'PostgreSQL',
   kinds: ['postgres'],
   section: postgresSectionSchema,
+  payloadZstd: streamZstd,
 
   backup: {
     option: 'database-url',

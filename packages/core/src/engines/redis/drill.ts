@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { CheckResult } from '../../catalog/drill-record.js';
 import type { RunContext } from '../../context.js';
 import { describeError } from '../../report/errors.js';
@@ -11,7 +9,6 @@ import { RedisSnapshotCorruptError, RedisTargetNotEmptyError } from './errors.js
 import { readServerFacts } from './info.js';
 import type { RedisManifestSection } from './manifest.js';
 import type { RedisDrillOptions, RedisRestoreOptions } from './options.js';
-import { plainPayload } from './payload-file.js';
 import type { RestoredTarget } from '../restored-target.js';
 import { restoreKeys, type KeysRestored } from './restore-keys.js';
 import { readRedisStats } from './stats.js';
@@ -47,13 +44,12 @@ export async function restoreForDrill(input: RedisDrillInput): Promise<RedisRest
   const { context, options } = input;
   const { section } = input;
   const stats = readRedisStats(input.stats);
-  const workDir = await mkdtemp(join(context.tempDir, 'lifeboat-redis-drill-'));
   const checks: CheckResult[] = [];
   const notes: string[] = [];
   const versions: Record<string, string> = { 'source redis-server': section.serverVersion };
   let stopServer: (() => Promise<void>) | undefined;
   try {
-    const payload = await plainPayload(input.payloadPath, section.compression, workDir, section.mode === 'rdb' ? 'dump.rdb' : 'keys.lbrk', input.context.env);
+    const payload = input.payloadPath;
     if (section.mode === 'rdb') {
       const check = await checkRdbFile(payload, { serverPath: options.redisServerPath, env: context.env, signal: context.signal });
       checks.push(check);
@@ -73,7 +69,6 @@ export async function restoreForDrill(input: RedisDrillInput): Promise<RedisRest
         return restoreKeys(client, payload, section.payloadFormat);
       });
       notes.push(...restoreNotes(restored, describeRedis(connection)));
-      await rm(workDir, { recursive: true, force: true });
       return {
         connection,
         restored,
@@ -117,8 +112,6 @@ export async function restoreForDrill(input: RedisDrillInput): Promise<RedisRest
       restored = await withClient(server.connection, (client) => restoreKeys(client, payload, section.payloadFormat));
       notes.push(...restoreNotes(restored, 'the throwaway server'));
     } else notes.push(`redis-server ${server.version} loaded the snapshot (RDB version ${section.rdbVersion}) at start-up.`);
-    // The server has its own link or copy of the file.
-    await rm(workDir, { recursive: true, force: true });
     const where = server.kind === 'docker' ? `throwaway redis:${server.major} container` : 'throwaway redis-server';
     return {
       connection: server.connection,
@@ -135,7 +128,6 @@ export async function restoreForDrill(input: RedisDrillInput): Promise<RedisRest
     };
   } catch (error) {
     await stopServer?.();
-    await rm(workDir, { recursive: true, force: true });
     throw error;
   }
 }
@@ -191,22 +183,16 @@ export async function restoreInto(input: {
   const { section } = input;
   const stats = readRedisStats(input.stats);
   const connection = parseRedisUrl(input.options.targetRedisUrl, input.options, 'target-redis-url');
-  const workDir = await mkdtemp(join(input.context.tempDir, 'lifeboat-redis-restore-'));
+  const client = await connectClient(connection);
   try {
-    const client = await connectClient(connection);
-    try {
-      await assertEmpty(client, 'Restore into an empty server: FLUSHALL it first if its keys may go, or use another server');
-      const payload = await plainPayload(input.payloadPath, section.compression, workDir, section.mode === 'rdb' ? 'dump.rdb' : 'keys.lbrk', input.context.env);
-      const restored = await restoreKeys(client, payload, section.payloadFormat);
-      const facts = await readServerFacts(client);
-      const checks = stats ? keyCountChecks(stats, facts.keyspace, restored) : [];
-      if (stats && stats.functions > 0) checks.push(await functionsCheck(client, stats.functions));
-      return { description: describeRedis(connection), restored, checks, notes: restoreNotes(restored, describeRedis(connection)) };
-    } finally {
-      await client.close();
-    }
+    await assertEmpty(client, 'Restore into an empty server: FLUSHALL it first if its keys may go, or use another server');
+    const restored = await restoreKeys(client, input.payloadPath, section.payloadFormat);
+    const facts = await readServerFacts(client);
+    const checks = stats ? keyCountChecks(stats, facts.keyspace, restored) : [];
+    if (stats && stats.functions > 0) checks.push(await functionsCheck(client, stats.functions));
+    return { description: describeRedis(connection), restored, checks, notes: restoreNotes(restored, describeRedis(connection)) };
   } finally {
-    await rm(workDir, { recursive: true, force: true });
+    await client.close();
   }
 }
 

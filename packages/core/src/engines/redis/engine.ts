@@ -1,5 +1,6 @@
 import type { Engine } from '../engine.js';
 import { breakGlass } from './break-glass.js';
+import { redisZstd } from './zstd.js';
 import { parseChecks, type RedisCheck } from './checks.js';
 import { describeRedis, parseRedisUrl } from './connection.js';
 import { assertEmptyTarget, automaticChecks, restoreForDrill, restoreInto, runChecks, type RedisRestoredTarget, type RedisRestoreResult } from './drill.js';
@@ -17,6 +18,7 @@ export const redisEngine: Engine<RedisManifestSection, RedisRestoredTarget, Redi
   title: 'Redis',
   kinds: ['redis'],
   section: redisManifestSchema,
+  payloadZstd: (section) => (section.compression === 'zstd' ? redisZstd('decompress') : undefined),
 
   backup: {
     option: 'redis-url',

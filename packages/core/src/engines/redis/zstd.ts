@@ -3,7 +3,8 @@ import { RedisError } from './errors.js';
 
 const FIX = 'Install zstd, run on Node 22.15 or newer, or set `redis-compression: none`';
 
-function redisZstd(direction: 'compress' | 'decompress'): ZstdSettings {
+/** The errors a Redis zstd stage names. */
+export function redisZstd(direction: 'compress' | 'decompress'): ZstdSettings {
   return {
     missing: () => new RedisError('zstd-missing', `zstd ${direction === 'compress' ? 'compression' : 'decompression'} needs Node 22.15 or newer, or the \`zstd\` program on PATH; neither is here.`, FIX),
     failed: (message) => new RedisError('zstd-failed', message),

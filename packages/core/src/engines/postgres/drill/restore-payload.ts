@@ -9,7 +9,6 @@ import type { PostgresConnection } from '../connection.js';
 import type { ResolvedClient } from '../../../toolchain/resolve.js';
 import type { ArchiveContents } from '../restore/archive-toc.js';
 import { restoreErrorsCheck } from './table-checks.js';
-import { archiveFile } from '../restore/stream-payload.js';
 
 /** What restoring a decrypted payload showed: the restore-errors check and notes on known, harmless errors. */
 export interface RestoredPayload {
@@ -44,10 +43,9 @@ export async function restorePayload(
   }
   // The threshold is a check here, judged with the rest; pg_restore's own limit stays off.
   const { maxErrors: _judgedAsCheck, ...settings } = postgresRestoreSettings(options);
-  const file = await archiveFile(payloadPath, source, dirname(payloadPath), context.env);
   const result = await restorePostgres({
     ...settings,
-    file,
+    file: payloadPath,
     target: target.restorer,
     origin: source,
     binDir: client.binDir,
