@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
 import { childEnv } from './child-env.js';
 import { writeAll } from '../pipeline/stages.js';
-import { runTool, spawnTool } from './spawn-tool.js';
+import { runTool, spawnTool, type ToolRun } from './spawn-tool.js';
 
 /** A running zstd filter: write in, read out; `done` settles once it finished or failed. */
 export interface ZstdFilter {
@@ -103,14 +103,20 @@ export interface ZstdProgram {
 export function startZstdProgram(direction: 'compress' | 'decompress', env: Record<string, string | undefined>, settings: ZstdSettings): ZstdProgram {
   const level = settings.level ?? 3;
   const args = direction === 'compress' ? ['-q', '-c', `-${level}`, ...(settings.preferProgram ? ['-T0'] : [])] : ['-q', '-d', '-c'];
-  const run = spawnTool('zstd', args, { env: childEnv(env), stdin: 'pipe', stdout: 'pipe', missing: settings.missing });
+  const { run, done } = spawnZstd(args, env, settings, 'pipe');
+  return { input: run.stdin!, output: run.stdout!, done, kill: run.kill };
+}
+
+/** Spawns the `zstd` program fed through a pipe; `done` rejects with `settings.failed` when it did not exit cleanly. */
+function spawnZstd(args: readonly string[], env: Record<string, string | undefined>, settings: ZstdSettings, stdout: 'pipe' | number): { run: ToolRun; done: Promise<void> } {
+  const run = spawnTool('zstd', args, { env: childEnv(env), stdin: 'pipe', stdout, missing: settings.missing });
   run.stdin!.on('error', () => {});
   const done = run.exit.then((exit) => {
     if (exit.spawnError) throw exit.spawnError;
     if (exit.exitCode !== 0) throw settings.failed(`zstd ${exit.signal ? `was killed by ${exit.signal}` : `exited with ${exit.exitCode}`}${exit.stderrTail ? `: ${exit.stderrTail}` : ''}.`);
   });
   done.catch(() => {});
-  return { input: run.stdin!, output: run.stdout!, done, kill: run.kill };
+  return { run, done };
 }
 
 /** A decompression into a file, fed by its caller (see decompressToFile). */
@@ -143,14 +149,10 @@ export async function decompressToFile(to: string, env: Record<string, string | 
   if (viaProgram) {
     const file = await open(to, 'w', 0o600);
     try {
-      const run = spawnTool('zstd', ['-q', '-d', '-c'], { env: childEnv(env), stdin: 'pipe', stdout: file.fd, missing: settings.missing });
-      run.stdin!.on('error', () => {});
+      const { run, done } = spawnZstd(['-q', '-d', '-c'], env, settings, file.fd);
       target = run.stdin!;
       stop = run.kill;
-      finished = run.exit.then((exit) => {
-        if (exit.spawnError) throw exit.spawnError;
-        if (exit.exitCode !== 0) throw settings.failed(`zstd ${exit.signal ? `was killed by ${exit.signal}` : `exited with ${exit.exitCode}`}${exit.stderrTail ? `: ${exit.stderrTail}` : ''}.`);
-      });
+      finished = done;
     } finally {
       // The program has its own copy of the descriptor.
       await file.close();
