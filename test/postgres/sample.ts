@@ -99,8 +99,12 @@ export function machineClientBinDir(): string {
 export async function dumpToFile(source: BackupSource, file: string, signal = new AbortController().signal): Promise<SourceResult> {
   const run = await source.start(signal);
   const framed = (source as Partial<PostgresSource>).compression?.method === 'stream-zstd';
-  await (framed ? pipeline(run.stream, createZstdDecompress(), createWriteStream(file)) : pipeline(run.stream, createWriteStream(file)));
-  return run.result;
+  const written = framed ? pipeline(run.stream, createZstdDecompress(), createWriteStream(file)) : pipeline(run.stream, createWriteStream(file));
+  // A failed dump ends the frame early, so the decompressor fails too; the dump's own error is the cause.
+  const [dumped, wrote] = await Promise.allSettled([run.result, written]);
+  if (dumped.status === 'rejected') throw dumped.reason;
+  if (wrote.status === 'rejected') throw wrote.reason;
+  return dumped.value;
 }
 
 /** `schema name` of every TABLE DATA (or TABLE) entry in an archive's table of contents. */
