@@ -12,6 +12,7 @@ describe('private temp folders', () => {
     ['lifeboat-drill-p4242-Ab12cD', 4242],
     ['lifeboat-restore-p7-xyzXYZ', 7],
     ['lifeboat-dump-p99-a1b2c3', 99],
+    ['lifeboat-upload-p98-a1b2c3', 98],
     ['lifeboat-drill-Ab12cD', undefined],
     ['lifeboat-pg-p4242-Ab12cD', undefined],
     ['lifeboat-drill-p4242-../x', undefined],

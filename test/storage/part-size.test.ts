@@ -9,6 +9,8 @@ import {
   MAX_QUEUE_SIZE,
   MIN_PART_SIZE,
   planUpload,
+  SPOOL_ABOVE,
+  SPOOL_DISK_BUDGET,
   UPLOAD_MEMORY_BUDGET,
 } from '@lifeboat/core';
 
@@ -50,20 +52,38 @@ describe('planUpload', () => {
     expect(planUpload(undefined, 10 * GiB).partSize).toBe(MAX_PART_SIZE);
   });
 
-  it('keeps the parts in flight within the memory budget, never below one at a time', () => {
-    fc.assert(
-      fc.property(fc.double({ min: 0, max: 5 * TiB, noNaN: true }), (expected) => {
-        const plan = planUpload(expected);
-        expect(plan.queueSize).toBeGreaterThanOrEqual(1);
-        expect(plan.queueSize).toBeLessThanOrEqual(MAX_QUEUE_SIZE);
-        expect(plan.partSize).toBeGreaterThanOrEqual(MIN_PART_SIZE);
-        if (plan.queueSize > 1) expect(plan.partSize * plan.queueSize).toBeLessThanOrEqual(UPLOAD_MEMORY_BUDGET);
-        // Whatever was expected, up to S3's maximum, fits.
-        expect(plan.maxObjectSize).toBeGreaterThanOrEqual(Math.min(expected, MAX_OBJECT_SIZE));
-      }),
-    );
+  it('keeps what the upload holds within budget: parts up to 8 MiB in memory, larger ones in the spool folder; never below one at a time', () => {
+    const checkPlan = (expected: number, maxParts: number) => {
+      const plan = planUpload(expected, undefined, maxParts);
+      expect(plan.queueSize).toBeGreaterThanOrEqual(1);
+      expect(plan.queueSize).toBeLessThanOrEqual(MAX_QUEUE_SIZE);
+      expect(plan.partSize).toBeGreaterThanOrEqual(MIN_PART_SIZE);
+      expect(plan.spool).toBe(plan.partSize > SPOOL_ABOVE);
+      // Memory: the parts being sent and the one filling, 32 MiB at most.
+      if (!plan.spool) expect(plan.partSize * (plan.queueSize + 1)).toBeLessThanOrEqual(4 * SPOOL_ABOVE);
+      if (!plan.spool && plan.queueSize > 1) expect(plan.partSize * plan.queueSize).toBeLessThanOrEqual(UPLOAD_MEMORY_BUDGET);
+      // Disk: the same count of spool files, within the disk budget unless one part is larger.
+      if (plan.spool && plan.queueSize > 1) expect(plan.partSize * (plan.queueSize + 1)).toBeLessThanOrEqual(SPOOL_DISK_BUDGET);
+      // Whatever was expected, up to what the cap allows, fits.
+      expect(plan.maxObjectSize).toBeGreaterThanOrEqual(Math.min(expected, MAX_OBJECT_SIZE, MAX_PART_SIZE * maxParts));
+    };
+    fc.assert(fc.property(fc.double({ min: 0, max: 5 * TiB, noNaN: true }), fc.constantFrom(1_000, 10_000), checkPlan));
+    // fast-check's doubles lean small: the large sizes, by hand.
+    for (const size of [40 * GiB, 41 * GiB, 50 * GiB, 200 * GiB, 1 * TiB, 2.5 * TiB, 5 * TiB]) for (const parts of [1_000, 10_000]) checkPlan(size, parts);
     expect(planUpload(5 * TiB).queueSize).toBe(1);
     expect(planUpload(1 * GiB).queueSize).toBe(MAX_QUEUE_SIZE);
+  });
+
+  it.each<[string, number | undefined, number, number, boolean, number]>([
+    // case, expected size, max parts → part size, spooled, parts in flight
+    ['1 GiB: 5 MiB parts in memory', 1 * GiB, 10_000, 5 * MiB, false, 3],
+    ['39 GiB: 8 MiB parts, the largest kept in memory', 39 * GiB, 10_000, 8 * MiB, false, 3],
+    ['50 GiB: 11 MiB parts, spooled', 50 * GiB, 10_000, 11 * MiB, true, 3],
+    ['50 GiB in 1,000 parts: 103 MiB parts, spooled, 3 in flight', 50 * GiB, 1_000, 103 * MiB, true, 3],
+    ['no hint: 16 MiB parts, spooled', undefined, 10_000, DEFAULT_PART_SIZE, true, 3],
+    ['5 TiB: 525 MiB parts, spooled, one at a time', 5 * TiB, 10_000, 525 * MiB, true, 1],
+  ])('%s', (_case, expected, maxParts, partSize, spool, queueSize) => {
+    expect(planUpload(expected, undefined, maxParts)).toMatchObject({ partSize, spool, queueSize });
   });
 
   it('holds at most 4 parts of 5 MiB for any database 5 MiB parts can store, still sending several at once', () => {

@@ -6,6 +6,9 @@
  * s3-store.test.ts round-trips parts through s3rver.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +65,11 @@ function multipartPeer(request: PeerRequest): PeerResponse {
   if (request.method === 'POST' && q.has('uploadId')) {
     return { status: 200, headers: { 'content-type': 'application/xml' }, body: '<CompleteMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><ETag>"done"</ETag></CompleteMultipartUploadResult>' };
   }
+  if (request.method === 'PUT') {
+    // PutObject: a one-part object.
+    parts.set(1, request.body);
+    return { status: 200, headers: { etag: '"single"' } };
+  }
   if (request.method === 'DELETE') return { status: 204 };
   if (request.method === 'HEAD') {
     const size = [...parts.values()].reduce((n, b) => n + b.length, 0);
@@ -77,12 +85,12 @@ afterAll(async () => {
   await peer?.close();
 });
 
-function open(extra: Partial<StoreOptions> = {}): Promise<Store> {
+function open(extra: Partial<StoreOptions> = {}, runEnv: Record<string, string> = env): Promise<Store> {
   peer.requests.length = 0;
   parts.clear();
   attempts.clear();
   partAnswer = () => undefined;
-  return openStore({ store: 's3://parts-bucket/backups', s3Endpoint: peer.endpoint, s3ForcePathStyle: true, ...extra }, createContext(new MemoryReporter(), 'cli', env));
+  return openStore({ store: 's3://parts-bucket/backups', s3Endpoint: peer.endpoint, s3ForcePathStyle: true, ...extra }, createContext(new MemoryReporter(), 'cli', runEnv));
 }
 
 /** The part PUTs the peer received, by part number (they are sent concurrently). */
@@ -157,6 +165,109 @@ describe('multipart parts as signed PUTs', () => {
     expect(puts.length).toBeGreaterThan(1);
     for (const put of puts) expect(put.headers['x-amz-checksum-crc32']).toBe(crc32Of(put.body));
     expect([...completion().matchAll(/<ChecksumCRC32>([^<]*)<\/ChecksumCRC32>/g)].map((m) => m[1])).toEqual(puts.map((p) => crc32Of(p.body)));
+  });
+});
+
+describe('parts above 8 MiB, spooled to files in the run\'s temp folder', () => {
+  let temp: string;
+  beforeAll(() => {
+    temp = mkdtempSync(join(tmpdir(), 'lifeboat-spool-test-'));
+  });
+  afterAll(() => rmSync(temp, { recursive: true, force: true }));
+  /** A store with 9 MiB parts whose spool goes under `temp`. */
+  const spooled = (extra: Partial<StoreOptions> = {}) => open({ s3PartSize: 9 * MiB, ...extra }, { ...env, RUNNER_TEMP: temp });
+  /** The spool folders under `temp` and their files, with their modes. */
+  const spoolState = () =>
+    readdirSync(temp).map((dir) => ({
+      dir,
+      mode: statSync(join(temp, dir)).mode & 0o777,
+      files: readdirSync(join(temp, dir)).map((file) => `${file} ${(statSync(join(temp, dir, file)).mode & 0o777).toString(8)}`),
+    }));
+
+  it('sends each part from its file, signed with its SHA-256, and removes the spool folder after', async () => {
+    const store = await spooled();
+    const seen: ReturnType<typeof spoolState>[] = [];
+    partAnswer = () => void seen.push(spoolState());
+    const payload = randomBytes(20 * MiB);
+    expect((await store.put('db/s1/x', Readable.from([payload]))).size).toBe(payload.length);
+    const puts = partPuts();
+    expect(puts.map((r) => r.body.length)).toEqual([9 * MiB, 9 * MiB, 2 * MiB]);
+    for (const put of puts) {
+      expect(put.headers['x-amz-content-sha256']).toBe(createHash('sha256').update(put.body).digest('hex'));
+      expect(String(put.headers.authorization).split('Signature=')[1]).toBe(expectedSignature(put, env.AWS_SECRET_ACCESS_KEY));
+    }
+    expect(Buffer.concat([1, 2, 3].map((n) => parts.get(n)!)).equals(payload)).toBe(true);
+    // While parts were sent: one private folder of private files, named for this process.
+    expect(seen[0]).toHaveLength(1);
+    expect(seen[0]![0]!.dir).toMatch(new RegExp(`^lifeboat-upload-p${process.pid}-`));
+    expect(seen[0]![0]!.mode).toBe(0o700);
+    expect(seen[0]![0]!.files.length).toBeGreaterThan(0);
+    for (const file of seen.flatMap((state) => state[0]!.files)) expect(file).toMatch(/^part-\d+ 600$/);
+    expect(readdirSync(temp)).toEqual([]);
+  });
+
+  it('reads a part from its file again after a 503 SlowDown or a dropped connection', async () => {
+    const store = await spooled();
+    partAnswer = (request, attempt) => {
+      const number = Number(request.query.get('partNumber'));
+      if (number === 1 && attempt === 1) return { status: 0, drop: true };
+      if (number === 2 && attempt < 3) return s3Error(503, 'SlowDown', 'Please reduce your request rate.');
+      return undefined;
+    };
+    const payload = randomBytes(25 * MiB);
+    expect((await store.put('db/s2/x', Readable.from([payload]))).size).toBe(payload.length);
+    expect([attempts.get(1), attempts.get(2), attempts.get(3)]).toEqual([2, 3, 1]);
+    expect(Buffer.concat([1, 2, 3].map((n) => parts.get(n)!)).equals(payload)).toBe(true);
+    expect(readdirSync(temp)).toEqual([]);
+  });
+
+  it('with Object Lock, sends the CRC32 computed as the file was written', async () => {
+    const store = await spooled({ s3ObjectLockMode: 'governance', s3ObjectLockDays: 7 });
+    await store.put('db/s3/x', Readable.from([randomBytes(19 * MiB)]));
+    const puts = partPuts();
+    expect(puts).toHaveLength(3);
+    for (const put of puts) expect(put.headers['x-amz-checksum-crc32']).toBe(crc32Of(put.body));
+    expect([...completion().matchAll(/<ChecksumCRC32>([^<]*)<\/ChecksumCRC32>/g)].map((m) => m[1])).toEqual(puts.map((p) => crc32Of(p.body)));
+  });
+
+  it('keeps an object of 8 MiB or less in memory (one PutObject, no folder); a larger single part goes as a one-part upload', async () => {
+    const store = await spooled();
+    const small = randomBytes(8 * MiB);
+    await store.put('db/s4/small', Readable.from([small]));
+    expect(peer.requests.filter((r) => r.method === 'POST')).toEqual([]);
+    expect(peer.requests.find((r) => r.method === 'PUT')!.body.equals(small)).toBe(true);
+    const one = await spooled();
+    let folders = 0;
+    partAnswer = () => void (folders = readdirSync(temp).length);
+    const single = randomBytes(8 * MiB + 1234);
+    await one.put('db/s4/single', Readable.from([single]));
+    expect(partPuts()).toHaveLength(1);
+    expect(folders).toBe(1);
+    expect(parts.get(1)!.equals(single)).toBe(true);
+    expect(completion()).toMatch(/<PartNumber>1<\/PartNumber>/);
+    expect(readdirSync(temp)).toEqual([]);
+  });
+
+  it('a refused part leaves no spool folder', async () => {
+    const store = await spooled();
+    partAnswer = (request) => (request.query.get('partNumber') === '2' ? s3Error(403, 'AccessDenied', 'Access Denied') : undefined);
+    const error = await failure(store.put('db/s5/x', Readable.from([randomBytes(20 * MiB)])));
+    expect(describeError(error)).toMatch(/S3 refused PutObject/);
+    expect(readdirSync(temp)).toEqual([]);
+  });
+
+  it('a spool folder that cannot be made is named with the space it needs and what to set; nothing is uploaded', async () => {
+    const notAFolder = join(temp, 'a-file');
+    writeFileSync(notAFolder, '');
+    try {
+      const store = await open({ s3PartSize: 9 * MiB }, { ...env, RUNNER_TEMP: notAFolder });
+      const error = await failure(store.put('db/s6/x', Readable.from([randomBytes(20 * MiB)])));
+      expect(error).toMatchObject({ code: 'upload-spool-failed' });
+      expect(describeError(error)).toMatch(/^Could not use the upload's spool folder \(ENOTDIR\) in .*a-file\. The upload keeps up to 4 parts of 9\.00 MiB there \(36\.0 MiB\) until the store acknowledges them\. Point RUNNER_TEMP \(or TMPDIR\) at a writable folder; a smaller `s3-part-size` needs less\.$/);
+      expect(peer.requests.filter((r) => r.method === 'PUT' || r.method === 'POST')).toEqual([]);
+    } finally {
+      rmSync(notAFolder);
+    }
   });
 });
 

@@ -5,16 +5,16 @@ import { guardCleanup, type CleanupGuard } from './cleanup-guard.js';
 
 /**
  * Private temp folders that hold plaintext (a decrypted payload, a directory dump, an unpacked
- * restore). Each is named after the process that owns it (`lifeboat-drill-p<pid>-XXXXXX`), is
+ * restore) or an upload's spooled parts. Each is named after the process that owns it (`lifeboat-drill-p<pid>-XXXXXX`), is
  * removed when done, synchronously if the process exits first, and by a watchdog if it is
  * killed (SIGKILL included); a folder whose owner is gone is swept by the next run.
  */
-export const PRIVATE_TEMP_PREFIXES = ['lifeboat-drill-', 'lifeboat-restore-', 'lifeboat-dump-'] as const;
+export const PRIVATE_TEMP_PREFIXES = ['lifeboat-drill-', 'lifeboat-restore-', 'lifeboat-dump-', 'lifeboat-upload-'] as const;
 
 /** One of the prefixes above. */
 export type PrivateTempPrefix = (typeof PRIVATE_TEMP_PREFIXES)[number];
 
-const OWNED = /^(lifeboat-(?:drill|restore|dump)-)p(\d+)-[A-Za-z0-9]+$/;
+const OWNED = /^(lifeboat-(?:drill|restore|dump|upload)-)p(\d+)-[A-Za-z0-9]+$/;
 
 const tracked = new Map<string, CleanupGuard>();
 let hooked = false;

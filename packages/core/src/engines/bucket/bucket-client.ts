@@ -56,6 +56,8 @@ export class SourceBucket {
     private readonly client: S3Client,
     readonly target: BucketLocation,
     connection: { endpoint?: string; region: string },
+    /** Where large objects' parts are spooled while they are put back. */
+    private readonly tempDir: string,
   ) {
     this.location = `s3://${target.bucket}${target.prefix ? `/${target.prefix}` : ''}`;
     this.endpointLabel = connection.endpoint ?? `AWS S3 (${connection.region})`;
@@ -117,7 +119,7 @@ export class SourceBucket {
   /** Streams `body` to `key` (multipart when large). */
   async put(key: string, body: Readable, size: number): Promise<void> {
     try {
-      await new MultipartUpload(this.client, { Bucket: this.target.bucket, Key: key }, planUpload(size)).done(body);
+      await new MultipartUpload(this.client, { Bucket: this.target.bucket, Key: key }, planUpload(size), this.tempDir).done(body);
     } catch (error) {
       throw mapS3Error(error, this.call('PutObject', 's3:PutObject', key));
     }
@@ -143,5 +145,5 @@ export function openBucket(url: string, option: string, options: Partial<BucketC
   const region = resolveRegion(options.bucketRegion, context.env);
   const endpoint = options.bucketEndpoint?.trim() || undefined;
   const client = createS3Client({ endpoint, region, forcePathStyle: options.bucketForcePathStyle ?? false }, env);
-  return new SourceBucket(client, location, { endpoint, region });
+  return new SourceBucket(client, location, { endpoint, region }, context.tempDir);
 }

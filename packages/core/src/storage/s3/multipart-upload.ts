@@ -8,8 +8,9 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { UploadPlan } from './part-size.js';
+import { SPOOL_ABOVE, type UploadPlan } from './part-size.js';
 import { captureTarget, PartSender, type PartTarget } from './part-sender.js';
+import { PartSpool, type SpoolFile, type SpooledPart } from './part-spool.js';
 
 /**
  * Streams a body to S3 in parts gathered into a fixed pool of `queueSize + 1` part buffers,
@@ -31,26 +32,31 @@ export class MultipartUpload {
     private readonly client: S3Client,
     private readonly params: PutObjectCommandInput & { Bucket: string; Key: string },
     private readonly plan: UploadPlan,
+    /** Where spooled parts' folder goes (the run's temp folder). */
+    private readonly spoolBase: string,
   ) {}
 
   /** Sends the whole body; rejects with the first failure (the body's or a request's) and stops every request in flight. */
   async done(body: Readable): Promise<void> {
     const { partSize, queueSize } = this.plan;
-    const free: Buffer[] = [Buffer.allocUnsafe(partSize)];
+    // Made when the first part outgrows memory, so small objects never touch the disk.
+    let spool: PartSpool | undefined;
+    const spoolFile = async () => (spool ??= await PartSpool.create(this.spoolBase, partSize, queueSize + 1)).file();
+    const newSlot = async (): Promise<PartSlot> => (!this.plan.spool ? memorySlot(partSize) : spool ? spoolSlot(await spoolFile()) : headSlot(partSize, spoolFile));
+    const free: PartSlot[] = [];
     let allocated = 1;
     const inFlight = new Set<Promise<void>>();
     const parts: CompletedPart[] = [];
     let failure: unknown;
-    let current = free.pop()!;
-    let filled = 0;
     let partNumber = 0;
 
-    const send = (buffer: Buffer, length: number) => {
+    const send = (slot: PartSlot) => {
       const number = ++partNumber;
-      const sending = this.sendPart(number, buffer.subarray(0, length)).then(
+      const sending = this.sendPart(number, slot.body()).then(
         (part) => {
           parts.push(part);
-          free.push(buffer);
+          slot.reset();
+          free.push(slot);
         },
         (error: unknown) => {
           failure ??= error;
@@ -60,12 +66,12 @@ export class MultipartUpload {
       const tracked = sending.finally(() => inFlight.delete(tracked));
       inFlight.add(tracked);
     };
-    /** A buffer for the next part: a fresh one until the pool is full, then the first one a sent part gives back. */
-    const nextBuffer = async (): Promise<Buffer> => {
+    /** A slot for the next part: a fresh one until the pool is full, then the first one a sent part gives back. */
+    const nextSlot = async (): Promise<PartSlot> => {
       while (free.length === 0 && failure === undefined) {
         if (allocated < queueSize + 1) {
           allocated++;
-          return Buffer.allocUnsafe(partSize);
+          return newSlot();
         }
         await Promise.race(inFlight);
       }
@@ -74,28 +80,27 @@ export class MultipartUpload {
     };
 
     try {
+      let current = await newSlot();
       for await (const chunk of body as AsyncIterable<Buffer>) {
         let offset = 0;
         while (offset < chunk.length) {
           if (failure !== undefined) throw failure;
-          const copied = chunk.copy(current, filled, offset);
-          filled += copied;
-          offset += copied;
-          if (filled < partSize) continue;
+          offset += await current.fill(chunk, offset);
+          if (current.filled < partSize) continue;
           if (partNumber === 0) await this.create();
-          send(current, filled);
-          current = await nextBuffer();
-          filled = 0;
+          send(current);
+          current = await nextSlot();
         }
       }
-      if (partNumber === 0) {
-        // Everything fitted in one part: one PutObject, no multipart upload to complete or abort.
-        await this.client.send(new PutObjectCommand({ ...this.params, Body: current.subarray(0, filled), ContentLength: filled }), {
-          abortSignal: this.controller.signal,
-        });
+      const last = current.body();
+      if (partNumber === 0 && Buffer.isBuffer(last)) {
+        // Everything fitted in one part in memory: one PutObject, no multipart upload to complete or abort.
+        await this.client.send(new PutObjectCommand({ ...this.params, Body: last, ContentLength: last.length }), { abortSignal: this.controller.signal });
         return;
       }
-      if (filled > 0) send(current, filled);
+      // A single spooled part still goes as a multipart upload: its signed PUT streams from the file.
+      if (partNumber === 0) await this.create();
+      if (current.filled > 0 || partNumber === 0) send(current);
       while (inFlight.size > 0) await Promise.race(inFlight);
       if (failure !== undefined) throw failure;
       if (partNumber > this.plan.maxParts) throw new Error(`${partNumber} parts where the store accepts ${this.plan.maxParts}`);
@@ -112,6 +117,7 @@ export class MultipartUpload {
       throw failure;
     } finally {
       this.sender?.close();
+      await spool?.remove();
     }
   }
 
@@ -144,7 +150,7 @@ export class MultipartUpload {
   private checksumAlgorithm: PutObjectCommandInput['ChecksumAlgorithm'];
   private sender: PartSender | undefined;
 
-  private async sendPart(number: number, body: Buffer): Promise<CompletedPart> {
+  private async sendPart(number: number, body: Buffer | SpooledPart): Promise<CompletedPart> {
     if (this.sender) {
       const sent = await this.sender.send(number, body, this.controller.signal);
       return { PartNumber: number, ETag: sent.etag, ...(sent.crc32 ? { ChecksumCRC32: sent.crc32 } : {}) };
@@ -155,7 +161,7 @@ export class MultipartUpload {
         ...(this.checksumAlgorithm ? { ChecksumAlgorithm: this.checksumAlgorithm } : {}),
         UploadId: this.uploadId,
         PartNumber: number,
-        Body: body,
+        Body: Buffer.isBuffer(body) ? body : body.open(),
         ContentLength: body.length,
       }),
       { abortSignal: this.controller.signal },
@@ -172,3 +178,73 @@ export class MultipartUpload {
     };
   }
 }
+
+/** Where one part gathers until it is sent: a buffer, or a spool file (`plan.spool`). */
+interface PartSlot {
+  /** Bytes gathered so far. */
+  readonly filled: number;
+  /** Takes bytes from `chunk` at `offset`, up to the part's size; returns how many. */
+  fill(chunk: Buffer, offset: number): number | Promise<number>;
+  /** The part to send. */
+  body(): Buffer | SpooledPart;
+  /** Empties the slot for the next part. */
+  reset(): void;
+}
+
+function memorySlot(partSize: number): PartSlot {
+  const buffer = Buffer.allocUnsafe(partSize);
+  let filled = 0;
+  return {
+    get filled() {
+      return filled;
+    },
+    fill(chunk, offset) {
+      const copied = chunk.copy(buffer, filled, offset);
+      filled += copied;
+      return copied;
+    },
+    body: () => buffer.subarray(0, filled),
+    reset: () => void (filled = 0),
+  };
+}
+
+/**
+ * The first slot of a spooled upload: gathers in memory up to SPOOL_ABOVE, then moves what it
+ * holds into a spool file and goes on there, so an object that small never touches the disk.
+ */
+function headSlot(partSize: number, spoolFile: () => Promise<SpoolFile>): PartSlot {
+  let head: Buffer | undefined = Buffer.allocUnsafe(Math.min(SPOOL_ABOVE, partSize));
+  let filled = 0;
+  let file: SpoolFile | undefined;
+  return {
+    get filled() {
+      return file ? file.filled : filled;
+    },
+    async fill(chunk, offset) {
+      if (file) return file.fill(chunk, offset);
+      if (filled < head!.length) {
+        const copied = chunk.copy(head!, filled, offset);
+        filled += copied;
+        return copied;
+      }
+      file = await spoolFile();
+      await file.fill(head!, 0);
+      head = undefined;
+      return file.fill(chunk, offset);
+    },
+    body: () => (file ? file.part() : head!.subarray(0, filled)),
+    reset: () => (file ? file.reset() : void (filled = 0)),
+  };
+}
+
+function spoolSlot(file: SpoolFile): PartSlot {
+  return {
+    get filled() {
+      return file.filled;
+    },
+    fill: (chunk, offset) => file.fill(chunk, offset),
+    body: () => file.part(),
+    reset: () => file.reset(),
+  };
+}
+

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { crc32 } from 'node:zlib';
 import type { CreateMultipartUploadCommand, S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { SpooledPart } from './part-spool.js';
 import { CONNECT_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './s3-client.js';
 
 /**
@@ -105,9 +106,10 @@ export class PartSender {
   }
 
   /** Sends one part, repeating attempts that failed in a way worth repeating (with backoff); rejects with the last failure. */
-  async send(partNumber: number, body: Buffer, signal: AbortSignal): Promise<SentPart> {
-    const payloadHash = createHash('sha256').update(body).digest('hex');
-    const checksum = this.settings.checksum ? crc32Base64(body) : undefined;
+  async send(partNumber: number, body: Buffer | SpooledPart, signal: AbortSignal): Promise<SentPart> {
+    const inMemory = Buffer.isBuffer(body);
+    const payloadHash = inMemory ? createHash('sha256').update(body).digest('hex') : body.sha256;
+    const checksum = this.settings.checksum ? (inMemory ? crc32Base64(body) : body.crc32) : undefined;
     for (let attempt = 1; ; attempt++) {
       signal.throwIfAborted();
       try {
@@ -125,7 +127,7 @@ export class PartSender {
     this.agent.destroy();
   }
 
-  private async attempt(partNumber: number, body: Buffer, payloadHash: string, checksum: string | undefined, signal: AbortSignal): Promise<SentPart> {
+  private async attempt(partNumber: number, body: Buffer | SpooledPart, payloadHash: string, checksum: string | undefined, signal: AbortSignal): Promise<SentPart> {
     const { protocol, hostname, port, path } = this.target;
     const query = { partNumber: String(partNumber), uploadId: this.uploadId };
     // At the clock the SDK corrected from the store's answers, if it had to.
@@ -143,7 +145,8 @@ export class PartSender {
         'x-amz-content-sha256': payloadHash,
         ...(checksum ? { 'x-amz-checksum-crc32': checksum } : {}),
       },
-      body,
+      // The payload's hash is in its header, so the signer never reads the body.
+      body: Buffer.isBuffer(body) ? body : undefined,
     }, { signingDate });
     const search = `partNumber=${escape(query.partNumber)}&uploadId=${escape(query.uploadId)}`;
     return await new Promise<SentPart>((resolve, reject) => {
@@ -184,7 +187,12 @@ export class PartSender {
       });
       request.once('close', () => clearTimeout(connectTimer));
       request.once('error', reject);
-      request.end(body);
+      if (Buffer.isBuffer(body)) return request.end(body);
+      // A spooled part is read from its file again for each attempt.
+      const source = body.open();
+      source.once('error', (error: Error) => request.destroy(error));
+      request.once('close', () => source.destroy());
+      source.pipe(request);
     });
   }
 }

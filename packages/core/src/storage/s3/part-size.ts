@@ -34,6 +34,10 @@ export const ESTIMATE_HEADROOM = 2;
 export const UPLOAD_MEMORY_BUDGET = 64 * MiB;
 /** Parts sent concurrently when parts are small: 3 keeps a backup of 5 MiB parts under 200 MiB. */
 export const MAX_QUEUE_SIZE = 3;
+/** Parts larger than this gather in spool files, not in memory (part-spool.ts). */
+export const SPOOL_ABOVE = 8 * MiB;
+/** Bytes of spooled parts on disk at once, at most, unless a single part is larger. */
+export const SPOOL_DISK_BUDGET = 1024 * MiB;
 
 /** A multipart plan: how large each part is and how many are sent at once. */
 export interface UploadPlan {
@@ -43,6 +47,8 @@ export interface UploadPlan {
   readonly maxParts: number;
   /** The largest object this plan can store (maxParts × partSize, at most MAX_OBJECT_SIZE). */
   readonly maxObjectSize: number;
+  /** Whether parts gather in spool files (parts above SPOOL_ABOVE) rather than in memory. */
+  readonly spool: boolean;
 }
 
 /** The part size no object ever needs to exceed: 5 TiB in `maxParts` parts, in whole MiB, at most 5 GiB. */
@@ -52,8 +58,8 @@ function largestUsefulPart(maxParts: number): number {
 
 /**
  * Plans a multipart upload from the expected size (bytes, a hint) or an explicit part size,
- * for a store that accepts at most `maxParts` parts. Memory held by the upload is
- * `partSize × (queueSize + 1)`. The caller refuses, before uploading, an expected size above
+ * for a store that accepts at most `maxParts` parts. The upload holds `partSize ×
+ * (queueSize + 1)`: in memory for parts up to SPOOL_ABOVE, in spool files beyond. The caller refuses, before uploading, an expected size above
  * `maxObjectSize`.
  */
 export function planUpload(expectedSize?: number, partSizeOverride?: number, maxParts: number = MAX_PARTS): UploadPlan {
@@ -68,6 +74,9 @@ export function planUpload(expectedSize?: number, partSizeOverride?: number, max
     const needed = Math.ceil((expectedSize * ESTIMATE_HEADROOM) / parts / MiB) * MiB;
     partSize = Math.min(Math.max(needed, MIN_PART_SIZE), largestUsefulPart(parts));
   }
-  const queueSize = Math.max(1, Math.min(MAX_QUEUE_SIZE, Math.floor(UPLOAD_MEMORY_BUDGET / partSize)));
-  return { partSize, queueSize, maxParts: parts, maxObjectSize: Math.min(partSize * parts, MAX_OBJECT_SIZE) };
+  const spool = partSize > SPOOL_ABOVE;
+  // In memory, the parts being sent fit the budget; on disk, those and the one filling do.
+  const fits = spool ? Math.floor(SPOOL_DISK_BUDGET / partSize) - 1 : Math.floor(UPLOAD_MEMORY_BUDGET / partSize);
+  const queueSize = Math.max(1, Math.min(MAX_QUEUE_SIZE, fits));
+  return { partSize, queueSize, maxParts: parts, maxObjectSize: Math.min(partSize * parts, MAX_OBJECT_SIZE), spool };
 }

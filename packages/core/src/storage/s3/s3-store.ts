@@ -197,6 +197,7 @@ export class S3Store implements Store {
         ChecksumAlgorithm: lock ? 'CRC32' : undefined,
       },
       plan,
+      this.context.tempDir,
     );
     try {
       await upload.done(counter);
