@@ -52,14 +52,14 @@ describe('planUpload', () => {
     expect(planUpload(undefined, 10 * GiB).partSize).toBe(MAX_PART_SIZE);
   });
 
-  it('keeps what the upload holds within budget: parts up to 8 MiB in memory, larger ones in the spool folder; never below one at a time', () => {
+  it('keeps what the upload holds within budget: parts up to 16 MiB in memory, larger ones in the spool folder; never below one at a time', () => {
     const checkPlan = (expected: number, maxParts: number) => {
       const plan = planUpload(expected, undefined, maxParts);
       expect(plan.queueSize).toBeGreaterThanOrEqual(1);
       expect(plan.queueSize).toBeLessThanOrEqual(MAX_QUEUE_SIZE);
       expect(plan.partSize).toBeGreaterThanOrEqual(MIN_PART_SIZE);
       expect(plan.spool).toBe(plan.partSize > SPOOL_ABOVE);
-      // Memory: the parts being sent and the one filling, 32 MiB at most.
+      // Memory: the parts being sent and the one filling, 64 MiB at most.
       if (!plan.spool) expect(plan.partSize * (plan.queueSize + 1)).toBeLessThanOrEqual(4 * SPOOL_ABOVE);
       if (!plan.spool && plan.queueSize > 1) expect(plan.partSize * plan.queueSize).toBeLessThanOrEqual(UPLOAD_MEMORY_BUDGET);
       // Disk: the same count of spool files, within the disk budget unless one part is larger.
@@ -77,10 +77,11 @@ describe('planUpload', () => {
   it.each<[string, number | undefined, number, number, boolean, number]>([
     // case, expected size, max parts → part size, spooled, parts in flight
     ['1 GiB: 5 MiB parts in memory', 1 * GiB, 10_000, 5 * MiB, false, 3],
-    ['39 GiB: 8 MiB parts, the largest kept in memory', 39 * GiB, 10_000, 8 * MiB, false, 3],
-    ['50 GiB: 11 MiB parts, spooled', 50 * GiB, 10_000, 11 * MiB, true, 3],
+    ['78 GiB: 16 MiB parts, the largest kept in memory', 78 * GiB, 10_000, 16 * MiB, false, 3],
+    ['50 GiB: 11 MiB parts in memory', 50 * GiB, 10_000, 11 * MiB, false, 3],
+    ['80 GiB: 17 MiB parts, spooled', 80 * GiB, 10_000, 17 * MiB, true, 3],
     ['50 GiB in 1,000 parts: 103 MiB parts, spooled, 3 in flight', 50 * GiB, 1_000, 103 * MiB, true, 3],
-    ['no hint: 16 MiB parts, spooled', undefined, 10_000, DEFAULT_PART_SIZE, true, 3],
+    ['no hint: 16 MiB parts in memory', undefined, 10_000, DEFAULT_PART_SIZE, false, 3],
     ['5 TiB: 525 MiB parts, spooled, one at a time', 5 * TiB, 10_000, 525 * MiB, true, 1],
   ])('%s', (_case, expected, maxParts, partSize, spool, queueSize) => {
     expect(planUpload(expected, undefined, maxParts)).toMatchObject({ partSize, spool, queueSize });

@@ -168,14 +168,14 @@ describe('multipart parts as signed PUTs', () => {
   });
 });
 
-describe('parts above 8 MiB, spooled to files in the run\'s temp folder', () => {
+describe('parts above 16 MiB, spooled to files in the run\'s temp folder', () => {
   let temp: string;
   beforeAll(() => {
     temp = mkdtempSync(join(tmpdir(), 'lifeboat-spool-test-'));
   });
   afterAll(() => rmSync(temp, { recursive: true, force: true }));
-  /** A store with 9 MiB parts whose spool goes under `temp`. */
-  const spooled = (extra: Partial<StoreOptions> = {}) => open({ s3PartSize: 9 * MiB, ...extra }, { ...env, RUNNER_TEMP: temp });
+  /** A store with 17 MiB parts whose spool goes under `temp`. */
+  const spooled = (extra: Partial<StoreOptions> = {}) => open({ s3PartSize: 17 * MiB, ...extra }, { ...env, RUNNER_TEMP: temp });
   /** The spool folders under `temp` and their files, with their modes. */
   const spoolState = () =>
     readdirSync(temp).map((dir) => ({
@@ -188,10 +188,10 @@ describe('parts above 8 MiB, spooled to files in the run\'s temp folder', () => 
     const store = await spooled();
     const seen: ReturnType<typeof spoolState>[] = [];
     partAnswer = () => void seen.push(spoolState());
-    const payload = randomBytes(20 * MiB);
+    const payload = randomBytes(40 * MiB);
     expect((await store.put('db/s1/x', Readable.from([payload]))).size).toBe(payload.length);
     const puts = partPuts();
-    expect(puts.map((r) => r.body.length)).toEqual([9 * MiB, 9 * MiB, 2 * MiB]);
+    expect(puts.map((r) => r.body.length)).toEqual([17 * MiB, 17 * MiB, 6 * MiB]);
     for (const put of puts) {
       expect(put.headers['x-amz-content-sha256']).toBe(createHash('sha256').update(put.body).digest('hex'));
       expect(String(put.headers.authorization).split('Signature=')[1]).toBe(expectedSignature(put, env.AWS_SECRET_ACCESS_KEY));
@@ -214,7 +214,7 @@ describe('parts above 8 MiB, spooled to files in the run\'s temp folder', () => 
       if (number === 2 && attempt < 3) return s3Error(503, 'SlowDown', 'Please reduce your request rate.');
       return undefined;
     };
-    const payload = randomBytes(25 * MiB);
+    const payload = randomBytes(45 * MiB);
     expect((await store.put('db/s2/x', Readable.from([payload]))).size).toBe(payload.length);
     expect([attempts.get(1), attempts.get(2), attempts.get(3)]).toEqual([2, 3, 1]);
     expect(Buffer.concat([1, 2, 3].map((n) => parts.get(n)!)).equals(payload)).toBe(true);
@@ -223,23 +223,23 @@ describe('parts above 8 MiB, spooled to files in the run\'s temp folder', () => 
 
   it('with Object Lock, sends the CRC32 computed as the file was written', async () => {
     const store = await spooled({ s3ObjectLockMode: 'governance', s3ObjectLockDays: 7 });
-    await store.put('db/s3/x', Readable.from([randomBytes(19 * MiB)]));
+    await store.put('db/s3/x', Readable.from([randomBytes(35 * MiB)]));
     const puts = partPuts();
     expect(puts).toHaveLength(3);
     for (const put of puts) expect(put.headers['x-amz-checksum-crc32']).toBe(crc32Of(put.body));
     expect([...completion().matchAll(/<ChecksumCRC32>([^<]*)<\/ChecksumCRC32>/g)].map((m) => m[1])).toEqual(puts.map((p) => crc32Of(p.body)));
   });
 
-  it('keeps an object of 8 MiB or less in memory (one PutObject, no folder); a larger single part goes as a one-part upload', async () => {
+  it('keeps an object of 16 MiB or less in memory (one PutObject, no folder); a larger single part goes as a one-part upload', async () => {
     const store = await spooled();
-    const small = randomBytes(8 * MiB);
+    const small = randomBytes(16 * MiB);
     await store.put('db/s4/small', Readable.from([small]));
     expect(peer.requests.filter((r) => r.method === 'POST')).toEqual([]);
     expect(peer.requests.find((r) => r.method === 'PUT')!.body.equals(small)).toBe(true);
     const one = await spooled();
     let folders = 0;
     partAnswer = () => void (folders = readdirSync(temp).length);
-    const single = randomBytes(8 * MiB + 1234);
+    const single = randomBytes(16 * MiB + 1234);
     await one.put('db/s4/single', Readable.from([single]));
     expect(partPuts()).toHaveLength(1);
     expect(folders).toBe(1);
@@ -251,7 +251,7 @@ describe('parts above 8 MiB, spooled to files in the run\'s temp folder', () => 
   it('a refused part leaves no spool folder', async () => {
     const store = await spooled();
     partAnswer = (request) => (request.query.get('partNumber') === '2' ? s3Error(403, 'AccessDenied', 'Access Denied') : undefined);
-    const error = await failure(store.put('db/s5/x', Readable.from([randomBytes(20 * MiB)])));
+    const error = await failure(store.put('db/s5/x', Readable.from([randomBytes(40 * MiB)])));
     expect(describeError(error)).toMatch(/S3 refused PutObject/);
     expect(readdirSync(temp)).toEqual([]);
   });
@@ -260,10 +260,10 @@ describe('parts above 8 MiB, spooled to files in the run\'s temp folder', () => 
     const notAFolder = join(temp, 'a-file');
     writeFileSync(notAFolder, '');
     try {
-      const store = await open({ s3PartSize: 9 * MiB }, { ...env, RUNNER_TEMP: notAFolder });
-      const error = await failure(store.put('db/s6/x', Readable.from([randomBytes(20 * MiB)])));
+      const store = await open({ s3PartSize: 17 * MiB }, { ...env, RUNNER_TEMP: notAFolder });
+      const error = await failure(store.put('db/s6/x', Readable.from([randomBytes(40 * MiB)])));
       expect(error).toMatchObject({ code: 'upload-spool-failed' });
-      expect(describeError(error)).toMatch(/^Could not use the upload's spool folder \(ENOTDIR\) in .*a-file\. The upload keeps up to 4 parts of 9\.00 MiB there \(36\.0 MiB\) until the store acknowledges them\. Point RUNNER_TEMP \(or TMPDIR\) at a writable folder; a smaller `s3-part-size` needs less\.$/);
+      expect(describeError(error)).toMatch(/^Could not use the upload's spool folder \(ENOTDIR\) in .*a-file\. The upload keeps up to 4 parts of 17\.0 MiB there \(68\.0 MiB\) until the store acknowledges them\. Point RUNNER_TEMP \(or TMPDIR\) at a writable folder; a smaller `s3-part-size` needs less\.$/);
       expect(peer.requests.filter((r) => r.method === 'PUT' || r.method === 'POST')).toEqual([]);
     } finally {
       rmSync(notAFolder);

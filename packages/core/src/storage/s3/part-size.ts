@@ -1,13 +1,14 @@
 /**
  * Multipart sizing. S3 allows at most 10,000 parts of 5 MiB to 5 GiB and objects up to
- * 5 TiB, and an upload holds every part in flight in memory. So the part size follows the
+ * 5 TiB, and an upload holds every part in flight until it is acknowledged. So the part size follows the
  * expected size (with headroom, because estimates such as a database's on-disk size can be
  * low) and the queue shrinks as parts grow, keeping `partSize × queueSize` within
  * UPLOAD_MEMORY_BUDGET.
  *
  * What the upload holds (multipart-upload.ts): a fixed pool of `queueSize + 1` part buffers,
  * `queueSize` being sent and one filling, reused from part to part, so
- * `partSize × (queueSize + 1)` whatever the object's size.
+ * `partSize × (queueSize + 1)` whatever the object's size. Parts above SPOOL_ABOVE gather in
+ * spool files instead (part-spool.ts), so large parts cost disk, not memory.
  *
  * Measured (scripts/bench/storage-upload.mjs, Node 24, 2 cores, 2 GiB to a loopback S3 peer
  * that discards bodies, each upload in its own process): a folder store peaks at 133 MiB RSS;
@@ -35,7 +36,7 @@ export const UPLOAD_MEMORY_BUDGET = 64 * MiB;
 /** Parts sent concurrently when parts are small: 3 keeps a backup of 5 MiB parts under 200 MiB. */
 export const MAX_QUEUE_SIZE = 3;
 /** Parts larger than this gather in spool files, not in memory (part-spool.ts). */
-export const SPOOL_ABOVE = 8 * MiB;
+export const SPOOL_ABOVE = 16 * MiB;
 /** Bytes of spooled parts on disk at once, at most, unless a single part is larger. */
 export const SPOOL_DISK_BUDGET = 1024 * MiB;
 
