@@ -42,7 +42,7 @@ export class MultipartUpload {
     // Made when the first part outgrows memory, so small objects never touch the disk.
     let spool: PartSpool | undefined;
     const spoolFile = async () => (spool ??= await PartSpool.create(this.spoolBase, partSize, queueSize + 1)).file();
-    const newSlot = async (): Promise<PartSlot> => (!this.plan.spool ? memorySlot(partSize) : spool ? spoolSlot(await spoolFile()) : headSlot(partSize, spoolFile));
+    const newSlot = async (): Promise<PartSlot> => (!this.plan.spool ? memorySlot(partSize) : spool ? await spoolFile() : headSlot(partSize, spoolFile));
     const free: PartSlot[] = [];
     let allocated = 1;
     const inFlight = new Set<Promise<void>>();
@@ -232,19 +232,8 @@ function headSlot(partSize: number, spoolFile: () => Promise<SpoolFile>): PartSl
       head = undefined;
       return file.fill(chunk, offset);
     },
-    body: () => (file ? file.part() : head!.subarray(0, filled)),
+    body: () => (file ? file.body() : head!.subarray(0, filled)),
     reset: () => (file ? file.reset() : void (filled = 0)),
-  };
-}
-
-function spoolSlot(file: SpoolFile): PartSlot {
-  return {
-    get filled() {
-      return file.filled;
-    },
-    fill: (chunk, offset) => file.fill(chunk, offset),
-    body: () => file.part(),
-    reset: () => file.reset(),
   };
 }
 

@@ -199,8 +199,13 @@ export class PartSender {
 
 /** The base64 CRC32 (big-endian) S3 expects in `x-amz-checksum-crc32`. */
 export function crc32Base64(body: Buffer): string {
+  return encodeCrc32(crc32(body));
+}
+
+/** A CRC32 value as S3 expects it: four big-endian bytes in base64. */
+export function encodeCrc32(value: number): string {
   const out = Buffer.alloc(4);
-  out.writeUInt32BE(crc32(body) >>> 0, 0);
+  out.writeUInt32BE(value >>> 0, 0);
   return out.toString('base64');
 }
 

@@ -6,6 +6,7 @@ import { crc32 } from 'node:zlib';
 import { createPrivateTempDir, removePrivateTempDir } from '../../process/private-temp.js';
 import { formatBytes } from '../../options/values.js';
 import { StorageError } from '../errors.js';
+import { encodeCrc32 } from './part-sender.js';
 
 /**
  * Large parts gather in files rather than in memory. An upload must keep each part until the
@@ -72,12 +73,10 @@ export class SpoolFile {
   }
 
   /** The part as written so far, to send; no more is written to it until `reset`. */
-  part(): SpooledPart {
+  body(): SpooledPart {
     if (this.sealed) return this.sealed;
     const length = this.filled;
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(this.crc >>> 0, 0);
-    this.sealed = { length, sha256: this.hash.digest('hex'), crc32: crc.toString('base64'), open: () => Readable.from(this.read(length), { objectMode: false }) };
+    this.sealed = { length, sha256: this.hash.digest('hex'), crc32: encodeCrc32(this.crc), open: () => Readable.from(this.read(length), { objectMode: false }) };
     return this.sealed;
   }
 
