@@ -195,8 +195,12 @@ class PartSender {
 }
 /** The base64 CRC32 (big-endian) S3 expects in `x-amz-checksum-crc32`. */
 function crc32Base64(body) {
+    return encodeCrc32((0,external_node_zlib_.crc32)(body));
+}
+/** A CRC32 value as S3 expects it: four big-endian bytes in base64. */
+function encodeCrc32(value) {
     const out = Buffer.alloc(4);
-    out.writeUInt32BE((0,external_node_zlib_.crc32)(body) >>> 0, 0);
+    out.writeUInt32BE(value >>> 0, 0);
     return out.toString('base64');
 }
 /**
@@ -227,6 +231,7 @@ var values = __webpack_require__(48048);
 // EXTERNAL MODULE: ./packages/core/src/storage/errors.ts
 var errors = __webpack_require__(76004);
 ;// CONCATENATED MODULE: ./packages/core/src/storage/s3/part-spool.ts
+
 
 
 
@@ -276,13 +281,11 @@ class SpoolFile {
         return taken.length;
     }
     /** The part as written so far, to send; no more is written to it until `reset`. */
-    part() {
+    body() {
         if (this.sealed)
             return this.sealed;
         const length = this.filled;
-        const crc = Buffer.alloc(4);
-        crc.writeUInt32BE(this.crc >>> 0, 0);
-        this.sealed = { length, sha256: this.hash.digest('hex'), crc32: crc.toString('base64'), open: () => external_node_stream_.Readable.from(this.read(length), { objectMode: false }) };
+        this.sealed = { length, sha256: this.hash.digest('hex'), crc32: encodeCrc32(this.crc), open: () => external_node_stream_.Readable.from(this.read(length), { objectMode: false }) };
         return this.sealed;
     }
     sealed;
@@ -397,7 +400,7 @@ class MultipartUpload {
         // Made when the first part outgrows memory, so small objects never touch the disk.
         let spool;
         const spoolFile = async () => (spool ??= await PartSpool.create(this.spoolBase, partSize, queueSize + 1)).file();
-        const newSlot = async () => (!this.plan.spool ? memorySlot(partSize) : spool ? spoolSlot(await spoolFile()) : headSlot(partSize, spoolFile));
+        const newSlot = async () => (!this.plan.spool ? memorySlot(partSize) : spool ? await spoolFile() : headSlot(partSize, spoolFile));
         const free = [];
         let allocated = 1;
         const inFlight = new Set();
@@ -572,18 +575,8 @@ function headSlot(partSize, spoolFile) {
             head = undefined;
             return file.fill(chunk, offset);
         },
-        body: () => (file ? file.part() : head.subarray(0, filled)),
+        body: () => (file ? file.body() : head.subarray(0, filled)),
         reset: () => (file ? file.reset() : void (filled = 0)),
-    };
-}
-function spoolSlot(file) {
-    return {
-        get filled() {
-            return file.filled;
-        },
-        fill: (chunk, offset) => file.fill(chunk, offset),
-        body: () => file.part(),
-        reset: () => file.reset(),
     };
 }
 
