@@ -246,6 +246,9 @@ describe('a drill fails (or is inconclusive) with the named reason and still wri
     expect(outcome.failure).toMatch(/The encrypted data is encrypted to key id [0-9A-F]{16}; the identity holds /);
     expect(outcome.failure).toContain(other.fingerprint);
     expect(record.phases.at(-1)).toMatchObject({ name: 'decrypt', ok: false });
+    // The origin was proven before the key failed, and the evidence says so.
+    expect(record.authenticity).toEqual({ verified: true, signedBy: signing.fingerprint, signed: true, allowUnsigned: false, encrypted: true });
+    expect(record.notes).toContain(`Origin verified: the manifest is signed by ${signing.fingerprint}.`);
   });
 
   it('a missing manifest', async () => {

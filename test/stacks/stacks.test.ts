@@ -116,11 +116,11 @@ async function backupTheStack(s: ReturnType<typeof setup>, hooks = {}, env: Reco
   return backupStack(options, context, hooks);
 }
 
-async function drillTheStack(s: ReturnType<typeof setup>) {
+async function drillTheStack(s: ReturnType<typeof setup>, extra: Record<string, string> = {}) {
   const context = testContext(s.env);
   const options = resolveOptions(
     drillOperation,
-    withStackStore(objectSource({ stack: s.file, passphrase: PASSPHRASE, 'signing-public-key': signing.publicKey, 'evidence-dir': join(s.folder, 'evidence') }), context.env),
+    withStackStore(objectSource({ stack: s.file, passphrase: PASSPHRASE, 'signing-public-key': signing.publicKey, 'evidence-dir': join(s.folder, 'evidence'), ...extra }), context.env),
   );
   const outcome = await drillStack(options, context);
   return { outcome, record: outcome.data as DrillRecord & { stack: { recordId: string; members: MemberEvidence[] } }, context };
@@ -350,6 +350,16 @@ describe('drill --stack', () => {
     expect(record.verdict).toBe('fail');
     expect(outcome.failure).toMatch(/select stack failed: .*signature/i);
     expect(record.phases.map((p) => p.name)).toEqual(['select stack']);
+  });
+
+  it('records how far a member\'s origin was proven when it then fails to decrypt', async () => {
+    const s = setup();
+    expect((await backupTheStack(s)).failure).toBeUndefined();
+    const { outcome, record } = await drillTheStack(s, { passphrase: 'not the stack passphrase' });
+    expect(record.verdict).not.toBe('pass');
+    expect(outcome.failure).toMatch(/app: decrypt failed/);
+    const [app] = record.stack.members;
+    expect(app).toMatchObject({ asset: 'app', authenticity: { verified: true, signedBy: signing.fingerprint, encrypted: true } });
   });
 
   it('fails when a key of the database is missing in the cache, naming it', async () => {

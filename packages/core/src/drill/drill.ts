@@ -89,10 +89,11 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
       reporter.warning(note);
       notes.push(note);
     }
-    const obtained = await obtainBackup(from, selected, keys, authentication, workDir, phases, context);
-    authenticity = obtained.authenticity;
-    notes.push(describeAuthenticity(authenticity));
-    if (!authenticity.verified) reporter.warning(describeAuthenticity(authenticity));
+    const obtained = await obtainBackup(from, selected, keys, authentication, workDir, phases, context, (proven) => {
+      authenticity = proven;
+      notes.push(describeAuthenticity(proven));
+      if (!proven.verified) reporter.warning(describeAuthenticity(proven));
+    });
     if (obtained.decryptedWith) versions.decryption = obtained.decryptedWith;
 
     if (found) {

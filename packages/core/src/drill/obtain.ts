@@ -54,6 +54,7 @@ export async function loadKeysIfAny(options: { identity?: string; identityPassph
  * output, and the drill fails in `verify` as it would have before decrypting. A payload
  * whose plaintext is a zstd frame (the engine's `payloadZstd`) is decompressed as it is
  * decrypted, into a second file; the decrypted frame is removed once that is complete.
+ * `onAuthenticated` hears the manifest's authenticity as soon as it is known.
  */
 export async function obtainBackup(
   store: Store,
@@ -63,6 +64,7 @@ export async function obtainBackup(
   workDir: string,
   phases: PhaseRecorder,
   context: RunContext,
+  onAuthenticated?: (authenticity: Authenticity) => void,
 ): Promise<ObtainedBackup> {
   const { manifest, name } = selected;
   const payload = payloadOf(manifest);
@@ -89,6 +91,8 @@ export async function obtainBackup(
   try {
     // Cheap, and it stops a forgery before its payload is downloaded.
     const authenticity = await phases.run('authenticate', () => authenticateBackup(store, selected, authentication));
+    // Evidence of a drill that fails later (a wrong key, a corrupt payload) still says how far the origin was proven.
+    onAuthenticated?.(authenticity);
     await phases.run('download', async () => {
       // A payload read in place is hashed in `verify`, alongside its decryption; a download is hashed as it arrives.
       inPlace = await openInPlace(store, name, manifest.id, payload);

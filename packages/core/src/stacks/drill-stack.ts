@@ -143,9 +143,10 @@ export async function drillStack(options: DrillOptions, context: RunContext, hoo
       if (!found) throw new VerificationError(`${member.name}/${member.backupId} is a ${backupSelected.manifest.source.kind} backup, which this Lifeboat cannot restore.`, 'Drill the stack with the Lifeboat version that backed it up, or newer.');
       const dir = join(workDir, asset);
       await mkdir(dir, { mode: 0o700 });
-      const obtained = await obtainBackup(from, backupSelected, keys, authentication, dir, phases, context);
-      evidence.authenticity = obtained.authenticity;
-      if (!obtained.authenticity.verified) reporter.warning(`${asset}: ${describeAuthenticity(obtained.authenticity)}`);
+      const obtained = await obtainBackup(from, backupSelected, keys, authentication, dir, phases, context, (proven) => {
+        evidence.authenticity = proven;
+        if (!proven.verified) reporter.warning(`${asset}: ${describeAuthenticity(proven)}`);
+      });
       const { engine } = found;
       const backup: DecryptedBackup<{ readonly kind: string }> = { section: found.section, name: member.name, payloadPath: obtained.payloadPath, stats: obtained.stats };
       const opts = memberOpts.get(asset)!;
