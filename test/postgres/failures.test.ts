@@ -181,11 +181,14 @@ describe('the dump fails loudly', () => {
   });
 
   it('abort() stops pg_dump and the snapshot, and the result rejects with the reason', async () => {
-    const source = await createPostgresSource({ connection: resolveConnection(server.url('shop'), {}), binDir });
+    // pg_dump's own output, so that the first bytes arrive while it runs (zstd's stage holds them until its input ends).
+    const source = await createPostgresSource({ connection: resolveConnection(server.url('shop'), {}), binDir, compression: { method: 'none' } });
     const controller = new AbortController();
     const run = await source.start(controller.signal);
     await new Promise((done) => run.stream.once('data', done));
+    run.stream.pause();
     const [pid] = childrenNamed('pg_dump');
+    expect(pid).toBeDefined();
     const reason = new Error('upload failed');
     controller.abort(reason);
     await expect(run.result).rejects.toBe(reason);

@@ -204,15 +204,23 @@ async function startCompressedDump(plan: DumpPlan, level: number, env: Env, sign
 /**
  * Joins a dump and its zstd stage into one run reading `out`. A failing stage stops pg_dump
  * and fails the result; a failing pg_dump ends zstd's input, so zstd ends too and the failure
- * arrives through `result`; an abort or a reader that gives up stops both.
+ * arrives through `result`; an abort or a reader that gives up stops both. An abort's reason
+ * is the failure even when pg_dump had finished and only zstd's output was left to read.
  */
-function withCompression(run: SourceRun, out: PassThrough, piped: Promise<void>, done: Promise<void>, stopZstd: () => void, signal: AbortSignal): SourceRun {
+export function withCompression(run: SourceRun, out: PassThrough, piped: Promise<void>, done: Promise<void>, stopZstd: () => void, signal: AbortSignal): SourceRun {
   // Once stopped here (an abort, a failed dump, a reader that gave up), zstd's own failure is a consequence, not the cause.
   let stopping = false;
+  // The first cause to fail. An abort is one even when pg_dump has already exited and only zstd's output remained.
+  let failure: { error: unknown } | undefined;
   const stop = () => {
     stopping = true;
     stopZstd();
   };
+  const aborted = (reason?: Error) => {
+    failure ??= { error: reason ?? dumpStopped() };
+    stop();
+  };
+  const onAbort = () => aborted(signal.reason instanceof Error ? signal.reason : undefined);
   const compressed = Promise.all([piped, done]).then(() => undefined);
   compressed.catch((error: unknown) => {
     run.abort(error instanceof Error ? error : new Error(String(error)));
@@ -221,13 +229,12 @@ function withCompression(run: SourceRun, out: PassThrough, piped: Promise<void>,
   out.on('close', () => {
     if (!out.readableEnded) stop();
   });
-  signal.addEventListener('abort', stop, { once: true });
+  signal.addEventListener('abort', onAbort, { once: true });
   // A failed dump makes zstd's output worthless: stop it rather than wait for a reader.
   run.result.catch(stop);
   const result = (async () => {
     try {
       // Both settle before the result does, so no program outlives the run; the first cause to fail is the failure.
-      let failure: { error: unknown } | undefined;
       const noted = <T>(promise: Promise<T>, consequence: () => boolean) =>
         promise.catch((error: unknown) => {
           if (!consequence()) failure ??= { error };
@@ -241,7 +248,7 @@ function withCompression(run: SourceRun, out: PassThrough, piped: Promise<void>,
       if (compressing.status === 'rejected') throw compressing.reason;
       return (dumped as PromiseFulfilledResult<SourceResult>).value;
     } finally {
-      signal.removeEventListener('abort', stop);
+      signal.removeEventListener('abort', onAbort);
     }
   })();
   result.catch(() => {});
@@ -250,9 +257,14 @@ function withCompression(run: SourceRun, out: PassThrough, piped: Promise<void>,
     result,
     abort: (reason?: Error) => {
       run.abort(reason);
-      stop();
+      aborted(reason);
     },
   };
+}
+
+/** The failure of a dump stopped from outside without a reason. */
+function dumpStopped(): DumpError {
+  return new DumpError({ tool: 'pg_dump', exitCode: null, signal: null, stderrTail: '', message: 'The dump was stopped before it finished.' });
 }
 
 interface DumpPlan {
@@ -347,8 +359,7 @@ async function startDump(plan: DumpPlan, signal: AbortSignal, into?: Writable): 
     if (destroyStream && !stream.destroyed) stream.destroy();
     holder?.end().catch(() => {});
   };
-  const abort = (reason?: Error) =>
-    stop(reason ?? new DumpError({ tool: 'pg_dump', exitCode: null, signal: null, stderrTail: '', message: 'The dump was stopped before it finished.' }), true);
+  const abort = (reason?: Error) => stop(reason ?? dumpStopped(), true);
   const onAbort = () => abort(signal.reason instanceof Error ? signal.reason : undefined);
   signal.addEventListener('abort', onAbort, { once: true });
 
