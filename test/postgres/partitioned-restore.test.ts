@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backup, drill, drillOperation, objectSource, resolveOptions, type DrillRecord } from '@lifeboat/core';
+import { backup, drill, drillOperation, MemoryReporter, objectSource, resolveOptions, type DrillRecord } from '@lifeboat/core';
 import type { PostgresRestoredTarget } from '../../packages/core/src/engines/postgres/engine.js';
 import { schemaChecks } from '../../packages/core/src/engines/postgres/drill/schema-checks.js';
 import { restorePostgres } from '../../packages/core/src/engines/postgres/restore/restore-postgres.js';
@@ -37,21 +37,64 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+/** The job and section arguments of each pg_restore run a restore logged. */
+function restoreRuns(reporter: MemoryReporter): string[][] {
+  return reporter.lines
+    .filter((l) => l.level === 'debug' && /pg_restore --dbname=/.test(l.message))
+    .map((l) => l.message.split(' ').filter((a) => a.startsWith('--jobs=') || a.startsWith('--section=')));
+}
+
 describe('restoring partitioned tables with two jobs', () => {
   it('matches the source exactly, twenty times', async () => {
     const failures: string[] = [];
     for (let i = 0; i < 20; i++) {
       const database = `r${i}`;
       await pg.createDatabase(database);
-      const result = await restorePostgres({ file, target: pg.url(database), binDir: machineClientBinDir(), jobs: 2, noOwner: true, tempDir: work });
+      const reporter = new MemoryReporter();
+      const result = await restorePostgres({ file, target: pg.url(database), binDir: machineClientBinDir(), jobs: 2, noOwner: true, tempDir: work, reporter });
       const invalid = await invalidIndexes(pg, database);
       const same = JSON.stringify(await schemaFingerprint(pg, database)) === JSON.stringify(source);
       const checks = await schemaChecks(pg.url(database), result.contents);
       if (result.ignoredErrors > 0 || invalid.length > 0 || !same || checks.some((c) => !c.ok)) failures.push(`${database}: ${invalid.join(', ')} ${result.errors.join(' | ')}`);
-      if (i === 0) expect(checks.map((c) => [c.kind, c.ok])).toEqual([['schema-objects', true], ['sequence-positions', true], ['invalid-indexes', true]]);
+      if (i === 0) {
+        expect(checks.map((c) => [c.kind, c.ok])).toEqual([['schema-objects', true], ['sequence-positions', true], ['invalid-indexes', true]]);
+        // The partitions' indexes are attached in one job, after the tables and data.
+        expect(result.contents.attachesIndexes).toBe(true);
+        expect(restoreRuns(reporter)).toEqual([
+          ['--jobs=2', '--section=pre-data', '--section=data'],
+          ['--jobs=1', '--section=post-data'],
+        ]);
+      }
     }
     expect(failures).toEqual([]);
   }, 600_000);
+
+  it('restores a database without partitions in one parallel run, indexes and constraints included', async () => {
+    await pg.createDatabase('plain');
+    await pg.query(
+      `CREATE SCHEMA part;
+       CREATE TABLE part.a (id int PRIMARY KEY, v text);
+       CREATE TABLE part.b (id int PRIMARY KEY, a_id int REFERENCES part.a, v text);
+       CREATE INDEX b_v ON part.b (v);
+       INSERT INTO part.a SELECT g, md5(g::text) FROM generate_series(1, 5000) g;
+       INSERT INTO part.b SELECT g, g, md5(g::text) FROM generate_series(1, 5000) g;`,
+      [],
+      'plain',
+    );
+    const plain = join(work, 'plain.pgdump');
+    execFileSync(join(machineClientBinDir(), 'pg_dump'), ['-Fc', '-f', plain, pg.url('plain')]);
+    await pg.createDatabase('plain_restored');
+    const reporter = new MemoryReporter();
+    const result = await restorePostgres({ file: plain, target: pg.url('plain_restored'), binDir: machineClientBinDir(), jobs: 2, noOwner: true, tempDir: work, reporter });
+    expect(result.contents.attachesIndexes).toBe(false);
+    expect(restoreRuns(reporter)).toEqual([['--jobs=2']]);
+    expect(result.ignoredErrors).toBe(0);
+    expect(await invalidIndexes(pg, 'plain_restored')).toEqual([]);
+    const fingerprint = await schemaFingerprint(pg, 'plain');
+    expect(fingerprint).toContain('i part.b_v');
+    expect(await schemaFingerprint(pg, 'plain_restored')).toEqual(fingerprint);
+    expect((await schemaChecks(pg.url('plain_restored'), result.contents)).every((c) => c.ok)).toBe(true);
+  });
 
   it('names what a broken restore lacks: a missing constraint, a moved sequence, an invalid index', async () => {
     await pg.createDatabase('broken');

@@ -76,7 +76,7 @@ export const postgresRestoreOptions = {
   'restore-jobs': opt.integer({
     min: 1,
     max: 64,
-    description: 'Parallel pg_restore jobs for tables and data (each holds a connection to the target); indexes, constraints and triggers are restored in one job, which keeps partitioned indexes valid. Empty: the CPU cores available to Lifeboat, at most 16.',
+    description: 'Parallel pg_restore jobs (each holds a connection to the target). An archive that attaches partition indexes gets its indexes, constraints and triggers in one job after the data, which keeps partitioned indexes valid. Empty: the CPU cores available to Lifeboat, at most 16.',
   }),
   'restore-owners': opt.boolean({
     default: 'false',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { archiveObjects, parseSequencePositions, sequenceSetLines } from './archive-toc.js';
+import { archiveObjects, attachesIndexes, parseSequencePositions, sequenceSetLines } from './archive-toc.js';
 
 /** Lines of a real `pg_restore --list` (PostgreSQL 15). */
 const LIST = `;
@@ -61,5 +61,16 @@ describe('sequence positions', () => {
       { sequence: 'app.invoice_numbers', value: '1000', isCalled: false },
       { sequence: '"Mixed Case"."it\'s"', value: '42', isCalled: true },
     ]);
+  });
+});
+
+describe('attachesIndexes', () => {
+  it.each([
+    ['a list with tables attached but no index attached', LIST, false],
+    ['a list that attaches a partition\'s index', `${LIST}\n3290; 0 0 INDEX ATTACH app events_2024_pkey postgres`, true],
+    ['a comment that only mentions it', `${LIST}\n; 0 0 INDEX ATTACH app x postgres`, false],
+    ['an empty list', '', false],
+  ])('%s', (_what, list, expected) => {
+    expect(attachesIndexes(list)).toBe(expected);
   });
 });

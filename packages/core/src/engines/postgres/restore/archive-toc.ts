@@ -109,6 +109,13 @@ function withoutOwner(text: string): string {
 export interface ArchiveContents {
   readonly objects: readonly ArchiveObject[];
   readonly sequences: readonly SequencePosition[];
+  /** Whether it attaches partitions' indexes to partitioned indexes (`INDEX ATTACH` entries). */
+  readonly attachesIndexes: boolean;
+}
+
+/** Whether a `pg_restore --list` holds `INDEX ATTACH` entries. */
+export function attachesIndexes(list: string): boolean {
+  return list.split('\n').some((l) => /^\d+;\s+\d+\s+\d+\s+INDEX ATTACH /.test(l.trim()));
 }
 
 /** Lists an archive's table of contents and its sequence positions with pg_restore itself. */
@@ -121,7 +128,7 @@ export async function readArchiveContents(pgRestore: string, archivePath: string
     await writeFile(listFile, `${setLines.join('\n')}\n`, { mode: 0o600 });
     sequences = parseSequencePositions(await run(pgRestore, ['--use-list', listFile, '--file', '-', archivePath], env, signal));
   }
-  return { objects: archiveObjects(list), sequences };
+  return { objects: archiveObjects(list), sequences, attachesIndexes: attachesIndexes(list) };
 }
 
 async function run(path: string, args: string[], env: Env, signal?: AbortSignal): Promise<string> {

@@ -121,17 +121,15 @@ export async function restorePostgres(options: RestorePostgresOptions): Promise<
       ...(options.noOwner ? ['--no-owner'] : []),
       ...(options.noPrivileges ? ['--no-privileges'] : []),
     ];
-    const jobs = options.jobs ?? 1;
-    // In parallel, pg_restore can attach partition indexes to a partitioned index concurrently
-    // and leave the parent invalid. Tables and data go in parallel; indexes, constraints and
-    // triggers (post-data) in one job, in the archive's order.
-    const passes =
-      jobs > 1
-        ? [
-            [...base, `--jobs=${jobs}`, '--section=pre-data', '--section=data', archivePath],
-            [...base, '--jobs=1', '--section=post-data', archivePath],
-          ]
-        : [[...base, '--jobs=1', archivePath]];
+    // What the restore must produce, read first: whether it attaches partition indexes decides the passes.
+    const listDir = await createPrivateTempDir(options.tempDir ?? tmpdir(), 'lifeboat-restore-');
+    let contents: ArchiveContents;
+    try {
+      contents = await readArchiveContents(path, archivePath, listDir, baseEnv, options.signal);
+    } finally {
+      await removePrivateTempDir(listDir);
+    }
+    const passes = restorePasses(options.jobs ?? 1, contents.attachesIndexes).map((pass) => [...base, ...pass, archivePath]);
     const messages: string[] = [];
     let reportedErrorCount = 0;
     let lastExit: ToolExit | undefined;
@@ -159,13 +157,6 @@ export async function restorePostgres(options: RestorePostgresOptions): Promise<
     }
     const exit = lastExit!;
     const { known, other } = classifyErrors(messages, { clientMajor: client.major, targetMajor: target.major });
-    const listDir = await createPrivateTempDir(options.tempDir ?? tmpdir(), 'lifeboat-restore-');
-    let contents: ArchiveContents;
-    try {
-      contents = await readArchiveContents(path, archivePath, listDir, baseEnv, options.signal);
-    } finally {
-      await removePrivateTempDir(listDir);
-    }
     const result: RestoreResult = {
       target,
       client,
@@ -188,6 +179,22 @@ export async function restorePostgres(options: RestorePostgresOptions): Promise<
   } finally {
     if (workDir) await removePrivateTempDir(workDir);
   }
+}
+
+/**
+ * The pg_restore runs of a restore with `jobs` workers, as job and section arguments. One run
+ * in parallel: pg_restore builds one table's indexes while another's data loads. But in
+ * parallel it can attach partitions' indexes to a partitioned index concurrently and leave
+ * the parent invalid, so an archive with `INDEX ATTACH` entries gets its tables and data in
+ * parallel, then its indexes, constraints and triggers (post-data) in one job, in order.
+ */
+export function restorePasses(jobs: number, attachesIndexes: boolean): string[][] {
+  if (jobs <= 1) return [['--jobs=1']];
+  if (!attachesIndexes) return [[`--jobs=${jobs}`]];
+  return [
+    [`--jobs=${jobs}`, '--section=pre-data', '--section=data'],
+    ['--jobs=1', '--section=post-data'],
+  ];
 }
 
 /**
