@@ -91,8 +91,9 @@ export async function drill(options: DrillOptions, context: RunContext, hooks: D
     }
     const obtained = await obtainBackup(from, selected, keys, authentication, workDir, phases, context, (proven) => {
       authenticity = proven;
-      notes.push(describeAuthenticity(proven));
-      if (!proven.verified) reporter.warning(describeAuthenticity(proven));
+      const origin = describeAuthenticity(proven);
+      notes.push(origin);
+      if (!proven.verified) reporter.warning(origin);
     });
     if (obtained.decryptedWith) versions.decryption = obtained.decryptedWith;
 
